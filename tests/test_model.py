@@ -1,0 +1,262 @@
+"""model.py against Hugging Face transformers (the oracle) and against hand computations."""
+import os
+import pickle
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from model import (GPT, GPTConfig, filter_logits, last_real_index, load_checkpoint,
+                   save_checkpoint, sequence_logprobs, token_logprobs)
+
+transformers = pytest.importorskip("transformers")
+
+TINY = dict(block_size=64, vocab_size=97, n_layer=2, n_head=4, n_embd=32)
+
+
+def tiny_model(seed=0, **kw):
+    torch.manual_seed(seed)
+    return GPT(GPTConfig(**{**TINY, **kw})).eval()
+
+
+@pytest.fixture(scope="module")
+def hf_model():
+    torch.manual_seed(0)
+    cfg = transformers.GPT2Config(n_positions=64, n_embd=32, n_layer=2, n_head=4, vocab_size=97,
+                                  resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
+    m = transformers.GPT2LMHeadModel(cfg).eval()
+    with torch.no_grad():  # random biases and LayerNorm affines, so a missed copy shows
+        for name, p in m.named_parameters():
+            if name.endswith("bias") or "ln_" in name:
+                p.normal_(0, 0.1)
+    return m
+
+
+@pytest.mark.parametrize("safe", [True, False])
+def test_from_pretrained_matches_hf_logits_and_greedy(tmp_path, hf_model, safe):
+    hf_model.save_pretrained(tmp_path, safe_serialization=safe)
+    if not safe:  # transformers 5 writes safetensors regardless; write the legacy file by hand
+        for f in os.listdir(tmp_path):
+            if f.endswith(".safetensors"):
+                os.remove(tmp_path / f)
+        torch.save(hf_model.state_dict(), tmp_path / "pytorch_model.bin")
+    assert os.path.isfile(tmp_path / ("model.safetensors" if safe else "pytorch_model.bin"))
+    ours = GPT.from_pretrained(str(tmp_path)).eval()
+    idx = torch.randint(0, 97, (3, 20), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        ref = hf_model(idx).logits
+        got, _ = ours(idx)
+    assert (got - ref).abs().max().item() < 1e-4
+    prompt = idx[:1, :5]
+    ref_tokens = hf_model.generate(prompt, max_new_tokens=15, do_sample=False, pad_token_id=0,
+                                   attention_mask=torch.ones_like(prompt))
+    got_tokens = ours.generate(prompt, max_new_tokens=15, temperature=0)
+    assert torch.equal(got_tokens, ref_tokens)
+
+
+def test_from_pretrained_errors(tmp_path, hf_model):
+    with pytest.raises(FileNotFoundError, match="not a directory"):
+        GPT.from_pretrained(str(tmp_path / "nope"))
+    hf_model.save_pretrained(tmp_path)
+    sd = hf_model.state_dict()
+    sd["transformer.h.0.mlp.c_fc.weight"] = torch.zeros(3, 3)
+    os.remove(tmp_path / "model.safetensors")
+    torch.save(sd, tmp_path / "pytorch_model.bin")
+    with pytest.raises(ValueError, match=r"h\.0\.mlp\.c_fc\.weight.*shape"):
+        GPT.from_pretrained(str(tmp_path))
+    del sd["transformer.h.0.mlp.c_fc.weight"]
+    torch.save(sd, tmp_path / "pytorch_model.bin")
+    with pytest.raises(KeyError, match=r"h\.0\.mlp\.c_fc\.weight.*missing"):
+        GPT.from_pretrained(str(tmp_path))
+
+
+def test_hub_name_offline_fails_fast_with_advice(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(RuntimeError, match="local directory"):
+        GPT.from_pretrained("gpt2")
+
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, ("touch /tmp/mathtune_pwned",))
+
+
+def test_malicious_pickle_is_refused_without_running(tmp_path, hf_model):
+    if os.path.exists("/tmp/mathtune_pwned"):
+        os.remove("/tmp/mathtune_pwned")
+    hf_model.config.save_pretrained(tmp_path)
+    with open(tmp_path / "pytorch_model.bin", "wb") as f:
+        pickle.dump({"transformer.wte.weight": Evil()}, f)
+    with pytest.raises(Exception):
+        GPT.from_pretrained(str(tmp_path))
+    ckpt = tmp_path / "ckpt.pt"
+    with open(ckpt, "wb") as f:
+        pickle.dump({"model": Evil(), "model_config": {}}, f)
+    with pytest.raises(ValueError, match="not a mathtune checkpoint"):
+        load_checkpoint(str(ckpt))
+    assert not os.path.exists("/tmp/mathtune_pwned")
+
+
+def test_loss_is_hand_computed_cross_entropy_ignoring_minus_100():
+    m = tiny_model()
+    idx = torch.randint(0, 97, (2, 6))
+    targets = idx.clone()
+    targets[0, :3] = -100
+    targets[1, 5] = -100
+    logits, loss = m(idx, targets)
+    logp = torch.log_softmax(logits, -1)
+    terms = [-logp[b, t, targets[b, t]] for b in range(2) for t in range(6) if targets[b, t] >= 0]
+    assert len(terms) == 8
+    assert torch.allclose(loss, torch.stack(terms).mean(), atol=1e-6)
+
+
+def test_too_long_sequence_is_an_error():
+    m = tiny_model()
+    with pytest.raises(ValueError, match="longer than the context"):
+        m(torch.zeros(1, 65, dtype=torch.long))
+    with pytest.raises(ValueError, match="exceeds the context"):
+        m.generate(torch.zeros(1, 60, dtype=torch.long), max_new_tokens=10)
+
+
+def test_cached_greedy_equals_uncached_greedy():
+    m = tiny_model()
+    idx = torch.randint(0, 97, (3, 7))
+    a = m.generate(idx, 30, temperature=0, use_cache=True)
+    b = m.generate(idx, 30, temperature=0, use_cache=False)
+    assert a.shape == (3, 37) and torch.equal(a, b)
+
+
+def left_pad(prompts, pad_id=0):
+    T = max(len(p) for p in prompts)
+    idx = torch.full((len(prompts), T), pad_id, dtype=torch.long)
+    mask = torch.zeros(len(prompts), T, dtype=torch.long)
+    for i, p in enumerate(prompts):
+        idx[i, T - len(p):] = torch.tensor(p)
+        mask[i, T - len(p):] = 1
+    return idx, mask
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_left_padded_batch_equals_each_prompt_alone(use_cache):
+    m = tiny_model()
+    prompts = [[5, 6, 7, 8, 9, 10], [11, 12], [13, 14, 15, 16]]
+    idx, mask = left_pad(prompts, pad_id=3)
+    batch = m.generate(idx, 12, temperature=0, attention_mask=mask, use_cache=use_cache)
+    for i, p in enumerate(prompts):
+        alone = m.generate(torch.tensor([p]), 12, temperature=0)
+        assert torch.equal(batch[i, -12:], alone[0, -12:])
+    # the logits themselves, not only the argmax, match the unpadded run
+    logits, _ = m(idx, attention_mask=mask)
+    alone_logits, _ = m(torch.tensor([prompts[1]]))
+    assert torch.allclose(logits[1, -2:], alone_logits[0], atol=1e-5)
+
+
+def test_n_sample_prefill_equals_plain_batched_sampling():
+    m = tiny_model()
+    prompts = [[5, 6, 7], [8, 9, 10, 11]]
+    idx, mask = left_pad(prompts)
+    g1, g2 = torch.Generator().manual_seed(7), torch.Generator().manual_seed(7)
+    a = m.generate(idx, 20, temperature=1.0, attention_mask=mask, num_samples=4, generator=g1)
+    b = m.generate(idx.repeat_interleave(4, 0), 20, temperature=1.0,
+                   attention_mask=mask.repeat_interleave(4, 0), generator=g2)
+    assert a.shape == (8, 24) and torch.equal(a, b)
+    assert len({tuple(r.tolist()) for r in a[:4]}) > 1  # the 4 samples are not copies
+
+
+def test_same_seed_same_samples_different_seed_different():
+    m = tiny_model()
+    idx = torch.tensor([[1, 2, 3]])
+    run = lambda s: m.generate(idx, 20, temperature=1.0, num_samples=3,
+                               generator=torch.Generator().manual_seed(s))
+    assert torch.equal(run(1), run(1))
+    assert not torch.equal(run(1), run(2))
+
+
+def test_eos_row_emits_only_eos_afterwards():
+    m = tiny_model()
+    idx = torch.tensor([[1, 2, 3]] * 6)
+    first = m.generate(idx[:1], 1, temperature=0)[0, -1].item()  # greedy emits this at once
+    out = m.generate(idx, 10, temperature=0, eos_token_id=first)
+    assert out.shape == (6, 13)
+    assert (out[:, 3:] == first).all()  # stopped at once, padded with EOS to full length
+    out = m.generate(idx, 25, temperature=1.5, eos_token_id=5,
+                     generator=torch.Generator().manual_seed(0))
+    hit = 0
+    for row in out[:, 3:]:
+        pos = (row == 5).nonzero()
+        if len(pos):
+            hit += 1
+            assert (row[pos[0, 0]:] == 5).all()
+    assert hit > 0
+
+
+def test_top_k_and_top_p_keep_exactly_the_right_tokens():
+    probs = torch.tensor([[0.05, 0.5, 0.15, 0.3]])
+    logits = probs.log()
+    keep = lambda l: torch.isfinite(l)[0].nonzero()[:, 0].tolist()
+    assert keep(filter_logits(logits, top_k=2)) == [1, 3]
+    assert keep(filter_logits(logits, top_p=0.75)) == [1, 3]  # 0.5 < 0.75, 0.5+0.3 crosses: kept
+    assert keep(filter_logits(logits, top_p=0.5)) == [1]  # 0.5 reaches 0.5 alone
+    assert keep(filter_logits(logits, top_p=0.9)) == [1, 2, 3]
+    assert keep(filter_logits(logits, top_k=3, top_p=0.6)) == [1, 3]
+    assert keep(filter_logits(logits, top_p=1.0)) == [0, 1, 2, 3]
+    # sampling under top_k=1 is greedy
+    m = tiny_model()
+    idx = torch.tensor([[4, 5, 6]])
+    g = torch.Generator().manual_seed(0)
+    assert torch.equal(m.generate(idx, 10, temperature=1.0, top_k=1, generator=g),
+                       m.generate(idx, 10, temperature=0))
+
+
+def test_sequence_logprobs_sum_and_length_normalisation():
+    m = tiny_model()
+    idx = torch.randint(0, 97, (2, 8))
+    targets = torch.full_like(idx, -100)
+    targets[0, 4:7] = idx[0, 5:8]  # 3 target tokens
+    targets[1, 2:7] = idx[1, 3:8]  # 5 target tokens
+    logits, _ = m(idx)
+    logp = torch.log_softmax(logits, -1)
+    want0 = sum(logp[0, t, targets[0, t]] for t in range(4, 7))
+    want1 = sum(logp[1, t, targets[1, t]] for t in range(2, 7))
+    total, norm1, n = sequence_logprobs(m, idx, targets, alpha=1.0)
+    assert n.tolist() == [3, 5]
+    assert torch.allclose(total, torch.stack([want0, want1]), atol=1e-5)
+    assert torch.allclose(norm1, torch.stack([want0 / 3, want1 / 5]), atol=1e-5)
+    _, norm0, _ = sequence_logprobs(m, idx, targets, alpha=0.0)
+    assert torch.allclose(norm0, total)
+    assert (token_logprobs(logits, targets)[0, :4] == 0).all()
+
+
+def test_last_real_index_left_and_right_padding():
+    mask = torch.tensor([[1, 1, 1, 0, 0], [0, 0, 1, 1, 1], [1, 1, 1, 1, 1]])
+    assert last_real_index(mask).tolist() == [2, 4, 4]
+
+
+def test_checkpoint_round_trip_is_atomic_and_exact(tmp_path):
+    m = tiny_model(bias=False)
+    opt = torch.optim.AdamW(m.parameters(), lr=1e-3)
+    m(torch.randint(0, 97, (2, 8)), torch.randint(0, 97, (2, 8)))[1].backward()
+    opt.step()
+    path = str(tmp_path / "ckpt.pt")
+    save_checkpoint(path, m, opt, step=3, run_config={"lr": 1e-3}, tokenizer_path="tok.json")
+    assert not os.path.exists(path + ".tmp")
+    m2, ckpt = load_checkpoint(path)
+    assert ckpt["step"] == 3 and ckpt["run_config"] == {"lr": 1e-3}
+    assert ckpt["tokenizer_path"] == "tok.json" and ckpt["model_config"]["bias"] is False
+    for (k, a), (_, b) in zip(m.state_dict().items(), m2.state_dict().items()):
+        assert torch.equal(a, b), k
+    opt2 = torch.optim.AdamW(m2.parameters(), lr=1e-3)
+    opt2.load_state_dict(ckpt["optimizer"])
+    assert torch.equal(opt2.state_dict()["state"][0]["exp_avg"], opt.state_dict()["state"][0]["exp_avg"])
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_checkpoint(str(tmp_path / "missing.pt"))
+
+
+def test_tanh_gelu_and_tied_embeddings():
+    m = tiny_model()
+    assert m.lm_head.weight is m.transformer.wte.weight
+    x = torch.linspace(-3, 3, 7)
+    from model import gelu_tanh
+    want = 0.5 * x * (1 + torch.tanh((2 / torch.pi) ** 0.5 * (x + 0.044715 * x ** 3)))
+    assert torch.allclose(gelu_tanh(x), want, atol=1e-6)
+    assert not torch.allclose(gelu_tanh(x), F.gelu(x), atol=1e-5)
