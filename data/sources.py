@@ -1,0 +1,148 @@
+"""
+Where problems come from. Every loader returns a list of records with the same keys:
+    problem, solution, answer, level (int 1-5 or None), type (str or None), id
+
+  load_dataset("synthetic", "train", style="detailed")  the embedded generator (data/synthetic.py)
+  load_dataset("path/to/MATH", "test")                  MATH's layout: <root>/<split>/<subject>/<n>.json
+  load_dataset("path/to/dir", "test")                   <dir>/<split>.jsonl (MATH500 or GSM8K rows)
+  load_dataset("path/to/file.jsonl", "test")            one JSONL file, whatever the split
+
+Bad input raises ValueError naming the file and line (or file and key). Rows skipped on
+purpose (a MATH solution with no \\boxed answer) are counted in `skipped` and reported.
+"""
+import json
+import os
+import re
+
+from grade import extract_answer
+
+from . import synthetic
+
+SPLITS = ("train", "val", "test")
+
+
+class DataError(ValueError):
+    pass
+
+
+def load_dataset(source, split, style="detailed", n_train=8000, n_val=200, n_test=500, seed=0,
+                 report=print):
+    """The records of one split. `style`, sizes and seed apply to the synthetic source."""
+    if split not in SPLITS:
+        raise DataError(f"split {split!r}: expected one of {SPLITS}")
+    if source == "synthetic":
+        if style not in ("detailed", "terse"):
+            raise DataError(f"--style {style!r}: expected detailed or terse")
+        rows = synthetic.make_splits(n_train, n_val, n_test, seed)[split]
+        return [{"problem": r["problem"], "solution": r[style], "answer": r["answer"],
+                 "level": r["level"], "type": r["type"], "id": r["id"]} for r in rows]
+    if not os.path.exists(source):
+        raise DataError(f"--dataset {source}: no such file or directory (expected 'synthetic', "
+                        "a MATH directory or a JSONL file)")
+    skipped = {"no boxed answer": 0}
+    if os.path.isfile(source):
+        rows = load_jsonl(source)
+    elif os.path.isfile(os.path.join(source, f"{split}.jsonl")):
+        rows = load_jsonl(os.path.join(source, f"{split}.jsonl"))
+    elif os.path.isdir(os.path.join(source, split)):
+        rows = load_math_dir(os.path.join(source, split), skipped)
+    else:
+        raise DataError(f"{source}: no {split}.jsonl and no {split}/ directory (MATH layout)")
+    if any(skipped.values()):
+        report(f"{source} [{split}]: skipped " + ", ".join(f"{v} ({k})" for k, v in skipped.items() if v))
+    if not rows:
+        raise DataError(f"{source} [{split}]: no usable rows")
+    return rows
+
+
+def parse_level(value, where):
+    """'Level 3' or 3 -> 3; 'Level ?' or None -> None."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        level = value
+    else:
+        m = re.fullmatch(r"(?:Level\s*)?(\d|\?)", str(value).strip())
+        if not m:
+            raise DataError(f"{where}: level {value!r} is not 'Level N'")
+        if m.group(1) == "?":
+            return None
+        level = int(m.group(1))
+    if not 1 <= level <= 5:
+        raise DataError(f"{where}: level {value!r} outside 1-5")
+    return level
+
+
+def load_math_dir(root, skipped):
+    """MATH's original layout: <root>/<subject>/<n>.json with problem, level, type, solution."""
+    rows = []
+    for subject in sorted(os.listdir(root)):
+        sub = os.path.join(root, subject)
+        if not os.path.isdir(sub):
+            continue
+        names = sorted((f for f in os.listdir(sub) if f.endswith(".json")),
+                       key=lambda f: (len(f), f))
+        for name in names:
+            path = os.path.join(sub, name)
+            try:
+                with open(path) as f:
+                    raw = json.load(f)
+            except json.JSONDecodeError as e:
+                raise DataError(f"{path}: not valid JSON ({e.msg}, line {e.lineno})") from None
+            for key in ("problem", "solution"):
+                if key not in raw:
+                    raise DataError(f"{path}: missing field {key!r}")
+            answer = extract_answer(raw["solution"])
+            if answer is None:
+                skipped["no boxed answer"] += 1
+                continue
+            rows.append({"problem": raw["problem"], "solution": raw["solution"],
+                         "answer": answer, "level": parse_level(raw.get("level"), path),
+                         "type": raw.get("type", subject), "id": f"{subject}/{name[:-5]}"})
+    return rows
+
+
+def gsm8k_record(row, where):
+    """GSM8K: 'question', and 'answer' = reasoning with <<a*b=c>> annotations + '#### N'."""
+    if "####" not in row["answer"]:
+        raise DataError(f"{where}: GSM8K answer has no '#### N' final line")
+    reasoning, final = row["answer"].rsplit("####", 1)
+    final = final.strip().replace(",", "")
+    reasoning = re.sub(r"<<[^>]*>>", "", reasoning).strip()
+    return {"problem": row["question"], "answer": final,
+            "solution": f"{reasoning}\nThe answer is $\\boxed{{{final}}}$.",
+            "level": None, "type": "GSM8K"}
+
+
+def load_jsonl(path):
+    """MATH500-style rows (problem, solution, answer[, subject, level, unique_id]) or GSM8K rows
+    (question, answer ending in '#### N')."""
+    rows = []
+    with open(path) as f:
+        for ln, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{ln}"
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DataError(f"{where}: not valid JSON ({e.msg})") from None
+            if not isinstance(row, dict):
+                raise DataError(f"{where}: expected a JSON object")
+            if "question" in row:
+                if "answer" not in row:
+                    raise DataError(f"{where}: missing field 'answer'")
+                rec = gsm8k_record(row, where)
+            else:
+                for key in ("problem", "solution"):
+                    if key not in row:
+                        raise DataError(f"{where}: missing field {key!r}")
+                answer = row.get("answer") or extract_answer(row["solution"])
+                if answer is None:
+                    raise DataError(f"{where}: no 'answer' field and no \\boxed{{}} in the solution")
+                rec = {"problem": row["problem"], "solution": row["solution"], "answer": str(answer),
+                       "level": parse_level(row.get("level"), where),
+                       "type": row.get("type", row.get("subject"))}
+            rec["id"] = str(row.get("unique_id", row.get("id", f"{os.path.basename(path)}:{ln}")))
+            rows.append(rec)
+    return rows

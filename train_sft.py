@@ -1,0 +1,450 @@
+"""
+Step 1 of the recipe: supervised solution fine-tuning (SSFT). The model reads a problem and is
+trained to write the step-by-step solution ending in \\boxed{answer}, then EOS; the loss is
+token cross-entropy on the solution tokens only (the prompt is never trained).
+
+The embedded default (synthetic problems, tiny GPT from scratch, 2-core CPU, ~5 minutes):
+    python train_sft.py
+    python train_sft.py --style terse --out_dir out/sft-terse      # the paper's style finding
+    python train_sft.py --resume                                   # continue a killed run
+
+Real data and pretrained GPT-2 on one GPU:
+    python train_sft.py --init_from gpt2 --dataset /path/to/MATH --device cuda \\
+        --batch_size 8 --grad_accum 4 --lr 2e-5 --max_steps 3000 --block_size 1024 --compile
+
+Several GPUs (or several CPU processes, gloo) on one machine:
+    torchrun --standalone --nproc_per_node=4 train_sft.py --device cuda ...
+
+Writes --out_dir (default out/sft): ckpt.pt (model, optimizer, step, config; atomic),
+tokenizer.json, config.json, metrics.json (pass@1 on the test split, by level and type),
+samples.jsonl (the greedy test solutions).
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections import defaultdict
+from contextlib import nullcontext
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from data import (bucket_batches, collate, decode, encode, encode_generator_examples, eos_id,
+                  generator_prompt, left_pad, load_dataset, load_tokenizer, to_device,
+                  train_tokenizer, DataError)
+from grade import extract_answer, is_equiv
+from model import GPT, GPTConfig, load_checkpoint, save_checkpoint
+
+
+def get_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    # data
+    p.add_argument("--dataset", default="synthetic", help="'synthetic', a MATH directory, or a "
+                   "directory with train.jsonl/test.jsonl (MATH500 or GSM8K rows)")
+    p.add_argument("--style", default="detailed", choices=["detailed", "terse"],
+                   help="solution style of the synthetic data")
+    p.add_argument("--n_train", type=int, default=8000, help="synthetic: training problems")
+    p.add_argument("--n_val", type=int, default=200, help="synthetic: validation problems")
+    p.add_argument("--n_test", type=int, default=500, help="synthetic: test problems")
+    p.add_argument("--data_seed", type=int, default=0, help="synthetic: generator seed")
+    p.add_argument("--skip_long", action="store_true",
+                   help="drop (and count) examples longer than the context instead of failing")
+    # model
+    p.add_argument("--init_from", default="scratch",
+                   help="'scratch', a GPT-2 hub name (gpt2, ...), a local HF directory, or a "
+                        "mathtune checkpoint (.pt)")
+    p.add_argument("--vocab_size", type=int, default=1024, help="scratch: BPE vocabulary")
+    p.add_argument("--n_layer", type=int, default=4)
+    p.add_argument("--n_head", type=int, default=4)
+    p.add_argument("--n_embd", type=int, default=128)
+    p.add_argument("--block_size", type=int, default=256)
+    p.add_argument("--dropout", type=float, default=0.0)
+    # optimisation
+    p.add_argument("--batch_size", type=int, default=32, help="examples per micro-batch")
+    p.add_argument("--grad_accum", type=int, default=1, help="micro-batches per step (per process)")
+    p.add_argument("--max_steps", type=int, default=1200)
+    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--min_lr", type=float, default=3e-4)
+    p.add_argument("--warmup_steps", type=int, default=50)
+    p.add_argument("--weight_decay", type=float, default=0.1)
+    p.add_argument("--beta2", type=float, default=0.99)
+    p.add_argument("--grad_clip", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=1337)
+    # evaluation and output
+    p.add_argument("--eval_interval", type=int, default=300)
+    p.add_argument("--val_acc_problems", type=int, default=100,
+                   help="validation problems solved greedily at each eval")
+    p.add_argument("--max_new_tokens", type=int, default=160)
+    p.add_argument("--eval_batch_size", type=int, default=100)
+    p.add_argument("--ckpt_interval", type=int, default=300)
+    p.add_argument("--out_dir", default="out/sft")
+    p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
+    # system
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16"],
+                   help="autocast dtype on CUDA (CPU always runs float32)")
+    p.add_argument("--compile", action="store_true", help="torch.compile the model")
+    p.add_argument("--no_progress", action="store_true", help="no tqdm bars (logs only)")
+    return p.parse_args(argv)
+
+
+# -----------------------------------------------------------------------------
+# helpers shared with the other scripts
+
+
+def setup_distributed(device):
+    """torchrun sets RANK/WORLD_SIZE; returns (rank, world, device)."""
+    if "RANK" not in os.environ:
+        return 0, 1, device
+    backend = "nccl" if device.startswith("cuda") else "gloo"
+    dist.init_process_group(backend)
+    rank, world = dist.get_rank(), dist.get_world_size()
+    if device.startswith("cuda"):
+        device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"
+        torch.cuda.set_device(device)
+    return rank, world, device
+
+
+def build_tokenizer(args, train_rows, out_dir):
+    """A scratch model gets a BPE trained on the training split; a pretrained one its own."""
+    if args.init_from == "scratch":
+        from data import generator_target
+        texts = [generator_prompt(r["problem"]) + generator_target(r["solution"]) for r in train_rows]
+        tok = train_tokenizer(texts, args.vocab_size)
+    elif args.init_from.endswith(".pt"):
+        tok = load_tokenizer(os.path.join(os.path.dirname(args.init_from), "tokenizer.json"))
+    else:
+        from model import resolve_pretrained_dir
+        tok = load_tokenizer(resolve_pretrained_dir(args.init_from))
+    os.makedirs(out_dir, exist_ok=True)
+    tok.save(os.path.join(out_dir, "tokenizer.json"))
+    return tok
+
+
+def build_model(args, vocab_size):
+    if args.init_from == "scratch":
+        cfg = GPTConfig(block_size=args.block_size, vocab_size=vocab_size, n_layer=args.n_layer,
+                        n_head=args.n_head, n_embd=args.n_embd, dropout=args.dropout, bias=False)
+        return GPT(cfg)
+    if args.init_from.endswith(".pt"):
+        return load_checkpoint(args.init_from)[0]
+    model = GPT.from_pretrained(args.init_from, dropout=args.dropout)
+    if args.block_size > model.config.block_size:
+        raise ValueError(f"--block_size {args.block_size} exceeds {args.init_from}'s context "
+                         f"{model.config.block_size}")
+    return model
+
+
+def configure_optimizer(model, lr, weight_decay, beta2, device):
+    """AdamW; weight decay on matrices (dim >= 2) only, never on biases, LayerNorm or... the
+    tied embedding counts as a matrix, as in nanoGPT."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
+              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+    fused = torch.device(device).type == "cuda"
+    return torch.optim.AdamW(groups, lr=lr, betas=(0.9, beta2), fused=fused)
+
+
+def lr_at(step, max_steps, lr, min_lr, warmup):
+    """Linear warmup, then cosine decay from lr to min_lr at max_steps."""
+    if step < warmup:
+        return lr * (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, max_steps - warmup))
+    return min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (lr - min_lr)
+
+
+def token_loss_sum(model, batch):
+    """Sum (not mean) of the token cross-entropies over supervised targets, and their count:
+    dividing by the step's total count gives the right gradient under accumulation."""
+    logits, _ = model(batch["x"])
+    loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), batch["y"].view(-1),
+                           ignore_index=-100, reduction="sum")
+    return loss, (batch["y"] != -100).sum()
+
+
+@torch.no_grad()
+def generate_solutions(model, tok, problems, max_new_tokens, device, num_samples=1,
+                       temperature=0.0, top_p=None, top_k=None, batch_size=64, generator=None,
+                       progress=False, desc="generate"):
+    """Solve each problem num_samples times -> list (per problem) of list of solution texts.
+    Prompts are sorted by length and left-padded in batches; with num_samples > 1 each prompt
+    is prefilled once and its KV cache copied (model.generate)."""
+    model.eval()
+    eos = eos_id(tok)
+    prompts = [encode(tok, generator_prompt(p)) for p in problems]
+    block = model.config.block_size
+    for i, pr in enumerate(prompts):
+        if len(pr) + 1 > block:
+            raise ValueError(f"problem {i} has a {len(pr)}-token prompt, longer than the "
+                             f"context (block_size {block})")
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    out = [None] * len(prompts)
+    per = max(1, batch_size // num_samples)
+    chunks = [order[s:s + per] for s in range(0, len(order), per)]
+    for chunk in tqdm(chunks, desc=desc, disable=not progress, leave=False):
+        idx, mask = left_pad([prompts[i] for i in chunk], eos)
+        n_new = min(max_new_tokens, block - idx.size(1))
+        seq = model.generate(idx.to(device), n_new, temperature=temperature, top_k=top_k,
+                             top_p=top_p, eos_token_id=eos, attention_mask=mask.to(device),
+                             generator=generator, num_samples=num_samples)
+        new = seq[:, idx.size(1):].tolist()
+        for j, i in enumerate(chunk):
+            texts = []
+            for row in new[j * num_samples:(j + 1) * num_samples]:
+                if eos in row:
+                    row = row[:row.index(eos)]
+                texts.append(decode(tok, row).strip())
+            out[i] = texts
+    return out
+
+
+def accuracy_report(rows, solutions):
+    """Greedy accuracy overall, by level and by type -> (metrics dict, graded rows)."""
+    graded, by_level, by_type = [], defaultdict(list), defaultdict(list)
+    for r, sols in zip(rows, solutions):
+        pred = extract_answer(sols[0])
+        ok = is_equiv(pred, r["answer"])
+        graded.append({"id": r["id"], "level": r["level"], "type": r["type"],
+                       "problem": r["problem"], "gold": r["answer"], "prediction": pred,
+                       "correct": ok, "solution": sols[0]})
+        by_level[str(r["level"])].append(ok)
+        by_type[str(r["type"])].append(ok)
+    mean = lambda v: sum(v) / max(1, len(v))
+    metrics = {"pass@1": mean([g["correct"] for g in graded]), "n_test": len(graded),
+               "by_level": {k: mean(v) for k, v in sorted(by_level.items())},
+               "by_type": {k: mean(v) for k, v in sorted(by_type.items())}}
+    return metrics, graded
+
+
+def print_failures(graded, k=3):
+    """minGPT's habit: show what the model got wrong."""
+    wrong = [g for g in graded if not g["correct"]][:k]
+    for g in wrong:
+        print(f"  WRONG [{g['type']}, level {g['level']}] {g['problem']}\n"
+              f"    gold {g['gold']!r}, predicted {g['prediction']!r}\n"
+              + "\n".join("    | " + line for line in g["solution"].splitlines()[-4:]))
+
+
+def write_json(path, obj):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f, indent=2)
+    os.replace(tmp, path)
+
+
+def batches_for_step(step, micro_per_step, epoch_batches):
+    """The micro-batch (epoch, index) pairs of optimizer step `step`; a pure function of the
+    step, so a resumed run sees exactly the data the straight run would have."""
+    nb = len(epoch_batches(0))
+    out = []
+    for k in range(step * micro_per_step, (step + 1) * micro_per_step):
+        out.append(epoch_batches(k // nb)[k % nb])
+    return out
+
+
+# -----------------------------------------------------------------------------
+
+
+def main(argv=None):
+    args = get_args(argv)
+    rank, world, device = setup_distributed(args.device)
+    master = rank == 0
+    torch.manual_seed(args.seed + rank)
+    log = print if master else (lambda *a, **k: None)
+    if master:
+        log(f"config: {json.dumps(vars(args))}\nwriting to {args.out_dir}/ckpt.pt")
+
+    # data ---------------------------------------------------------------------------------
+    load = lambda split: load_dataset(args.dataset, split, style=args.style, n_train=args.n_train,
+                                      n_val=args.n_val, n_test=args.n_test, seed=args.data_seed,
+                                      report=log)
+    train_rows, test_rows = load("train"), load("test")
+    try:
+        val_rows = load("val")
+    except DataError:  # real datasets often have no validation split: hold out 200 of train
+        val_rows, train_rows = train_rows[-200:], train_rows[:-200]
+        log(f"no val split in {args.dataset}: holding out the last 200 training rows")
+    ckpt_path = os.path.join(args.out_dir, "ckpt.pt")
+    resume = None
+    if args.resume:
+        if not os.path.isfile(ckpt_path):
+            raise FileNotFoundError(f"--resume: {ckpt_path} does not exist")
+        resume = torch.load(ckpt_path, map_location="cpu", weights_only=True)
+        tok = load_tokenizer(os.path.join(args.out_dir, "tokenizer.json"))
+    else:
+        tok = build_tokenizer(args, train_rows, args.out_dir) if master else None
+        if world > 1:
+            dist.barrier()
+            tok = tok or load_tokenizer(os.path.join(args.out_dir, "tokenizer.json"))
+    block = args.block_size
+    train_ex = encode_generator_examples(tok, train_rows, block, args.skip_long, log)
+    val_ex = encode_generator_examples(tok, val_rows, block, args.skip_long, log)
+    pad = eos_id(tok)
+    lengths = [len(ids) for ids, _ in train_ex]
+    epoch_cache = {}
+
+    def epoch_batches(epoch):  # length-bucketed, reshuffled each epoch, deterministic
+        if epoch not in epoch_cache:
+            epoch_cache.clear()
+            epoch_cache[epoch] = bucket_batches(lengths, args.batch_size, seed=args.seed + epoch)
+        return epoch_cache[epoch]
+
+    # model --------------------------------------------------------------------------------
+    if resume:
+        model = GPT(GPTConfig(**resume["model_config"]))
+        model.load_state_dict(resume["model"])
+    else:
+        model = build_model(args, tok.get_vocab_size())
+    if model.config.vocab_size < tok.get_vocab_size():
+        raise ValueError(f"tokenizer has {tok.get_vocab_size()} tokens, model only "
+                         f"{model.config.vocab_size}")
+    if block > model.config.block_size:
+        raise ValueError(f"--block_size {block} exceeds the model's context {model.config.block_size}")
+    model.to(device)
+    log(f"model: {model.num_params() / 1e6:.2f}M parameters, {model.config}")
+    optimizer = configure_optimizer(model, args.lr, args.weight_decay, args.beta2, device)
+    step, history = 0, []
+    if resume:
+        optimizer.load_state_dict(resume["optimizer"])
+        step = resume["step"]
+        history = resume.get("history", [])
+        torch.set_rng_state(resume["rng"][rank] if rank < len(resume["rng"]) else resume["rng"][0])
+        log(f"resumed from {ckpt_path} at step {step}")
+    raw_model = model
+    if args.compile:
+        model = torch.compile(model)
+    if world > 1:
+        model = torch.nn.parallel.DistributedDataParallel(model)
+    is_cuda = torch.device(device).type == "cuda"
+    autocast = torch.autocast("cuda", dtype=getattr(torch, args.dtype)) if is_cuda else nullcontext()
+
+    def save(step):
+        # every rank's RNG state, so dropout continues exactly on resume
+        rng = [torch.get_rng_state()]
+        if world > 1:
+            rng = [None] * world
+            dist.all_gather_object(rng, torch.get_rng_state())
+        if master:
+            save_checkpoint(ckpt_path, raw_model, optimizer, step, vars(args),
+                            os.path.join(args.out_dir, "tokenizer.json"), rng=rng,
+                            history=history)
+
+    @torch.no_grad()
+    def val_loss():
+        model.eval()
+        tot, n = 0.0, 0
+        for s in range(0, len(val_ex), args.batch_size):
+            b = to_device(collate(val_ex[s:s + args.batch_size], pad), device)
+            with autocast:
+                l, c = token_loss_sum(raw_model, b)
+            tot, n = tot + l.item(), n + c.item()
+        model.train()
+        return tot / n
+
+    def solve(rows, desc):
+        """Greedy solutions, sharded over ranks, gathered on every rank."""
+        mine = rows[rank::world]
+        with autocast:
+            sols = generate_solutions(raw_model, tok, [r["problem"] for r in mine],
+                                      args.max_new_tokens, device, batch_size=args.eval_batch_size,
+                                      progress=master and not args.no_progress, desc=desc)
+        if world > 1:
+            parts = [None] * world
+            dist.all_gather_object(parts, sols)
+            sols = [None] * len(rows)
+            for r, part in enumerate(parts):
+                sols[r::world] = part
+        model.train()
+        return sols
+
+    # train --------------------------------------------------------------------------------
+    micro_per_step = args.grad_accum * world  # micro-batches in one optimizer step, all ranks
+    model.train()
+    t0, tokens_seen = time.time(), 0
+    bar = tqdm(total=args.max_steps, initial=step, disable=not master or args.no_progress,
+               desc="sft", dynamic_ncols=True)
+    while step < args.max_steps:
+        lr = lr_at(step, args.max_steps, args.lr, args.min_lr, args.warmup_steps)
+        for g in optimizer.param_groups:
+            g["lr"] = lr
+        step_batches = batches_for_step(step, micro_per_step, epoch_batches)
+        # the step's target-token count over all micro-batches of all ranks, known up front
+        # (the batch plan is deterministic), so each micro-loss is sum / n_total
+        exs = [[train_ex[i] for i in b] for b in step_batches]
+        n_total = sum(sum(sum(m[1:]) for _, m in e) for e in exs)
+        mine = exs[rank::world]
+        loss_sum = 0.0
+        for j, e in enumerate(mine):
+            batch = to_device(collate(e, pad), device)
+            last = j == len(mine) - 1
+            sync = model.no_sync() if world > 1 and not last else nullcontext()
+            with sync, autocast:
+                l, _ = token_loss_sum(model, batch)
+                # DDP averages gradients over ranks: multiply by world to keep the plain sum
+                (l * world / n_total).backward()
+            loss_sum += l.item()
+            tokens_seen += batch["x"].numel()
+        if args.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        if world > 1:
+            t = torch.tensor([loss_sum], device=device)
+            dist.all_reduce(t)
+            loss_sum = t.item()
+        step += 1
+        train_loss = loss_sum / n_total
+        history.append({"step": step, "loss": train_loss, "lr": lr})
+        bar.set_postfix(loss=f"{train_loss:.3f}", lr=f"{lr:.1e}",
+                        tok_s=f"{tokens_seen * world / (time.time() - t0):.0f}")
+        bar.update(1)
+        if step % args.eval_interval == 0 or step == args.max_steps:
+            vl = val_loss()
+            vrows = val_rows[:args.val_acc_problems]
+            vacc, _ = accuracy_report(vrows, solve(vrows, "val"))
+            history[-1].update(val_loss=vl, val_acc=vacc["pass@1"])
+            if master:
+                tqdm.write(f"step {step}: train loss {train_loss:.4f}, val loss {vl:.4f}, "
+                           f"val greedy acc {vacc['pass@1']:.3f} ({len(vrows)} problems)")
+        if step % args.ckpt_interval == 0 or step == args.max_steps:
+            save(step)
+    bar.close()
+    train_time = time.time() - t0
+
+    # test ---------------------------------------------------------------------------------
+    t1 = time.time()
+    sols = solve(test_rows, "test")
+    metrics, graded = accuracy_report(test_rows, sols)
+    if master:
+        n_ok = sum(g["correct"] for g in graded)
+        log(f"test greedy accuracy (pass@1): {metrics['pass@1']:.4f} ({n_ok}/{len(graded)} "
+            f"correct), train {train_time:.0f}s, test {time.time() - t1:.0f}s")
+        for k, v in metrics["by_level"].items():
+            log(f"  level {k}: {v:.3f}")
+        for k, v in metrics["by_type"].items():
+            log(f"  {k}: {v:.3f}")
+        print_failures(graded)
+        metrics.update(train_seconds=round(train_time, 1), steps=step,
+                       tokens_per_s=round(tokens_seen * world / max(train_time, 1e-9)),
+                       final_train_loss=history[-1]["loss"] if history else None,
+                       history=history)
+        write_json(os.path.join(args.out_dir, "metrics.json"), metrics)
+        write_json(os.path.join(args.out_dir, "config.json"), vars(args))
+        with open(os.path.join(args.out_dir, "samples.jsonl"), "w") as f:
+            for g in graded:
+                f.write(json.dumps(g) + "\n")
+    if world > 1:
+        dist.destroy_process_group()
+    return metrics
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (DataError, FileNotFoundError, ValueError) as e:
+        sys.exit(f"error: {e}")
