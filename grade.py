@@ -166,7 +166,7 @@ class Unparseable(Exception):
     pass
 
 
-_TOKEN = re.compile(r"\d+(?:\.\d*)?|\\[a-zA-Z]+|[a-zA-Z]|[-+*/^(){}\[\]|]")
+_TOKEN = re.compile(r"\d+(?:\.\d*)?|\\[a-zA-Z]+|[a-zA-Z]|[-+*/^(){}\[\]|_]")
 _SYMBOLS = {"pi": sympy.pi, "infty": sympy.oo, "i": sympy.I}
 _GREEK = {"alpha", "beta", "gamma", "delta", "theta", "lambda", "mu", "sigma", "phi", "omega",
           "epsilon", "rho", "tau", "psi", "eta", "kappa", "nu", "xi", "zeta", "chi"}
@@ -324,6 +324,10 @@ class _Parser:
                 return _SYMBOLS[name]
             if name in _GREEK:
                 return sympy.Symbol(name)
+            if name == "log" and self.peek() == "_":  # \log_2 8
+                self.take()
+                base = self.atom(single_digit=True)
+                return sympy.log(self.power(), base)
             if name in _FUNCS:
                 if self.peek() == "^":  # \sin^2 x
                     self.take()

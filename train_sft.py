@@ -84,6 +84,8 @@ def get_args(argv=None):
     p.add_argument("--ckpt_interval", type=int, default=300)
     p.add_argument("--out_dir", default="out/sft")
     p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
+    p.add_argument("--stop_after", type=int, default=0,
+                   help="checkpoint and exit at this step, as if killed (continue with --resume)")
     # system
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16"],
@@ -165,6 +167,23 @@ def token_loss_sum(model, batch):
     loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), batch["y"].view(-1),
                            ignore_index=-100, reduction="sum")
     return loss, (batch["y"] != -100).sum()
+
+
+def accumulate_gradients(model, micro_batches, n_total, world=1, autocast=nullcontext()):
+    """Backward over this rank's micro-batches so that the gradient is
+        sum over every target token of the step (all micro-batches, all ranks) / n_total,
+    not a mean of per-batch means (wrong once target lengths vary). DDP syncs gradients only
+    on the last micro-batch. Returns this rank's summed token loss."""
+    loss_sum = 0.0
+    for j, batch in enumerate(micro_batches):
+        last = j == len(micro_batches) - 1
+        sync = model.no_sync() if world > 1 and not last else nullcontext()
+        with sync, autocast:
+            l, _ = token_loss_sum(model, batch)
+            # DDP averages gradients over ranks: multiply by world to keep the plain sum
+            (l * world / n_total).backward()
+        loss_sum += l.item()
+    return loss_sum
 
 
 @torch.no_grad()
@@ -275,6 +294,11 @@ def main(argv=None):
         if not os.path.isfile(ckpt_path):
             raise FileNotFoundError(f"--resume: {ckpt_path} does not exist")
         resume = torch.load(ckpt_path, map_location="cpu", weights_only=True)
+        free = {"resume", "stop_after", "no_progress", "device", "compile", "eval_batch_size"}
+        for k, v in resume["run_config"].items():
+            if k not in free and getattr(args, k, v) != v:
+                raise ValueError(f"--resume: --{k} is {getattr(args, k)!r} but the checkpoint "
+                                 f"was trained with {v!r}; pass the same flags to resume")
         tok = load_tokenizer(os.path.join(args.out_dir, "tokenizer.json"))
     else:
         tok = build_tokenizer(args, train_rows, args.out_dir) if master else None
@@ -377,18 +401,9 @@ def main(argv=None):
         # (the batch plan is deterministic), so each micro-loss is sum / n_total
         exs = [[train_ex[i] for i in b] for b in step_batches]
         n_total = sum(sum(sum(m[1:]) for _, m in e) for e in exs)
-        mine = exs[rank::world]
-        loss_sum = 0.0
-        for j, e in enumerate(mine):
-            batch = to_device(collate(e, pad), device)
-            last = j == len(mine) - 1
-            sync = model.no_sync() if world > 1 and not last else nullcontext()
-            with sync, autocast:
-                l, _ = token_loss_sum(model, batch)
-                # DDP averages gradients over ranks: multiply by world to keep the plain sum
-                (l * world / n_total).backward()
-            loss_sum += l.item()
-            tokens_seen += batch["x"].numel()
+        mine = [to_device(collate(e, pad), device) for e in exs[rank::world]]
+        loss_sum = accumulate_gradients(model, mine, n_total, world, autocast)
+        tokens_seen += sum(b["x"].numel() for b in mine)
         if args.grad_clip > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
         optimizer.step()
@@ -411,8 +426,14 @@ def main(argv=None):
             if master:
                 tqdm.write(f"step {step}: train loss {train_loss:.4f}, val loss {vl:.4f}, "
                            f"val greedy acc {vacc['pass@1']:.3f} ({len(vrows)} problems)")
-        if step % args.ckpt_interval == 0 or step == args.max_steps:
+        if step % args.ckpt_interval == 0 or step == args.max_steps or step == args.stop_after:
             save(step)
+        if step == args.stop_after:
+            log(f"--stop_after {step}: checkpoint written, exiting; continue with --resume")
+            bar.close()
+            if world > 1:
+                dist.destroy_process_group()
+            return None
     bar.close()
     train_time = time.time() - t0
 

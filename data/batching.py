@@ -74,7 +74,7 @@ def collate(examples, pad_id, multiple_of=8):
     return {"x": x, "y": y, "attention_mask": am}
 
 
-def bucket_batches(lengths, batch_size=16, max_tokens=None, seed=0, bucket_batches_=64):
+def bucket_batches(lengths, batch_size=16, max_tokens=None, seed=0, bucket_batches_=4):
     """Index batches of similar length: shuffle, cut into buckets of `bucket_batches_` batches,
     sort each bucket by length, cut into batches (fixed size, or up to max_tokens padded tokens
     each), shuffle the batch order. Every index appears exactly once. Deterministic in seed."""

@@ -126,7 +126,9 @@ ROWS = [
     ("symbolic", r"|-3|", "3", True),
     ("symbolic", r"\frac{5\sqrt{2}}{2}", r"\frac{5}{\sqrt{2}}", True),
     ("symbolic", r"6-2\sqrt{5}", r"(\sqrt5-1)^2", True),
-    ("symbolic", r"\log_2 8", "3", False),  # unsupported notation: must not be "equal"
+    ("symbolic", r"\log_2 8", "3", True),
+    ("symbolic", r"\log_2 8", "4", False),
+    ("symbolic", r"\log_{3} 81", "4", True),
     ("symbolic", r"\theta+1", r"1+\theta", True),
     # --- \pm
     ("pm", r"1\pm\sqrt{2}", r"1+\sqrt2, 1-\sqrt2", True),

@@ -1,0 +1,266 @@
+"""data/: loaders on fixture files, the synthetic generator, tokenizer, masks and batching."""
+import json
+import os
+from collections import Counter
+
+import pytest
+import torch
+
+from data import (DataError, EOS, LABEL_WORDS, bucket_batches, collate, decode, encode,
+                  encode_example, encode_generator_examples, eos_id, generator_prompt,
+                  generator_target, label_token_ids, left_pad, load_dataset, load_tokenizer,
+                  train_tokenizer)
+from data import synthetic
+from grade import extract_answer, is_equiv
+
+
+# --- real-data loaders on files the tests write ---------------------------------------------
+
+def write_math(root):
+    for subject, items in {
+        "algebra": [{"problem": "Solve $x+1=3$.", "level": "Level 2", "type": "Algebra",
+                     "solution": r"So $x=\boxed{2}$."},
+                    {"problem": "No box.", "level": "Level 1", "type": "Algebra",
+                     "solution": "The answer is two."}],
+        "geometry": [{"problem": "Area?", "level": "Level ?", "type": "Geometry",
+                      "solution": r"It is $\boxed{\frac{1}{2}}$."}],
+    }.items():
+        os.makedirs(root / "test" / subject)
+        for i, item in enumerate(items):
+            (root / "test" / subject / f"{i}.json").write_text(json.dumps(item))
+
+
+def test_math_layout(tmp_path):
+    write_math(tmp_path)
+    reports = []
+    rows = load_dataset(str(tmp_path), "test", report=reports.append)
+    assert [r["answer"] for r in rows] == ["2", r"\frac{1}{2}"]
+    assert rows[0]["level"] == 2 and rows[0]["type"] == "Algebra" and rows[0]["id"] == "algebra/0"
+    assert rows[1]["level"] is None and rows[1]["type"] == "Geometry"
+    assert set(rows[0]) == {"problem", "solution", "answer", "level", "type", "id"}
+    assert reports and "1 (no boxed answer)" in reports[0]  # skipped, counted, reported
+
+
+def test_math_layout_broken_file_names_the_file(tmp_path):
+    write_math(tmp_path)
+    (tmp_path / "test" / "algebra" / "5.json").write_text("{oops")
+    with pytest.raises(DataError, match=r"algebra/5\.json: not valid JSON"):
+        load_dataset(str(tmp_path), "test")
+    (tmp_path / "test" / "algebra" / "5.json").write_text(json.dumps({"problem": "p"}))
+    with pytest.raises(DataError, match=r"5\.json: missing field 'solution'"):
+        load_dataset(str(tmp_path), "test")
+
+
+def test_math500_jsonl(tmp_path):
+    rows = [{"problem": "p1", "solution": r"\boxed{3}", "answer": "3", "subject": "Algebra",
+             "level": 3, "unique_id": "test/algebra/1.json"},
+            {"problem": "p2", "solution": r"so \boxed{(1,2)}", "subject": "Precalculus", "level": 5}]
+    (tmp_path / "test.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    got = load_dataset(str(tmp_path), "test")
+    assert got[0] == {"problem": "p1", "solution": r"\boxed{3}", "answer": "3", "level": 3,
+                      "type": "Algebra", "id": "test/algebra/1.json"}
+    assert got[1]["answer"] == "(1,2)" and got[1]["type"] == "Precalculus"
+    assert load_dataset(str(tmp_path / "test.jsonl"), "train")[1]["level"] == 5  # a plain file
+
+
+def test_gsm8k_jsonl(tmp_path):
+    row = {"question": "Tom has 3 bags of 4 apples. How many?",
+           "answer": "He has 3*4=<<3*4=12>>12 apples.\n#### 1,200"}
+    (tmp_path / "train.jsonl").write_text(json.dumps(row) + "\n")
+    (r,) = load_dataset(str(tmp_path), "train")
+    assert r["problem"] == row["question"] and r["answer"] == "1200"
+    assert "<<" not in r["solution"] and "3*4=12 apples" in r["solution"]
+    assert extract_answer(r["solution"]) == "1200" and r["type"] == "GSM8K"
+
+
+@pytest.mark.parametrize("content,match", [
+    ('{"problem": "p", "solution": "\\\\boxed{1}"}\n{broken\n', r"bad\.jsonl:2: not valid JSON"),
+    ('{"problem": "p"}\n', r"bad\.jsonl:1: missing field 'solution'"),
+    ('{"question": "q"}\n', r"bad\.jsonl:1: missing field 'answer'"),
+    ('{"question": "q", "answer": "no final line"}\n', r"bad\.jsonl:1: GSM8K answer has no"),
+    ('{"problem": "p", "solution": "no box"}\n', r"bad\.jsonl:1: no 'answer' field"),
+    ('{"problem": "p", "solution": "\\\\boxed{1}", "level": "Level 9"}\n', r"bad\.jsonl:1: level"),
+    ("\n\n", r"no usable rows"),
+    ("[1, 2]\n", r"bad\.jsonl:1: expected a JSON object"),
+])
+def test_bad_jsonl_errors_name_file_and_line(tmp_path, content, match):
+    f = tmp_path / "bad.jsonl"
+    f.write_text(content)
+    with pytest.raises(DataError, match=match):
+        load_dataset(str(f), "test")
+
+
+def test_missing_source_and_split_errors(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        load_dataset(str(tmp_path / "nope"), "test")
+    with pytest.raises(DataError, match="no val.jsonl"):
+        load_dataset(str(tmp_path), "val")
+    with pytest.raises(DataError, match="split 'dev'"):
+        load_dataset("synthetic", "dev")
+
+
+# --- the synthetic generator --------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def splits():
+    return synthetic.make_splits(n_train=3000, n_val=100, n_test=300, seed=0)
+
+
+def test_generator_is_deterministic_and_seeded():
+    a = synthetic.make_splits(50, 10, 10, seed=3)
+    b = synthetic.make_splits(50, 10, 10, seed=3)
+    c = synthetic.make_splits(50, 10, 10, seed=4)
+    assert a == b and a["train"] != c["train"]
+
+
+def test_splits_are_disjoint_and_sized(splits):
+    sets = {k: {r["problem"] for r in v} for k, v in splits.items()}
+    assert [len(splits[k]) for k in ("train", "val", "test")] == [3000, 100, 300]
+    assert len(sets["train"]) == 3000  # no duplicate inside a split either
+    assert not sets["train"] & sets["test"] and not sets["train"] & sets["val"]
+    assert not sets["val"] & sets["test"]
+
+
+def test_types_levels_and_method_diversity(splits):
+    rows = splits["train"]
+    assert {r["kind"] for r in rows} == set(synthetic.TYPES) and len(synthetic.TYPES) >= 6
+    assert {r["level"] for r in rows} == {1, 2, 3, 4, 5}
+    for kind in synthetic.TYPES:  # every type has at least two methods in use
+        assert len({r["method"] for r in rows if r["kind"] == kind}) >= 2, kind
+
+
+def test_every_answer_extractable_and_self_equal(splits):
+    for rows in splits.values():
+        for r in rows:
+            assert is_equiv(r["answer"], r["answer"])
+            for style in ("detailed", "terse"):
+                assert is_equiv(extract_answer(r[style]), r["answer"]), (style, r[style])
+
+
+def test_answers_are_mathematically_right():
+    """Check answers through an independent path: grade.py's parser on the problem's own LaTeX."""
+    import random
+    import sympy
+    from grade import canonical
+    rng = random.Random(1)
+    x = sympy.Symbol("x")
+    for _ in range(40):
+        for kind in ("arithmetic", "fractions", "linear", "quadratic"):
+            ex = synthetic.make_problem(rng, kind, rng.randint(1, 5))
+            latex = ex["problem"].split("$")[-2] if kind != "arithmetic" else ex["problem"].split("$")[1]
+            if kind in ("arithmetic", "fractions"):
+                assert is_equiv(latex, ex["answer"]), (ex["problem"], ex["answer"])
+                continue
+            rel = canonical(latex)
+            assert rel[0] == "rel" and rel[1] == "="
+            roots = canonical(ex["answer"])
+            roots = roots[1] if roots[0] == "set" else (roots,)
+            for r in roots:
+                assert sympy.simplify(rel[2].subs(x, r[1])) == 0, (ex["problem"], ex["answer"])
+
+
+def test_detailed_is_longer_than_terse(splits):
+    d = sum(len(r["detailed"]) for r in splits["test"])
+    t = sum(len(r["terse"]) for r in splits["test"])
+    assert d > 1.5 * t
+
+
+def test_load_dataset_synthetic_styles():
+    d = load_dataset("synthetic", "test", style="detailed", n_train=20, n_val=5, n_test=5)
+    t = load_dataset("synthetic", "test", style="terse", n_train=20, n_val=5, n_test=5)
+    assert [r["problem"] for r in d] == [r["problem"] for r in t]
+    assert all(a["solution"] != b["solution"] for a, b in zip(d, t))
+    assert [r["answer"] for r in d] == [r["answer"] for r in t]
+    with pytest.raises(DataError, match="--style"):
+        load_dataset("synthetic", "test", style="fancy")
+
+
+# --- tokenizer ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tok():
+    rows = load_dataset("synthetic", "train", n_train=500, n_val=5, n_test=5)
+    return train_tokenizer([generator_prompt(r["problem"]) + generator_target(r["solution"])
+                            for r in rows], vocab_size=512)
+
+
+def test_tokenizer_digits_eos_labels_round_trip(tok, tmp_path):
+    assert [decode(tok, [i]) for i in encode(tok, "12345")] == list("12345")
+    text = r"Compute $\frac{3}{4} + 12$."
+    assert decode(tok, encode(tok, text)) == text
+    assert tok.token_to_id(EOS) == eos_id(tok)
+    c, i = label_token_ids(tok)
+    assert [encode(tok, w) for w in LABEL_WORDS] == [[c], [i]] and c != i
+    tok.save(str(tmp_path / "tokenizer.json"))
+    again = load_tokenizer(str(tmp_path))
+    assert encode(again, text) == encode(tok, text)
+
+
+def test_gpt2_style_vocab_and_merges(tok, tmp_path):
+    tok.model.save(str(tmp_path))  # writes vocab.json + merges.txt, as GPT-2 ships them
+    assert os.path.isfile(tmp_path / "vocab.json") and os.path.isfile(tmp_path / "merges.txt")
+    t2 = load_tokenizer(str(tmp_path))
+    assert decode(t2, encode(t2, "Problem: x + 1 = 2")) == "Problem: x + 1 = 2"
+    with pytest.raises(FileNotFoundError, match="no tokenizer.json"):
+        load_tokenizer(str(tmp_path / "empty") if os.makedirs(tmp_path / "empty") is None else "")
+
+
+# --- masks and batching -------------------------------------------------------------------
+
+def test_supervised_tokens_are_exactly_solution_plus_eos(tok):
+    prompt, target = generator_prompt("What is $2+2$?"), generator_target(r"$2+2=\boxed{4}$")
+    ids, mask = encode_example(tok, prompt, target, block_size=256)
+    sup = [i for i, m in zip(ids, mask) if m]
+    assert sup[-1] == eos_id(tok) and ids[-1] == eos_id(tok)
+    assert decode(tok, sup[:-1]) == target
+    assert decode(tok, [i for i, m in zip(ids, mask) if not m]) == prompt
+    with pytest.raises(ValueError, match="longer than the context"):
+        encode_example(tok, prompt, target, block_size=10, name="ex7")
+
+
+def test_collate_masks_prompt_and_padding_but_trains_eos(tok):
+    exs = [encode_example(tok, generator_prompt(p), generator_target(s), 256)
+           for p, s in [("a", "b"), ("What is $1+1$?", r"It is $\boxed{2}$, done.")]]
+    eos = eos_id(tok)
+    b = collate(exs, pad_id=eos)
+    B, T = b["x"].shape
+    assert T % 8 == 0 and B == 2
+    for i, (ids, mask) in enumerate(exs):
+        n = len(ids) - 1
+        assert b["x"][i, :n].tolist() == ids[:-1]
+        want = [t if m else -100 for t, m in zip(ids[1:], mask[1:])]
+        assert b["y"][i, :n].tolist() == want
+        assert (b["y"][i, n:] == -100).all() and (b["x"][i, n:] == eos).all()
+        assert b["attention_mask"][i].sum() == n
+        assert b["y"][i, n - 1] == eos  # the real EOS is trained although pad == EOS
+
+
+def test_encode_generator_examples_skip_long_counts(tok):
+    rows = [{"problem": "p", "solution": "s", "id": "a"},
+            {"problem": "p " * 300, "solution": "s", "id": "long1"}]
+    with pytest.raises(ValueError, match="long1"):
+        encode_generator_examples(tok, rows, 64)
+    msgs = []
+    out = encode_generator_examples(tok, rows, 64, skip_long=True, report=msgs.append)
+    assert len(out) == 1 and any("skipped 1 of 2" in m for m in msgs)
+
+
+@pytest.mark.parametrize("kw", [dict(batch_size=7), dict(max_tokens=300)])
+def test_bucketing_keeps_every_example_once(kw):
+    import random
+    lengths = [random.Random(i).randint(5, 100) for i in range(1000)]
+    batches = bucket_batches(lengths, seed=1, **kw)
+    flat = [i for b in batches for i in b]
+    assert sorted(flat) == list(range(1000))
+    assert batches == bucket_batches(lengths, seed=1, **kw)
+    assert batches != bucket_batches(lengths, seed=2, **kw)
+    if "max_tokens" in kw:
+        assert all(max(lengths[i] for i in b) * len(b) <= 300 or len(b) == 1 for b in batches)
+    # bucketed: the padding waste is far below random batching
+    waste = sum(max(lengths[i] for i in b) * len(b) - sum(lengths[i] for i in b) for b in batches)
+    assert waste < 0.1 * sum(lengths)
+
+
+def test_left_pad():
+    idx, mask = left_pad([[1, 2, 3], [4]], pad_id=0)
+    assert idx.tolist() == [[1, 2, 3], [0, 0, 4]] and mask.tolist() == [[1, 1, 1], [0, 0, 1]]

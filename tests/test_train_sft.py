@@ -1,0 +1,176 @@
+"""train_sft.py: accumulation, resume, DDP, masks, errors and a tiny end-to-end run."""
+import copy
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from data import collate, encode_example, generator_prompt, generator_target, train_tokenizer
+from model import GPT, GPTConfig, load_checkpoint
+from train_sft import accumulate_gradients, lr_at, main, token_loss_sum
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# a model and data small enough for seconds per run
+TINY = ["--n_train", "120", "--n_val", "8", "--n_test", "12", "--n_layer", "1", "--n_head", "2",
+        "--n_embd", "32", "--vocab_size", "300", "--batch_size", "4", "--eval_interval", "1000",
+        "--val_acc_problems", "4", "--max_new_tokens", "24", "--warmup_steps", "2", "--block_size", "512",
+        "--no_progress"]
+
+
+@pytest.fixture(scope="module")
+def tok():
+    texts = [generator_prompt(f"What is ${a}+{b}$?") + generator_target(rf"$\boxed{{{a + b}}}$")
+             for a in range(20) for b in range(20)]
+    return train_tokenizer(texts, 300)
+
+
+def examples(tok, n, seed=0):
+    """n examples with target lengths that differ a lot."""
+    g = torch.Generator().manual_seed(seed)
+    out = []
+    for i in range(n):
+        k = int(torch.randint(1, 12, (1,), generator=g))
+        sol = " + ".join(str(j) for j in range(k)) + rf" = \boxed{{{k}}}"
+        out.append(encode_example(tok, generator_prompt(f"Sum {i}?"), generator_target(sol), 128))
+    return out
+
+
+def grads(model):
+    return torch.cat([p.grad.flatten() for p in model.parameters()])
+
+
+def test_accumulation_equals_one_big_batch(tok):
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(block_size=128, vocab_size=300, n_layer=2, n_head=2, n_embd=32))
+    exs = examples(tok, 8)
+    counts = [sum(m[1:]) for _, m in exs]
+    assert len(set(counts)) > 3  # unequal target lengths
+    n_total = sum(counts)
+    a, b = copy.deepcopy(model), copy.deepcopy(model)
+    la = accumulate_gradients(a, [collate(exs, 0)], n_total)  # 8 x 1
+    lb = accumulate_gradients(b, [collate(exs[:4], 0), collate(exs[4:], 0)], n_total)  # 4 x 2
+    assert abs(la - lb) < 1e-3 * la
+    assert torch.allclose(grads(a), grads(b), atol=1e-6, rtol=1e-4)  # float32 summation order
+    # the mean of per-batch means is a different (wrong) gradient: the test can tell them apart
+    c = copy.deepcopy(model)
+    for half in (exs[:4], exs[4:]):
+        l, n = token_loss_sum(c, collate(half, 0))
+        (l / n / 2).backward()
+    assert not torch.allclose(grads(a), grads(c), atol=1e-6, rtol=1e-4)
+
+
+def test_loss_ignores_prompt_and_padding(tok):
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(block_size=128, vocab_size=300, n_layer=1, n_head=2, n_embd=32))
+    exs = examples(tok, 3)
+    batch = collate(exs, pad_id=0)
+    loss, n = token_loss_sum(model, batch)
+    logits, _ = model(batch["x"])
+    logp = torch.log_softmax(logits, -1)
+    want, count = 0.0, 0
+    for i, (ids, mask) in enumerate(exs):
+        for t in range(len(ids) - 1):
+            if mask[t + 1]:  # supervised: the target token belongs to the solution or is EOS
+                want -= logp[i, t, ids[t + 1]].item()
+                count += 1
+    assert n.item() == count and abs(loss.item() - want) < 1e-3
+    other = dict(batch, x=batch["x"].masked_fill(batch["attention_mask"] == 0, 7))
+    assert torch.allclose(token_loss_sum(model, other)[0], loss)  # padding ids do not matter
+
+
+def test_lr_schedule():
+    assert lr_at(0, 100, 1.0, 0.1, 10) == pytest.approx(0.1)
+    assert lr_at(9, 100, 1.0, 0.1, 10) == pytest.approx(1.0)
+    assert lr_at(100, 100, 1.0, 0.1, 10) == pytest.approx(0.1)
+    assert lr_at(55, 100, 1.0, 0.1, 10) == pytest.approx(0.55)
+
+
+def test_end_to_end_tiny_run_writes_what_it_promises(tmp_path):
+    out = tmp_path / "sft"
+    metrics = main(TINY + ["--max_steps", "6", "--out_dir", str(out)])
+    for f in ("ckpt.pt", "tokenizer.json", "config.json", "metrics.json", "samples.jsonl"):
+        assert os.path.isfile(out / f), f
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["n_test"] == 12 and 0.0 <= m["pass@1"] <= 1.0 and m["pass@1"] == metrics["pass@1"]
+    assert set(m["by_level"]) <= {"1", "2", "3", "4", "5"} and m["steps"] == 6
+    assert len(m["history"]) == 6 and m["history"][-1]["loss"] < m["history"][0]["loss"]
+    rows = [json.loads(l) for l in (out / "samples.jsonl").read_text().splitlines()]
+    assert len(rows) == 12 and {"problem", "gold", "prediction", "correct"} <= set(rows[0])
+    model, ckpt = load_checkpoint(str(out / "ckpt.pt"))
+    assert ckpt["step"] == 6 and ckpt["run_config"]["n_embd"] == 32
+    assert json.loads((out / "config.json").read_text())["max_steps"] == 6
+
+
+def test_every_parameter_changes_after_one_step(tmp_path):
+    out = tmp_path / "one"
+    main(TINY + ["--max_steps", "1", "--out_dir", str(out), "--n_test", "2"])
+    trained, _ = load_checkpoint(str(out / "ckpt.pt"))
+    torch.manual_seed(1337)  # the init the run started from (same seed, same config)
+    from data import load_tokenizer
+    vocab = load_tokenizer(str(out / "tokenizer.json")).get_vocab_size()
+    init = GPT(GPTConfig(**{**trained.config.__dict__, "vocab_size": vocab}))
+    for (name, a), (_, b) in zip(init.named_parameters(), trained.named_parameters()):
+        assert not torch.equal(a, b), f"{name} did not change"
+
+
+def test_resume_continues_exactly(tmp_path):
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
+    main(TINY + ["--max_steps", "12", "--out_dir", str(straight)])
+    assert main(TINY + ["--max_steps", "12", "--out_dir", str(killed), "--stop_after", "5"]) is None
+    assert load_checkpoint(str(killed / "ckpt.pt"))[1]["step"] == 5
+    main(TINY + ["--max_steps", "12", "--out_dir", str(killed), "--resume"])
+    a, ca = load_checkpoint(str(straight / "ckpt.pt"))
+    b, cb = load_checkpoint(str(killed / "ckpt.pt"))
+    assert ca["step"] == cb["step"] == 12
+    for (k, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert torch.equal(x, y), k
+    ha = json.loads((straight / "metrics.json").read_text())["history"]
+    hb = json.loads((killed / "metrics.json").read_text())["history"]
+    assert [h["loss"] for h in ha] == [h["loss"] for h in hb]
+    with pytest.raises(ValueError, match="--lr"):
+        main(TINY + ["--max_steps", "12", "--out_dir", str(killed), "--resume", "--lr", "1e-2"])
+
+
+def test_ddp_two_processes_match_one_process(tmp_path):
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=ROOT)
+    steps = ["--max_steps", "4"]
+    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone",
+                    "--nproc_per_node=2", os.path.join(ROOT, "train_sft.py"), *TINY, *steps,
+                    "--device", "cpu", "--out_dir", str(tmp_path / "ddp")],
+                   check=True, env=env, cwd=ROOT, capture_output=True, timeout=300)
+    main(TINY + steps + ["--grad_accum", "2", "--out_dir", str(tmp_path / "single")])
+    hd = json.loads((tmp_path / "ddp" / "metrics.json").read_text())["history"]
+    hs = json.loads((tmp_path / "single" / "metrics.json").read_text())["history"]
+    assert len(hd) == len(hs) == 4
+    for a, b in zip(hd, hs):
+        assert abs(a["loss"] - b["loss"]) < 1e-4, (a, b)
+    a, _ = load_checkpoint(str(tmp_path / "ddp" / "ckpt.pt"))
+    b, _ = load_checkpoint(str(tmp_path / "single" / "ckpt.pt"))
+    for (k, x), (_, y) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert torch.allclose(x, y, atol=1e-5), k
+
+
+@pytest.mark.parametrize("flags,match", [
+    (["--init_from", "/no/such/dir"], "not a directory"),
+    (["--dataset", "/no/such/file.jsonl"], "no such file"),
+    (["--block_size", "16"], "longer than the context"),
+])
+def test_clear_errors(tmp_path, flags, match):
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "train_sft.py"), *TINY, *flags,
+                        "--max_steps", "1", "--out_dir", str(tmp_path / "x")],
+                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert r.returncode != 0 and match in r.stderr, r.stderr[-500:]
+
+
+def test_unknown_flag_and_empty_dataset(tmp_path):
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "train_sft.py"), "--bogus"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and "unrecognized arguments: --bogus" in r.stderr
+    (tmp_path / "train.jsonl").write_text("\n")
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "train_sft.py"), "--dataset",
+                        str(tmp_path), "--out_dir", str(tmp_path / "o")],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode != 0 and "no usable rows" in r.stderr
