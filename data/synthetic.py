@@ -12,7 +12,8 @@ Seven problem types (MATH subject names), levels 1-5, answers written as MATH wr
   terse     MATH-human-like: one or two lines, the jumps left to the reader
 
 Numbers are kept small on purpose: a 1M-parameter model learns multi-step structure far
-faster than multi-digit arithmetic (see README, "Calibration").
+faster than multi-digit arithmetic (see README, "Calibration": with two-digit operands the
+default 5-minute run solved 8% of the test problems, its errors almost all arithmetic).
 
     python -m data.synthetic            # print one example of each type and level
 """
@@ -60,14 +61,14 @@ def finish(lines, answer):
 
 
 def arithmetic(rng, level):
-    n = level + 1  # operands
-    hi = 6 + 2 * level
+    n = {1: 2, 2: 2, 3: 3, 4: 3, 5: 4}[level]  # operands
+    hi = 9
     terms = [rng.randint(2, hi)]
     ops = []
     for _ in range(n - 1):
-        op = rng.choice("+-*" if level >= 2 else "+-")
+        op = rng.choice("+-*" if level >= 4 else "+-")
         ops.append(op)
-        terms.append(rng.randint(2, 9) if op == "*" else rng.randint(2, hi))
+        terms.append(rng.randint(2, 3) if op == "*" else rng.randint(1, hi))
     # products first: group the expression into signed summands
     summands, cur, sign, prod_lines = [], terms[0], 1, []
     for op, t in zip(ops, terms[1:]):
@@ -104,9 +105,9 @@ def arithmetic(rng, level):
 
 
 def linear(rng, level):
-    a = 1 if level == 1 else rng.randint(2, 3 + level)
-    x = Fraction(rng.randint(-9, 9)) if level <= 2 else Fraction(rng.randint(-12, 12), a)
-    b = rng.randint(-12, 12) or 5
+    a = 1 if level == 1 else rng.randint(2, 3)
+    x = Fraction(rng.randint(-4, 4)) if level <= 2 else Fraction(rng.randint(-5, 5), a)
+    b = rng.randint(-6, 6) or 5
     if level <= 3:
         c = a * x + b
         problem = f"Solve for $x$: ${'' if a == 1 else a}x {'+' if b > 0 else '-'} {abs(b)} = {tex(c)}$."
@@ -121,7 +122,7 @@ def linear(rng, level):
                  f"$x = \\frac{{{tex(c)} - {paren(b)}}}{{{a}}} = \\boxed{{{tex(x)}}}$.")
     else:  # x on both sides: a x + b = c x + d
         c = rng.randint(1, a - 1) if a > 1 else 1
-        x = Fraction(rng.randint(-9, 9))  # keep the printed equation integral
+        x = Fraction(rng.randint(-4, 4))  # keep the printed equation integral
         d = int((a - c) * x + b)
         cx = f"{'' if c == 1 else c}x"
         problem = f"Solve for $x$: ${a}x{signed(b)} = {cx}{signed(d) if d else ''}$."
@@ -136,7 +137,7 @@ def linear(rng, level):
 
 
 def fractions_(rng, level):
-    dens = {1: (2, 9), 2: (2, 6), 3: (2, 9), 4: (2, 9), 5: (3, 12)}[level]
+    dens = {1: (2, 5), 2: (2, 3), 3: (2, 4), 4: (2, 4), 5: (2, 6)}[level]
     b = rng.randint(*dens)
     d = b if level == 1 else (b * rng.randint(2, 3) if level == 2 else rng.randint(*dens))
     a, c = rng.randint(1, b - 1 if b > 2 else 2), rng.randint(1, d - 1 if d > 2 else 2)
@@ -179,9 +180,9 @@ def factor_str(n):
 
 def number_theory(rng, level):
     if level == 1 or level == 5:  # remainders
-        m = rng.randint(3, 9)
+        m = rng.randint(2, 5)
         if level == 1:
-            n = rng.randint(m + 1, 60)
+            n = rng.randint(m + 1, 20)
             problem = f"What is the remainder when ${n}$ is divided by ${m}$?"
             q, r = divmod(n, m)
             m1 = [f"${m} \\times {q} = {m * q}$.", f"${n} - {m * q} = {r}$."]
@@ -189,7 +190,7 @@ def number_theory(rng, level):
                   f"${n} = {m} \\cdot {q} + {r}$."]
             terse = f"${n} = {m} \\cdot {q} + {r}$, so the remainder is $\\boxed{{{r}}}$."
         else:
-            a, b = rng.randint(11, 30), rng.randint(11, 30)
+            a, b = rng.randint(4, 9), rng.randint(4, 9)
             problem = f"What is the remainder when ${a} \\times {b}$ is divided by ${m}$?"
             r = a * b % m
             ra, rb = a % m, b % m
@@ -200,10 +201,10 @@ def number_theory(rng, level):
                   f"${ra * rb} = {m} \\cdot {ra * rb // m} + {r}$."]
             terse = f"${a} \\cdot {b} \\equiv {ra} \\cdot {rb} \\equiv \\boxed{{{r}}} \\pmod{{{m}}}$."
         return problem, str(r), {"direct": finish(m1, r), "reduce": finish(m2, r)}, terse
-    g = rng.randint(2, 4 + level)
-    a, b = g * rng.randint(2, 6), g * rng.randint(2, 6)
+    g = rng.randint(2, 3)
+    a, b = g * rng.randint(1, 4), g * rng.randint(1, 4)
     while a == b:
-        b = g * rng.randint(2, 7)
+        b = g * rng.randint(1, 5)
     fa, fb = factor_str(a)[0], factor_str(b)[0]
     if level in (2, 4):  # gcd
         ans = math.gcd(a, b)
@@ -226,8 +227,8 @@ def number_theory(rng, level):
 
 
 def series(rng, level):
-    n = 2 + level
-    a, d = rng.randint(1, 9), rng.randint(1, 3 + level)
+    n = 2 + (level + 1) // 2
+    a, d = rng.randint(1, 4), rng.randint(1, 2)
     if level >= 4 and rng.random() < 0.5:
         d = -d
     terms = [a + k * d for k in range(n)]
@@ -249,8 +250,8 @@ def series(rng, level):
 
 def percent(rng, level):
     if level <= 2:
-        p = rng.choice([10, 20, 25, 50] if level == 1 else [5, 15, 30, 40, 60, 75])
-        n = rng.randint(1, 9) * (100 // math.gcd(100, p))
+        p = rng.choice([10, 50] if level == 1 else [20, 25])
+        n = rng.randint(1, 4) * (100 // math.gcd(100, p))
         ans = Fraction(p * n, 100)
         problem = f"What is ${p}\\%$ of ${n}$?"
         m1 = [f"${p}\\% = \\frac{{{p}}}{{100}}$.",
@@ -259,10 +260,10 @@ def percent(rng, level):
               f"${p} \\cdot \\frac{{{n}}}{{100}} = {tex(ans)}$."]
         terse = f"$\\frac{{{p}}}{{100}} \\cdot {n} = \\boxed{{{tex(ans)}}}$."
         return problem, tex(ans), {"fraction": finish(m1, tex(ans)), "unit": finish(m2, tex(ans))}, terse
-    r, b = rng.randint(1, 2 + level), rng.randint(1, 2 + level)
+    r, b = rng.randint(1, 3), rng.randint(1, 3)
     while r == b:
-        b = rng.randint(1, 2 + level)
-    k = rng.randint(2, 3 + level)
+        b = rng.randint(1, 3)
+    k = rng.randint(2, 4)
     total = (r + b) * k
     things = rng.choice([("red marbles", "blue marbles", "marbles"),
                          ("boys", "girls", "students"), ("cats", "dogs", "pets")])
@@ -289,10 +290,10 @@ def poly(a, b, c):
 
 
 def quadratic(rng, level):
-    hi = 2 + level
+    hi = 1 + (level + 1) // 2
     r1 = rng.randint(-hi, hi)
     if level == 5:  # 2x^2 + ...: one root a half-integer
-        r2 = Fraction(rng.choice([-5, -3, -1, 1, 3, 5]), 2)
+        r2 = Fraction(rng.choice([-3, -1, 1, 3]), 2)
         a = 2
     else:
         r2 = Fraction(rng.randint(-hi, hi))

@@ -1,0 +1,271 @@
+"""
+Step 2b of the recipe: solution-cluster re-ranking. For every test problem: the greedy
+solution, N sampled solutions, the evaluator's score for each sample, clusters of samples
+whose answers are equivalent (grade.is_equiv), and every way of picking one answer:
+
+    pass@1       the greedy solution
+    maj1@N       the largest cluster (majority vote)
+    majK@N       oracle: is any of the K largest clusters right (the ceiling of RR.TopK)
+    rr_all@N     the single sample the evaluator scores highest (RR.All)
+    rr_topK@N    the highest-scored sample inside the K largest clusters (the paper's RR.TopK)
+    w_rr@N       the cluster with the largest summed score (W.RR)
+    w_rr_topK@N  that, among the K largest clusters (W.RR.TopK)
+    pass@N       oracle: is any sample right (unbiased estimator for n < N)
+
+    python rerank.py                                           # after train_sft / train_verifier
+    python rerank.py --evaluator none                          # voting metrics only
+    python rerank.py --generator out/joint-evaluator/ckpt.pt --n_samples 16 --top_k 2
+
+Clusters form in order of first appearance: an answer joins the first existing cluster whose
+representative (its first member) it is equivalent to, else starts a new one. Samples with no
+extractable answer are dropped before voting. Ties: larger cluster, then higher best score,
+then the cluster seen first. Curves over n = 1, 2, 4, ..., N subsample the same N samples
+(--curve_repeats times per problem; mean and std over repeats).
+
+Writes --out_dir (default out/rerank): metrics.json (the keys above with N and K filled in,
+overall, by level and by type, plus curves), samples.jsonl, accuracy_vs_n.png (if matplotlib).
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+from collections import defaultdict
+
+import torch
+
+from data import DataError, load_dataset, load_tokenizer
+from grade import extract_answer, is_equiv
+from model import load_checkpoint
+from train_sft import generate_solutions, write_json
+from train_verifier import evaluator_scores
+
+
+def get_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--generator", default="out/sft/ckpt.pt")
+    p.add_argument("--evaluator", default="out/verifier/ckpt.pt", help="'none': voting only")
+    p.add_argument("--split", default="test")
+    p.add_argument("--n_problems", type=int, default=0, help="0 = the whole split")
+    p.add_argument("--n_samples", type=int, default=16, help="N (paper: 64)")
+    p.add_argument("--top_k", type=int, default=0, help="K clusters; 0 = max(2, N // 8) "
+                   "(the paper's K = 8 at N = 64)")
+    p.add_argument("--temperature", type=float, default=0.9)
+    p.add_argument("--top_p", type=float, default=0.95)
+    p.add_argument("--sample_batch_size", type=int, default=256)
+    p.add_argument("--curve_repeats", type=int, default=20)
+    p.add_argument("--seed", type=int, default=1337)
+    p.add_argument("--out_dir", default="out/rerank")
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--no_progress", action="store_true")
+    return p.parse_args(argv)
+
+
+# -----------------------------------------------------------------------------
+# clustering and selection: pure functions of (answers, correct flags, scores)
+
+
+def cluster(answers):
+    """answers (list of str or None) -> clusters, each a list of sample indices, in order of
+    first appearance. None answers are dropped. Each answer joins the first cluster whose
+    representative (first member) it is equivalent to."""
+    clusters, reps = [], []
+    for i, a in enumerate(answers):
+        if a is None:
+            continue
+        for c, r in zip(clusters, reps):
+            if is_equiv(a, r):
+                c.append(i)
+                break
+        else:
+            clusters.append([i])
+            reps.append(a)
+    return clusters
+
+
+def rank_clusters(clusters, scores=None):
+    """Largest first; ties by the higher best score, then by first appearance."""
+    def key(k):
+        best = max(scores[i] for i in clusters[k]) if scores is not None else 0.0
+        return (-len(clusters[k]), -best, k)
+    return [clusters[k] for k in sorted(range(len(clusters)), key=key)]
+
+
+def select(answers, correct, scores, K):
+    """Correctness (0/1) of every selection method on one problem's samples."""
+    ranked = rank_clusters(cluster(answers), scores)
+    ok = lambda c: bool(correct[c[0]])  # a cluster is right when its answers are
+    out = {"maj1": float(bool(ranked) and ok(ranked[0])),
+           "majk": float(any(ok(c) for c in ranked[:K])),
+           "pass": float(any(correct))}
+    if scores is not None:
+        members = [i for c in ranked for i in c]
+        top = [i for c in ranked[:K] for i in c]
+        best = lambda idx: max(idx, key=lambda i: (scores[i], -i))  # tie: first sample
+        out["rr_all"] = float(bool(members) and bool(correct[best(members)]))
+        out["rr_topk"] = float(bool(top) and bool(correct[best(top)]))
+        wsum = lambda cs: max(range(len(cs)), key=lambda k: (sum(scores[i] for i in cs[k]), -k))
+        out["w_rr"] = float(bool(ranked) and ok(ranked[wsum(ranked)]))
+        out["w_rr_topk"] = float(bool(ranked) and ok(ranked[:K][wsum(ranked[:K])]))
+    return out
+
+
+def pass_at_k(n, c, k):
+    """Unbiased pass@k from n samples with c correct (Chen et al. 2021)."""
+    if n - c < k:
+        return 1.0
+    return 1.0 - math.comb(n - c, k) / math.comb(n, k)
+
+
+def metric_names(N, K):
+    return {"maj1": f"maj1@{N}", "majk": f"maj{K}@{N}", "rr_all": f"rr_all@{N}",
+            "rr_topk": f"rr_top{K}@{N}", "w_rr": f"w_rr@{N}", "w_rr_topk": f"w_rr_top{K}@{N}",
+            "pass": f"pass@{N}"}
+
+
+def curves(problems, K, repeats, seed):
+    """Accuracy of every method vs n = 1, 2, 4, ..., N: for each n, draw n of the N samples
+    `repeats` times per problem; mean and std over repeats of the mean over problems."""
+    rng = random.Random(seed)
+    N = len(problems[0]["answers"])
+    ns = sorted({min(N, 2 ** i) for i in range(int(math.log2(N)) + 2)})
+    out = {}
+    for n in ns:
+        per_repeat = defaultdict(list)
+        for _ in range(repeats if n < N else 1):
+            acc = defaultdict(float)
+            for p in problems:
+                idx = sorted(rng.sample(range(N), n))
+                sc = [p["scores"][i] for i in idx] if p["scores"] is not None else None
+                r = select([p["answers"][i] for i in idx], [p["correct"][i] for i in idx], sc,
+                           min(K, n))
+                for k, v in r.items():
+                    acc[k] += v / len(problems)
+            for k, v in acc.items():
+                per_repeat[k].append(v)
+        # pass@n exactly, by the unbiased estimator instead of the subsample
+        exact = sum(pass_at_k(N, sum(p["correct"]), n) for p in problems) / len(problems)
+        per_repeat["pass"] = [exact]
+        out[n] = {k: {"mean": sum(v) / len(v),
+                      "std": (sum((x - sum(v) / len(v)) ** 2 for x in v) / len(v)) ** 0.5}
+                  for k, v in per_repeat.items()}
+    return out
+
+
+def summarise(problems, N, K):
+    """Overall and per level / type accuracy of every method (names with N, K filled in)."""
+    names = metric_names(N, K)
+    groups = {"all": problems}
+    for key in ("level", "type"):
+        for p in problems:
+            groups.setdefault(f"{key}={p[key]}", []).append(p)
+    out = {}
+    for g, ps in groups.items():
+        row = {"pass@1": sum(p["greedy_correct"] for p in ps) / len(ps), "n": len(ps)}
+        sums = defaultdict(float)
+        for p in ps:
+            for k, v in p["select"].items():
+                sums[k] += v
+        row.update({names[k]: v / len(ps) for k, v in sums.items()})
+        out[g] = row
+    return out
+
+
+def plot(curve, path, N, K):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: skipping the plot (pip install matplotlib)")
+        return False
+    ns = sorted(curve)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for k, name in metric_names("n", K).items():
+        if k not in curve[ns[0]]:
+            continue
+        m = [curve[n][k]["mean"] for n in ns]
+        s = [curve[n][k]["std"] for n in ns]
+        ax.errorbar(ns, m, yerr=s, marker="o", capsize=2, label=name)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("samples per problem (n)")
+    ax.set_ylabel("accuracy")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    return True
+
+
+# -----------------------------------------------------------------------------
+
+
+def main(argv=None):
+    args = get_args(argv)
+    print(f"config: {json.dumps(vars(args))}")
+    N = args.n_samples
+    K = args.top_k or max(2, N // 8)
+    gen, gck = load_checkpoint(args.generator, args.device)
+    tok = load_tokenizer(os.path.join(os.path.dirname(args.generator), "tokenizer.json"))
+    rc = gck["run_config"]
+    rows = load_dataset(rc.get("dataset", "synthetic"), args.split, style=rc.get("style", "detailed"),
+                        n_train=rc.get("n_train", 8000), n_val=rc.get("n_val", 200),
+                        n_test=rc.get("n_test", 500), seed=rc.get("data_seed", 0))
+    if args.n_problems:
+        rows = rows[:args.n_problems]
+    mnt = rc.get("max_new_tokens", 160)
+    progress = not args.no_progress
+    t0 = time.time()
+    greedy = generate_solutions(gen, tok, [r["problem"] for r in rows], mnt, args.device,
+                                batch_size=100, progress=progress, desc="greedy")
+    g = torch.Generator(device=args.device).manual_seed(args.seed)
+    samples = generate_solutions(gen, tok, [r["problem"] for r in rows], mnt, args.device,
+                                 num_samples=N, temperature=args.temperature, top_p=args.top_p,
+                                 batch_size=args.sample_batch_size, generator=g,
+                                 progress=progress, desc=f"sample x{N}")
+    sample_time = time.time() - t0
+    scores = None
+    if args.evaluator != "none":
+        ev, _ = load_checkpoint(args.evaluator, args.device)
+        flat_p = [r["problem"] for r, ss in zip(rows, samples) for _ in ss]
+        flat_s = [s for ss in samples for s in ss]
+        flat = evaluator_scores(ev, tok, flat_p, flat_s, args.device, progress=progress)
+        scores = [flat[i * N:(i + 1) * N] for i in range(len(rows))]
+    problems = []
+    for i, r in enumerate(rows):
+        answers = [extract_answer(s) for s in samples[i]]
+        correct = [is_equiv(a, r["answer"]) for a in answers]
+        sc = scores[i] if scores is not None else None
+        problems.append({"id": r["id"], "level": r["level"], "type": r["type"],
+                         "gold": r["answer"], "greedy": greedy[i][0],
+                         "greedy_correct": is_equiv(extract_answer(greedy[i][0]), r["answer"]),
+                         "answers": answers, "correct": correct, "scores": sc,
+                         "select": select(answers, correct, sc, K)})
+    table = summarise(problems, N, K)
+    curve = curves(problems, K, args.curve_repeats, args.seed)
+    metrics = {**table["all"], "N": N, "K": K, "evaluator": args.evaluator,
+               "by_group": {k: v for k, v in table.items() if k != "all"},
+               "curves": {str(n): v for n, v in curve.items()},
+               "sample_seconds": round(sample_time, 1), "seconds": round(time.time() - t0, 1)}
+    os.makedirs(args.out_dir, exist_ok=True)
+    write_json(os.path.join(args.out_dir, "metrics.json"), metrics)
+    with open(os.path.join(args.out_dir, "samples.jsonl"), "w") as f:
+        for p, ss in zip(problems, samples):
+            f.write(json.dumps({**p, "samples": ss}) + "\n")
+    print(f"\n{len(rows)} problems, N = {N}, K = {K}, evaluator: {args.evaluator}")
+    for k, v in table["all"].items():
+        if k != "n":
+            print(f"  {k:16s} {v:.3f}")
+    if plot(curve, os.path.join(args.out_dir, "accuracy_vs_n.png"), N, K):
+        print(f"plot: {args.out_dir}/accuracy_vs_n.png")
+    return metrics
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (DataError, FileNotFoundError, ValueError) as e:
+        sys.exit(f"error: {e}")

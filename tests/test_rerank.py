@@ -1,0 +1,123 @@
+"""rerank.py: clustering, tie-breaks and every metric on hand-made candidate sets; then one
+tiny end-to-end run of steps 1, 2a and 2b together."""
+import json
+import os
+
+import pytest
+
+from rerank import cluster, curves, pass_at_k, rank_clusters, select, summarise
+
+
+def test_cluster_equivalent_strings_and_drops_none():
+    answers = [r"\frac12", "0.5", None, "2", "1/2", "2.0", r"\frac{1}{2}", "3"]
+    assert cluster(answers) == [[0, 1, 4, 6], [3, 5], [7]]
+    assert cluster([None, None]) == []
+    assert cluster(["3, -2", "-2,3", "(3,-2)"]) == [[0, 1], [2]]
+
+
+def test_rank_clusters_tie_breaks():
+    cl = [[0, 1], [2, 3], [4, 5, 6], [7, 8]]
+    scores = [0.1, 0.2, 0.9, 0.1, 0.0, 0.0, 0.0, 0.2, 0.05]
+    # size 3 first; then size-2 clusters by best score (0.9 > 0.2 = 0.2), then first seen
+    assert rank_clusters(cl, scores) == [[4, 5, 6], [2, 3], [0, 1], [7, 8]]
+    assert rank_clusters(cl) == [[4, 5, 6], [0, 1], [2, 3], [7, 8]]
+
+
+def test_select_every_metric_by_hand():
+    # gold is 5: samples say 4, 4, 4, 5, 5, 6, None
+    answers = ["4", "4", "4", "5", "5", "6", None]
+    correct = [False, False, False, True, True, False, False]
+    scores = [0.2, 0.3, 0.1, 0.6, 0.5, 0.95, 0.99]
+    r = select(answers, correct, scores, K=2)
+    assert r["maj1"] == 0.0  # the "4" cluster (3 votes) wins
+    assert r["majk"] == 1.0  # "5" is the second largest cluster
+    assert r["pass"] == 1.0
+    assert r["rr_all"] == 0.0  # "6" has the top score among answered samples (None dropped)
+    assert r["rr_topk"] == 1.0  # within {4, 5}, the best score is 0.6 -> "5"
+    assert r["w_rr"] == 1.0  # sums: 4 -> 0.6, 5 -> 1.1, 6 -> 0.95
+    assert r["w_rr_topk"] == 1.0
+    r1 = select(answers, correct, scores, K=1)
+    assert r1["majk"] == 0.0 and r1["rr_topk"] == 0.0 and r1["w_rr_topk"] == 0.0
+    novote = select(answers, correct, None, K=2)
+    assert set(novote) == {"maj1", "majk", "pass"}
+    assert select([None, None], [False, False], [0.5, 0.5], 2) == {
+        "maj1": 0.0, "majk": 0.0, "pass": 0.0, "rr_all": 0.0, "rr_topk": 0.0, "w_rr": 0.0,
+        "w_rr_topk": 0.0}
+
+
+def test_select_ties_are_deterministic():
+    # two clusters of two; the one seen first wins maj1 without scores
+    answers, correct = ["1", "2", "2", "1"], [True, False, False, True]
+    assert select(answers, correct, None, 1)["maj1"] == 1.0
+    # with scores, the higher best score breaks the size tie
+    assert select(answers, correct, [0.1, 0.9, 0.1, 0.1], 1)["maj1"] == 0.0
+    # equal scores: rr picks the first sample
+    assert select(answers, correct, [0.5] * 4, 2)["rr_all"] == 1.0
+
+
+def test_pass_at_k_unbiased():
+    assert pass_at_k(4, 1, 2) == pytest.approx(0.5)
+    assert pass_at_k(4, 0, 4) == 0.0 and pass_at_k(4, 4, 1) == 1.0
+    assert pass_at_k(10, 3, 1) == pytest.approx(0.3)
+    assert pass_at_k(5, 2, 4) == 1.0
+
+
+def test_curves_and_summary_on_a_fixed_set():
+    problems = [
+        {"answers": ["1", "1", "2", "2"], "correct": [True, True, False, False],
+         "scores": [0.9, 0.8, 0.1, 0.2], "level": 1, "type": "A", "greedy_correct": True},
+        {"answers": ["3", "4", "4", None], "correct": [True, False, False, False],
+         "scores": [0.7, 0.1, 0.2, 0.9], "level": 2, "type": "A", "greedy_correct": False},
+    ]
+    for p in problems:
+        p["select"] = select(p["answers"], p["correct"], p["scores"], 2)
+    c = curves(problems, K=2, repeats=5, seed=0)
+    assert sorted(c) == [1, 2, 4]
+    full = c[4]
+    assert full["pass"]["mean"] == 1.0  # both problems have a right sample
+    assert full["maj1"]["mean"] == 0.5 and full["maj1"]["std"] == 0.0
+    assert full["rr_all"]["mean"] == 1.0  # 0.9 -> "1" right; 0.7 -> "3" right (None dropped)
+    assert c[1]["pass"]["mean"] == pytest.approx((0.5 + 0.25) / 2)
+    table = summarise(problems, 4, 2)
+    assert table["all"]["pass@1"] == 0.5 and table["all"]["maj1@4"] == 0.5
+    assert table["all"]["rr_top2@4"] == 1.0 and table["all"]["maj2@4"] == 1.0
+    assert table["level=2"]["maj1@4"] == 0.0 and table["type=A"]["n"] == 2
+
+
+def test_end_to_end_sft_verifier_rerank(tmp_path):
+    from train_sft import main as sft
+    from train_verifier import main as verifier
+    from rerank import main as rerank
+    sft(["--n_train", "150", "--n_val", "10", "--n_test", "6", "--n_layer", "1", "--n_head", "2",
+         "--n_embd", "32", "--vocab_size", "400", "--batch_size", "8", "--max_steps", "30",
+         "--eval_interval", "1000", "--max_new_tokens", "40", "--block_size", "512",
+         "--lr", "1e-2", "--no_progress", "--out_dir", str(tmp_path / "sft")])
+    m = verifier(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--n_problems", "12",
+                  "--n_val_problems", "6", "--n_samples", "4", "--max_steps", "3",
+                  "--batch_size", "4", "--loss", "ce", "--no_progress",
+                  "--out_dir", str(tmp_path / "ver")])
+    for f in ("ckpt.pt", "tokenizer.json", "metrics.json", "candidates.jsonl", "config.json"):
+        assert os.path.isfile(tmp_path / "ver" / f), f
+    cands = [json.loads(l) for l in (tmp_path / "ver" / "candidates.jsonl").read_text().splitlines()]
+    assert len(cands) == (12 + 6) * 4
+    assert {"problem_id", "solution", "answer", "label", "split"} <= set(cands[0])
+    saved = json.loads((tmp_path / "ver" / "metrics.json").read_text())
+    assert saved["n_candidates"] == 24 and {"auc", "pair_accuracy", "mean_margin"} <= set(saved)
+    assert m["n_candidates"] == 24
+    r = rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator",
+                str(tmp_path / "ver" / "ckpt.pt"), "--n_samples", "4", "--top_k", "2",
+                "--curve_repeats", "2", "--no_progress", "--out_dir", str(tmp_path / "rr")])
+    saved = json.loads((tmp_path / "rr" / "metrics.json").read_text())
+    for key in ("pass@1", "maj1@4", "maj2@4", "rr_all@4", "rr_top2@4", "w_rr@4", "w_rr_top2@4",
+                "pass@4"):
+        assert 0.0 <= saved[key] <= 1.0, key
+    assert saved["n"] == 6 and set(saved["curves"]) == {"1", "2", "4"}
+    assert saved["pass@4"] >= saved["maj1@4"] and saved["maj2@4"] >= saved["maj1@4"]
+    assert r["pass@1"] == saved["pass@1"]
+    lines = (tmp_path / "rr" / "samples.jsonl").read_text().splitlines()
+    assert len(lines) == 6 and len(json.loads(lines[0])["samples"]) == 4
+    # without an evaluator: voting only
+    v = rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator", "none",
+                "--n_samples", "4", "--curve_repeats", "2", "--no_progress",
+                "--out_dir", str(tmp_path / "rr2")])
+    assert "maj1@4" in v and "rr_all@4" not in v

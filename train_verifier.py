@@ -1,0 +1,348 @@
+"""
+Step 2a of the recipe: the solution evaluator. The SSFT model samples candidate solutions to
+training problems, grade.py labels each against the gold answer, and a copy of the SSFT model
+is fine-tuned to judge them with the paper's template
+
+    Here is a math problem: {P}. Here is a candidate solution: {X}. The above candidate solution is
+
+whose next word is read: score S(X|P) = p(" correct") / (p(" correct") + p(" incorrect")).
+Two losses (Liu et al. 2023):
+    ce      cross-entropy on the label word (" correct" if the candidate is right)
+    margin  max(0, log S(X-|P) - log S(X+|P) + lambda) over (correct, incorrect) pairs of one
+            problem (the paper's better one; the default)
+
+    python train_verifier.py                                  # after python train_sft.py
+    python train_verifier.py --loss ce --out_dir out/verifier-ce
+    python train_verifier.py --candidates out/verifier/candidates.jsonl   # reuse samples
+
+Writes --out_dir (default out/verifier): candidates.jsonl (problem id, split, solution, answer,
+label), ckpt.pt, tokenizer.json, config.json, metrics.json (ROC AUC, pair accuracy and mean
+margin on candidates of held-out validation problems).
+"""
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections import defaultdict
+from contextlib import nullcontext
+
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from data import (DataError, collate, encode, eos_id, evaluator_prompt, label_token_ids,
+                  load_dataset, load_tokenizer, to_device)
+from grade import extract_answer, is_equiv
+from model import last_real_index, load_checkpoint, save_checkpoint
+from train_sft import configure_optimizer, generate_solutions, lr_at, write_json
+
+
+def get_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--sft_ckpt", default="out/sft/ckpt.pt", help="the SSFT generator")
+    # candidates
+    p.add_argument("--candidates", default=None, help="reuse a candidates.jsonl instead of sampling")
+    p.add_argument("--n_problems", type=int, default=1500, help="training problems to sample on")
+    p.add_argument("--n_val_problems", type=int, default=200, help="validation problems (held out)")
+    p.add_argument("--n_samples", type=int, default=8, help="candidates per problem (paper: 64)")
+    p.add_argument("--temperature", type=float, default=0.9)
+    p.add_argument("--top_p", type=float, default=0.95)
+    p.add_argument("--sample_batch_size", type=int, default=256, help="rows per sampling batch")
+    # training
+    p.add_argument("--loss", default="margin", choices=["margin", "ce"])
+    p.add_argument("--margin", type=float, default=1.0, help="lambda of the margin loss (log space)")
+    p.add_argument("--pairs_per_problem", type=int, default=10)
+    p.add_argument("--batch_size", type=int, default=32, help="candidates (ce) or pairs (margin)")
+    p.add_argument("--max_steps", type=int, default=300)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--min_lr", type=float, default=1e-4)
+    p.add_argument("--warmup_steps", type=int, default=20)
+    p.add_argument("--weight_decay", type=float, default=0.1)
+    p.add_argument("--grad_clip", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=1337)
+    p.add_argument("--out_dir", default="out/verifier")
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--no_progress", action="store_true")
+    return p.parse_args(argv)
+
+
+# -----------------------------------------------------------------------------
+# the evaluator: one implementation, used by rerank.py and train_joint.py too
+
+
+def evaluator_example(tok, problem, solution, label, block_size):
+    """(ids, mask): the evaluator prompt's tokens, then the label token (" correct" if label
+    else " incorrect"; its first token if the word is several), mask 1 on that token only.
+    A solution too long for the context is shortened from its end, never the template's tail:
+    the score must be read right after "is"."""
+    label_id = label_token_ids(tok)[0 if label else 1]
+    while True:
+        ids = encode(tok, evaluator_prompt(problem, solution)) + [label_id]
+        if len(ids) <= block_size + 1:  # +1: the inputs are ids[:-1]
+            return ids, [0] * (len(ids) - 1) + [1]
+        if not solution:
+            raise ValueError(f"problem too long for the evaluator context ({block_size} tokens)")
+        keep = int(len(solution) * (block_size + 1) / len(ids)) - 1
+        solution = solution[:max(0, min(keep, len(solution) - 1))]
+
+
+def label_logits(model, batch, ids):
+    """Logits of the two label words at the last real input position (the token 'is'),
+    whatever the padding side. Returns (B, 2) [correct, incorrect] and the full-vocab
+    log-probs there (B, V) for the CE loss."""
+    logits, _ = model(batch["x"], attention_mask=batch["attention_mask"])
+    last = last_real_index(batch["attention_mask"])  # (B,)
+    at = logits[torch.arange(logits.size(0), device=logits.device), last].float()  # (B, V)
+    return at[:, list(ids)], torch.log_softmax(at, -1)
+
+
+def log_score(two):
+    """log S = log p(correct) / (p(correct) + p(incorrect)), from the (B, 2) label logits."""
+    return F.logsigmoid(two[:, 0] - two[:, 1])
+
+
+def ce_loss(full_logp, labels, ids):
+    """Cross-entropy of the label word over the whole vocabulary, mean over the batch."""
+    target = torch.where(labels.bool(), ids[0], ids[1])
+    return -full_logp.gather(1, target[:, None]).mean()
+
+
+def margin_loss(log_s_pos, log_s_neg, margin):
+    """max(0, log S(X-) - log S(X+) + lambda), mean over pairs."""
+    return torch.clamp(log_s_neg - log_s_pos + margin, min=0).mean()
+
+
+@torch.no_grad()
+def evaluator_scores(model, tok, problems, solutions, device, batch_size=64, progress=False):
+    """S(X|P) for each (problem, solution) pair -> list of floats in (0, 1)."""
+    model.eval()
+    ids = label_token_ids(tok)
+    block = model.config.block_size
+    exs = [evaluator_example(tok, p, s, True, block) for p, s in zip(problems, solutions)]
+    order = sorted(range(len(exs)), key=lambda i: len(exs[i][0]))
+    out = [0.0] * len(exs)
+    for s in tqdm(range(0, len(order), batch_size), disable=not progress, desc="score", leave=False):
+        chunk = order[s:s + batch_size]
+        b = to_device(collate([exs[i] for i in chunk], eos_id(tok)), device)
+        two, _ = label_logits(model, b, ids)
+        for i, v in zip(chunk, log_score(two).exp().tolist()):
+            out[i] = v
+    return out
+
+
+# -----------------------------------------------------------------------------
+# candidates
+
+
+def sample_candidates(model, tok, rows, split, n, temperature, top_p, device, batch_size,
+                      seed, max_new_tokens, progress=True):
+    g = torch.Generator(device=device).manual_seed(seed)
+    sols = generate_solutions(model, tok, [r["problem"] for r in rows], max_new_tokens, device,
+                              num_samples=n, temperature=temperature, top_p=top_p,
+                              batch_size=batch_size, generator=g, progress=progress,
+                              desc=f"sample {split}")
+    out = []
+    for r, ss in zip(rows, sols):
+        for s in ss:
+            ans = extract_answer(s)
+            out.append({"problem_id": r["id"], "split": split, "problem": r["problem"],
+                        "solution": s, "answer": ans, "gold": r["answer"],
+                        "label": bool(is_equiv(ans, r["answer"]))})
+    return out
+
+
+def read_candidates(path):
+    rows = []
+    with open(path) as f:
+        for ln, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DataError(f"{path}:{ln}: not valid JSON ({e.msg})") from None
+            for k in ("problem_id", "split", "problem", "solution", "label"):
+                if k not in r:
+                    raise DataError(f"{path}:{ln}: missing field {k!r}")
+            rows.append(r)
+    if not rows:
+        raise DataError(f"{path}: no candidates")
+    return rows
+
+
+def make_pairs(cands, per_problem, rng):
+    """Up to per_problem (correct, incorrect) pairs per problem, drawn uniformly from all such
+    pairs. Returns (pairs, number of problems with one class only)."""
+    by = defaultdict(lambda: ([], []))
+    for i, c in enumerate(cands):
+        by[c["problem_id"]][0 if c["label"] else 1].append(i)
+    pairs, one_class = [], 0
+    for pid in sorted(by):
+        pos, neg = by[pid]
+        if not pos or not neg:
+            one_class += 1
+            continue
+        allp = [(a, b) for a in pos for b in neg]
+        pairs += rng.sample(allp, min(per_problem, len(allp)))
+    return pairs, one_class
+
+
+def roc_auc(scores, labels):
+    """Probability that a random positive outscores a random negative (ties count half)."""
+    pos = [s for s, l in zip(scores, labels) if l]
+    neg = [s for s, l in zip(scores, labels) if not l]
+    if not pos or not neg:
+        return float("nan")
+    ranked = sorted(scores)
+    # rank-sum (Mann-Whitney) with average ranks for ties
+    rank, i = {}, 0
+    while i < len(ranked):
+        j = i
+        while j < len(ranked) and ranked[j] == ranked[i]:
+            j += 1
+        rank[ranked[i]] = (i + j + 1) / 2  # 1-based average rank
+        i = j
+    r_pos = sum(rank[s] for s in pos)
+    return (r_pos - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg))
+
+
+def pair_metrics(cands, scores, per_problem=10 ** 9):
+    """Pair accuracy (S+ > S-) and mean margin (log S+ - log S-) over every (correct,
+    incorrect) pair within a problem."""
+    import math
+    pairs, _ = make_pairs(cands, per_problem, random.Random(0))
+    if not pairs:
+        return float("nan"), float("nan")
+    acc = sum(scores[a] > scores[b] for a, b in pairs) / len(pairs)
+    eps = 1e-12
+    marg = sum(math.log(scores[a] + eps) - math.log(scores[b] + eps) for a, b in pairs) / len(pairs)
+    return acc, marg
+
+
+def evaluate(model, tok, cands, device, progress=False):
+    scores = evaluator_scores(model, tok, [c["problem"] for c in cands],
+                              [c["solution"] for c in cands], device, progress=progress)
+    labels = [c["label"] for c in cands]
+    acc, marg = pair_metrics(cands, scores)
+    return {"auc": roc_auc(scores, labels), "pair_accuracy": acc, "mean_margin": marg,
+            "n_candidates": len(cands), "positive_rate": sum(labels) / len(labels)}
+
+
+# -----------------------------------------------------------------------------
+
+
+def train_evaluator(model, tok, cands, args, device, log=print, progress=True):
+    """Fine-tune `model` as the evaluator on labelled candidates (ce or margin loss).
+    Returns the loss history. Shared with train_joint.py's evaluator stage."""
+    rng = random.Random(args.seed)
+    ids = label_token_ids(tok)
+    block = model.config.block_size
+    ex = [evaluator_example(tok, c["problem"], c["solution"], c["label"], block) for c in cands]
+    pad = eos_id(tok)
+    if args.loss == "margin":
+        pairs, one_class = make_pairs(cands, args.pairs_per_problem, rng)
+        n_prob = len({c["problem_id"] for c in cands})
+        log(f"margin pairs: {len(pairs)} from {n_prob - one_class} problems; {one_class} problems "
+            f"have only correct or only incorrect candidates and give no pairs")
+        if not pairs:
+            raise ValueError("no (correct, incorrect) pairs: every problem's candidates are all "
+                             "right or all wrong; sample more (--n_samples) or more problems")
+        units = pairs
+    else:
+        units = list(range(len(ex)))
+    optimizer = configure_optimizer(model, args.lr, args.weight_decay, 0.99, device)
+    model.train()
+    history, order = [], []
+    for step in tqdm(range(args.max_steps), desc=f"evaluator ({args.loss})", disable=not progress):
+        lr = lr_at(step, args.max_steps, args.lr, args.min_lr, args.warmup_steps)
+        for g in optimizer.param_groups:
+            g["lr"] = lr
+        if len(order) < args.batch_size:
+            more = list(range(len(units)))
+            rng.shuffle(more)
+            order += more
+        chosen, order = order[:args.batch_size], order[args.batch_size:]
+        if args.loss == "margin":
+            flat = [i for k in chosen for i in units[k]]  # pos0, neg0, pos1, neg1, ...
+            b = to_device(collate([ex[i] for i in flat], pad), device)
+            ls = log_score(label_logits(model, b, ids)[0])
+            loss = margin_loss(ls[0::2], ls[1::2], args.margin)
+        else:
+            b = to_device(collate([ex[i] for i in chosen], pad), device)
+            labels = torch.tensor([cands[i]["label"] for i in chosen], device=device)
+            loss = ce_loss(label_logits(model, b, ids)[1], labels, torch.tensor(ids, device=device))
+        loss.backward()
+        if args.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        history.append({"step": step + 1, "loss": loss.item(), "lr": lr})
+    return history, optimizer
+
+
+def main(argv=None):
+    args = get_args(argv)
+    torch.manual_seed(args.seed)
+    print(f"config: {json.dumps(vars(args))}\nwriting to {args.out_dir}/ckpt.pt")
+    os.makedirs(args.out_dir, exist_ok=True)
+    model, sft = load_checkpoint(args.sft_ckpt, args.device)
+    tok_path = os.path.join(os.path.dirname(args.sft_ckpt), "tokenizer.json")
+    tok = load_tokenizer(tok_path)
+    tok.save(os.path.join(args.out_dir, "tokenizer.json"))
+    label_token_ids(tok)  # fails early if the label words cannot be told apart
+    rc = sft["run_config"]
+    t0 = time.time()
+    if args.candidates:
+        cands = read_candidates(args.candidates)
+        print(f"read {len(cands)} candidates from {args.candidates}")
+    else:
+        load = lambda split: load_dataset(rc.get("dataset", "synthetic"), split,
+                                          style=rc.get("style", "detailed"),
+                                          n_train=rc.get("n_train", 8000),
+                                          n_val=rc.get("n_val", 200), n_test=rc.get("n_test", 500),
+                                          seed=rc.get("data_seed", 0))
+        train_rows = load("train")[:args.n_problems]
+        val_rows = load("val")[:args.n_val_problems]
+        mnt = rc.get("max_new_tokens", 160)
+        cands = []
+        for split, rows, seed in (("train", train_rows, args.seed), ("val", val_rows, args.seed + 1)):
+            cands += sample_candidates(model, tok, rows, split, args.n_samples, args.temperature,
+                                       args.top_p, args.device, args.sample_batch_size, seed, mnt,
+                                       progress=not args.no_progress)
+        with open(os.path.join(args.out_dir, "candidates.jsonl"), "w") as f:
+            for c in cands:
+                f.write(json.dumps(c) + "\n")
+    sample_time = time.time() - t0
+    train_c = [c for c in cands if c["split"] == "train"]
+    val_c = [c for c in cands if c["split"] == "val"]
+    if not train_c or not val_c:
+        raise DataError("candidates need both 'train' and 'val' rows")
+    for name, cs in (("train", train_c), ("val", val_c)):
+        print(f"{name} candidates: {len(cs)}, {sum(c['label'] for c in cs) / len(cs):.1%} correct")
+    t1 = time.time()
+    history, optimizer = train_evaluator(model, tok, train_c, args, args.device,
+                                         progress=not args.no_progress)
+    train_time = time.time() - t1
+    metrics = evaluate(model, tok, val_c, args.device, progress=not args.no_progress)
+    train_metrics = evaluate(model, tok, train_c[:len(val_c)], args.device)
+    print(f"held-out candidates: AUC {metrics['auc']:.3f}, pair accuracy "
+          f"{metrics['pair_accuracy']:.3f}, mean margin {metrics['mean_margin']:.3f} "
+          f"(training candidates: AUC {train_metrics['auc']:.3f})")
+    metrics.update(train_auc=train_metrics["auc"], sample_seconds=round(sample_time, 1),
+                   train_seconds=round(train_time, 1), loss=args.loss, history=history)
+    save_checkpoint(os.path.join(args.out_dir, "ckpt.pt"), model, optimizer, args.max_steps,
+                    {**rc, **vars(args), "role": "evaluator"},
+                    os.path.join(args.out_dir, "tokenizer.json"))
+    write_json(os.path.join(args.out_dir, "metrics.json"), metrics)
+    write_json(os.path.join(args.out_dir, "config.json"), vars(args))
+    return metrics
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (DataError, FileNotFoundError, ValueError) as e:
+        sys.exit(f"error: {e}")
