@@ -169,6 +169,28 @@ def token_loss_sum(model, batch):
     return loss, (batch["y"] != -100).sum()
 
 
+def train_steps(model, steps, loss_fn, lr, min_lr, warmup, weight_decay, grad_clip, device,
+                desc="train", progress=True):
+    """A plain single-process loop for the shorter fine-tuning stages (evaluator, joint):
+    fresh AdamW, warmup + cosine, clipping; loss_fn(step) returns the loss of one batch.
+    Returns (history, optimizer)."""
+    optimizer = configure_optimizer(model, lr, weight_decay, 0.99, device)
+    model.train()
+    history = []
+    for step in tqdm(range(steps), desc=desc, disable=not progress, dynamic_ncols=True):
+        cur = lr_at(step, steps, lr, min_lr, warmup)
+        for g in optimizer.param_groups:
+            g["lr"] = cur
+        loss = loss_fn(step)
+        loss.backward()
+        if grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        history.append({"step": step + 1, "loss": loss.item(), "lr": cur})
+    return history, optimizer
+
+
 def accumulate_gradients(model, micro_batches, n_total, world=1, autocast=nullcontext()):
     """Backward over this rank's micro-batches so that the gradient is
         sum over every target token of the step (all micro-batches, all ranks) / n_total,

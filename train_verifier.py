@@ -36,7 +36,7 @@ from data import (DataError, collate, encode, eos_id, evaluator_prompt, label_to
                   load_dataset, load_tokenizer, to_device)
 from grade import extract_answer, is_equiv
 from model import last_real_index, load_checkpoint, save_checkpoint
-from train_sft import configure_optimizer, generate_solutions, lr_at, write_json
+from train_sft import generate_solutions, train_steps, write_json
 
 
 def get_args(argv=None):
@@ -234,16 +234,16 @@ def evaluate(model, tok, cands, device, progress=False):
 # -----------------------------------------------------------------------------
 
 
-def train_evaluator(model, tok, cands, args, device, log=print, progress=True):
-    """Fine-tune `model` as the evaluator on labelled candidates (ce or margin loss).
-    Returns the loss history. Shared with train_joint.py's evaluator stage."""
-    rng = random.Random(args.seed)
-    ids = label_token_ids(tok)
-    block = model.config.block_size
-    ex = [evaluator_example(tok, c["problem"], c["solution"], c["label"], block) for c in cands]
-    pad = eos_id(tok)
-    if args.loss == "margin":
-        pairs, one_class = make_pairs(cands, args.pairs_per_problem, rng)
+def evaluator_batches(tok, cands, loss, pairs_per_problem, batch_size, block_size, seed,
+                      log=print):
+    """Encoded evaluator examples and a function step -> list of example indices: shuffled
+    candidates (ce) or (correct, incorrect) pairs flattened as pos0, neg0, pos1, ... (margin),
+    reshuffled every pass."""
+    rng = random.Random(seed)
+    ex = [evaluator_example(tok, c["problem"], c["solution"], c["label"], block_size)
+          for c in cands]
+    if loss == "margin":
+        pairs, one_class = make_pairs(cands, pairs_per_problem, rng)
         n_prob = len({c["problem_id"] for c in cands})
         log(f"margin pairs: {len(pairs)} from {n_prob - one_class} problems; {one_class} problems "
             f"have only correct or only incorrect candidates and give no pairs")
@@ -252,35 +252,42 @@ def train_evaluator(model, tok, cands, args, device, log=print, progress=True):
                              "right or all wrong; sample more (--n_samples) or more problems")
         units = pairs
     else:
-        units = list(range(len(ex)))
-    optimizer = configure_optimizer(model, args.lr, args.weight_decay, 0.99, device)
-    model.train()
-    history, order = [], []
-    for step in tqdm(range(args.max_steps), desc=f"evaluator ({args.loss})", disable=not progress):
-        lr = lr_at(step, args.max_steps, args.lr, args.min_lr, args.warmup_steps)
-        for g in optimizer.param_groups:
-            g["lr"] = lr
-        if len(order) < args.batch_size:
+        units = [(i,) for i in range(len(ex))]
+    order = []
+
+    def batch(step):
+        nonlocal order
+        while len(order) < batch_size:
             more = list(range(len(units)))
             rng.shuffle(more)
             order += more
-        chosen, order = order[:args.batch_size], order[args.batch_size:]
-        if args.loss == "margin":
-            flat = [i for k in chosen for i in units[k]]  # pos0, neg0, pos1, neg1, ...
-            b = to_device(collate([ex[i] for i in flat], pad), device)
-            ls = log_score(label_logits(model, b, ids)[0])
-            loss = margin_loss(ls[0::2], ls[1::2], args.margin)
-        else:
-            b = to_device(collate([ex[i] for i in chosen], pad), device)
-            labels = torch.tensor([cands[i]["label"] for i in chosen], device=device)
-            loss = ce_loss(label_logits(model, b, ids)[1], labels, torch.tensor(ids, device=device))
-        loss.backward()
-        if args.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        history.append({"step": step + 1, "loss": loss.item(), "lr": lr})
-    return history, optimizer
+        chosen, order = order[:batch_size], order[batch_size:]
+        return [i for k in chosen for i in units[k]]
+    return ex, batch
+
+
+def evaluator_loss(model, ex, cands, idx, loss, margin, label_ids, pad, device):
+    """The loss of one evaluator batch: margin over consecutive (pos, neg) rows, or CE."""
+    b = to_device(collate([ex[i] for i in idx], pad), device)
+    two, full = label_logits(model, b, label_ids)
+    if loss == "margin":
+        ls = log_score(two)
+        return margin_loss(ls[0::2], ls[1::2], margin)
+    labels = torch.tensor([cands[i]["label"] for i in idx], device=device)
+    return ce_loss(full, labels, torch.tensor(label_ids, device=device))
+
+
+def train_evaluator(model, tok, cands, args, device, log=print, progress=True):
+    """Fine-tune `model` as the evaluator on labelled candidates (args.loss: ce or margin).
+    Returns (history, optimizer)."""
+    ex, batch = evaluator_batches(tok, cands, args.loss, args.pairs_per_problem, args.batch_size,
+                                  model.config.block_size, args.seed, log)
+    ids, pad = label_token_ids(tok), eos_id(tok)
+    fn = lambda step: evaluator_loss(model, ex, cands, batch(step), args.loss, args.margin, ids,
+                                     pad, device)
+    return train_steps(model, args.max_steps, fn, args.lr, args.min_lr, args.warmup_steps,
+                       args.weight_decay, args.grad_clip, device, f"evaluator ({args.loss})",
+                       progress)
 
 
 def main(argv=None):

@@ -1,0 +1,206 @@
+"""
+Step 3 of the recipe: multi-task sequential fine-tuning. Starting from the SSFT model (stage A),
+the same weights are trained further in two stages, then evaluated as a generator:
+
+  --objective evaluator    (the paper's recipe) stage B: the evaluator objective (margin or CE,
+                           train_verifier.py's loss) on the model's own sampled candidates;
+                           stage C: generation MLE on the gold solutions, a short run
+  --objective contrastive  stage B: MLE + gamma * sequence ranking loss on the model's own
+                           correct vs incorrect samples (BRIO/SLiC style),
+                             L_rank = max(0, f(X-) - f(X+) + lambda),  f = sum log p / |X|^alpha
+                           stage C: MLE
+  --objective mle          the control the paper lacks: MLE in both stages, i.e. SSFT continued
+                           for the same number of extra optimizer steps
+
+    python train_joint.py                                   # after train_sft and train_verifier
+    python train_joint.py --objective evaluator --loss ce --out_dir out/joint-evaluator-ce
+    python train_joint.py --objective contrastive
+    python train_joint.py --objective mle
+    python rerank.py --generator out/joint-evaluator/ckpt.pt --evaluator out/joint-evaluator/ckpt.pt
+
+Candidates come from --candidates (default: train_verifier's out/verifier/candidates.jsonl,
+sampled from the same SSFT model) or, when that file is missing, are sampled here.
+Writes --out_dir (default out/joint-<objective>): stageB.pt, ckpt.pt (after stage C; the same
+checkpoint format as train_sft.py, so rerank.py reads it unchanged), tokenizer.json,
+config.json, metrics.json (greedy pass@1 on the test split, n_test, the stage histories).
+"""
+import argparse
+import json
+import os
+import random
+import sys
+import time
+
+import torch
+
+from data import (DataError, collate, encode_generator_examples, eos_id, label_token_ids,
+                  load_dataset, load_tokenizer, to_device)
+from model import load_checkpoint, save_checkpoint, sequence_logprobs
+from train_sft import (accuracy_report, generate_solutions, print_failures, token_loss_sum,
+                       train_steps, write_json)
+from train_verifier import (evaluator_batches, evaluator_loss, make_pairs, read_candidates,
+                            sample_candidates)
+
+
+def get_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--init", default="out/sft/ckpt.pt", help="the SSFT checkpoint (stage A)")
+    p.add_argument("--objective", default="evaluator", choices=["evaluator", "contrastive", "mle"])
+    p.add_argument("--candidates", default="out/verifier/candidates.jsonl",
+                   help="the model's own labelled samples (sampled here if the file is missing)")
+    p.add_argument("--n_problems", type=int, default=1500, help="if sampling: training problems")
+    p.add_argument("--n_samples", type=int, default=8, help="if sampling: samples per problem")
+    p.add_argument("--stage_b_steps", type=int, default=200)
+    p.add_argument("--stage_c_steps", type=int, default=100, help="paper: ~200 at its scale")
+    # evaluator objective
+    p.add_argument("--loss", default="margin", choices=["margin", "ce"])
+    p.add_argument("--margin", type=float, default=1.0, help="lambda of the evaluator margin loss")
+    p.add_argument("--pairs_per_problem", type=int, default=10)
+    # contrastive objective
+    p.add_argument("--gamma", type=float, default=1.0, help="weight of the ranking loss")
+    p.add_argument("--rank_margin", type=float, default=0.5, help="lambda of the ranking loss")
+    p.add_argument("--alpha", type=float, default=1.0, help="length normalisation |X|^alpha")
+    # optimisation
+    p.add_argument("--batch_size", type=int, default=32)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--min_lr", type=float, default=1e-4)
+    p.add_argument("--warmup_steps", type=int, default=20)
+    p.add_argument("--weight_decay", type=float, default=0.1)
+    p.add_argument("--grad_clip", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=1337)
+    p.add_argument("--out_dir", default=None, help="default out/joint-<objective>")
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--no_progress", action="store_true")
+    return p.parse_args(argv)
+
+
+def stage_plan(objective, b_steps, c_steps):
+    """[(stage, loss, steps)]: every objective gets the same number of extra steps."""
+    b = {"evaluator": "evaluator", "contrastive": "mle+rank", "mle": "mle"}[objective]
+    return [("B", b, b_steps), ("C", "mle", c_steps)]
+
+
+def ranking_loss(f_pos, f_neg, margin):
+    """max(0, f(X-) - f(X+) + lambda), mean over pairs; f = length-normalised log-likelihood."""
+    return torch.clamp(f_neg - f_pos + margin, min=0).mean()
+
+
+def mle_batches(examples, batch_size, seed):
+    """step -> a shuffled batch of (ids, mask) examples, reshuffled every pass."""
+    rng, order = random.Random(seed), []
+
+    def batch(step):
+        nonlocal order
+        while len(order) < batch_size:
+            more = list(range(len(examples)))
+            rng.shuffle(more)
+            order += more
+        chosen, order = order[:batch_size], order[batch_size:]
+        return [examples[i] for i in chosen]
+    return batch
+
+
+def mle_loss(model, exs, pad, device):
+    """Mean token cross-entropy over the solution tokens of one batch."""
+    b = to_device(collate(exs, pad), device)
+    s, n = token_loss_sum(model, b)
+    return s / n
+
+
+def candidate_examples(tok, cands, block):
+    """The candidates as generator examples (prompt + sampled solution + EOS)."""
+    rows = [{"problem": c["problem"], "solution": c["solution"], "id": c["problem_id"]}
+            for c in cands]
+    return encode_generator_examples(tok, rows, block, skip_long=False, report=lambda *a: None)
+
+
+def main(argv=None):
+    args = get_args(argv)
+    out_dir = args.out_dir or f"out/joint-{args.objective}"
+    torch.manual_seed(args.seed)
+    plan = stage_plan(args.objective, args.stage_b_steps, args.stage_c_steps)
+    print(f"config: {json.dumps(vars(args))}\nstages: A = {args.init} (SSFT), "
+          + ", ".join(f"{s} = {loss} for {n} steps" for s, loss, n in plan)
+          + f"\nwriting to {out_dir}/ckpt.pt")
+    os.makedirs(out_dir, exist_ok=True)
+    model, sft = load_checkpoint(args.init, args.device)
+    tok = load_tokenizer(os.path.join(os.path.dirname(args.init), "tokenizer.json"))
+    tok.save(os.path.join(out_dir, "tokenizer.json"))
+    rc = sft["run_config"]
+    load = lambda split: load_dataset(rc.get("dataset", "synthetic"), split,
+                                      style=rc.get("style", "detailed"),
+                                      n_train=rc.get("n_train", 8000), n_val=rc.get("n_val", 200),
+                                      n_test=rc.get("n_test", 500), seed=rc.get("data_seed", 0))
+    train_rows, test_rows = load("train"), load("test")
+    block, pad = model.config.block_size, eos_id(tok)
+    progress = not args.no_progress
+    t0 = time.time()
+
+    cands = None
+    if args.objective != "mle":
+        if os.path.isfile(args.candidates):
+            cands = [c for c in read_candidates(args.candidates) if c["split"] == "train"]
+            print(f"read {len(cands)} training candidates from {args.candidates}")
+        else:
+            print(f"{args.candidates} not found: sampling candidates from {args.init}")
+            cands = sample_candidates(model, tok, train_rows[:args.n_problems], "train",
+                                      args.n_samples, 0.9, 0.95, args.device, 256, args.seed,
+                                      rc.get("max_new_tokens", 160), progress)
+    gold = encode_generator_examples(tok, train_rows, block, skip_long=True)
+    next_gold = mle_batches(gold, args.batch_size, args.seed)
+
+    def loss_fn(kind):
+        if kind == "mle":
+            return lambda step: mle_loss(model, next_gold(step), pad, args.device)
+        if kind == "evaluator":
+            ex, batch = evaluator_batches(tok, cands, args.loss, args.pairs_per_problem,
+                                          args.batch_size, block, args.seed)
+            ids = label_token_ids(tok)
+            return lambda step: evaluator_loss(model, ex, cands, batch(step), args.loss,
+                                               args.margin, ids, pad, args.device)
+        # mle+rank: gold MLE plus the ranking loss on (correct, incorrect) own samples
+        pairs, one_class = make_pairs(cands, args.pairs_per_problem, random.Random(args.seed))
+        print(f"ranking pairs: {len(pairs)} ({one_class} problems with one class only)")
+        if not pairs:
+            raise ValueError("no (correct, incorrect) candidate pairs for the ranking loss")
+        cex = candidate_examples(tok, cands, block)
+        next_pairs = mle_batches(pairs, max(1, args.batch_size // 2), args.seed + 1)
+
+        def joint(step):
+            ps = next_pairs(step)
+            b = to_device(collate([cex[i] for p in ps for i in p], pad), args.device)
+            _, f, _ = sequence_logprobs(model, b["x"], b["y"], alpha=args.alpha)
+            rank = ranking_loss(f[0::2], f[1::2], args.rank_margin)
+            return mle_loss(model, next_gold(step), pad, args.device) + args.gamma * rank
+        return joint
+
+    histories = {}
+    for stage, kind, steps in plan:
+        histories[stage], opt = train_steps(model, steps, loss_fn(kind), args.lr, args.min_lr,
+                                            args.warmup_steps, args.weight_decay, args.grad_clip,
+                                            args.device, f"stage {stage} ({kind})", progress)
+        name = "ckpt.pt" if stage == plan[-1][0] else f"stage{stage}.pt"
+        save_checkpoint(os.path.join(out_dir, name), model, opt, steps,
+                        {**rc, **vars(args), "stage": stage},
+                        os.path.join(out_dir, "tokenizer.json"))
+    train_time = time.time() - t0
+    sols = generate_solutions(model, tok, [r["problem"] for r in test_rows],
+                              rc.get("max_new_tokens", 160), args.device, batch_size=100,
+                              progress=progress, desc="test")
+    metrics, graded = accuracy_report(test_rows, sols)
+    print(f"test greedy accuracy (pass@1): {metrics['pass@1']:.4f} "
+          f"({sum(g['correct'] for g in graded)}/{len(graded)}), {train_time:.0f}s of training")
+    print_failures(graded)
+    metrics.update(objective=args.objective, plan=plan, train_seconds=round(train_time, 1),
+                   histories=histories)
+    write_json(os.path.join(out_dir, "metrics.json"), metrics)
+    write_json(os.path.join(out_dir, "config.json"), {**vars(args), "out_dir": out_dir})
+    return metrics
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (DataError, FileNotFoundError, ValueError) as e:
+        sys.exit(f"error: {e}")
