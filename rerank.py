@@ -60,6 +60,9 @@ def get_args(argv=None):
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--out_dir", default="out/rerank")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--reuse_samples", default=None,
+                   help="samples.jsonl of an earlier run with the same generator: re-score "
+                        "its solutions instead of sampling again (e.g. to compare evaluators)")
     p.add_argument("--no_progress", action="store_true")
     return p.parse_args(argv)
 
@@ -200,6 +203,26 @@ def plot(curve, path, N, K):
     return True
 
 
+def read_samples(path, rows, N):
+    """(greedy, samples) from an earlier run's samples.jsonl, checked against the problems."""
+    got = {}
+    with open(path) as f:
+        for ln, line in enumerate(f, 1):
+            try:
+                r = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise DataError(f"{path}:{ln}: not valid JSON ({e.msg})") from None
+            got[r["id"]] = r
+    greedy, samples = [], []
+    for r in rows:
+        if r["id"] not in got or len(got[r["id"]]["samples"]) != N:
+            raise DataError(f"{path}: no {N} samples for problem {r['id']} (another split, "
+                            "--n_samples or --n_problems?)")
+        greedy.append([got[r["id"]]["greedy"]])
+        samples.append(got[r["id"]]["samples"])
+    return greedy, samples
+
+
 # -----------------------------------------------------------------------------
 
 
@@ -219,13 +242,16 @@ def main(argv=None):
     mnt = rc.get("max_new_tokens", 160)
     progress = not args.no_progress
     t0 = time.time()
-    greedy = generate_solutions(gen, tok, [r["problem"] for r in rows], mnt, args.device,
-                                batch_size=100, progress=progress, desc="greedy")
-    g = torch.Generator(device=args.device).manual_seed(args.seed)
-    samples = generate_solutions(gen, tok, [r["problem"] for r in rows], mnt, args.device,
-                                 num_samples=N, temperature=args.temperature, top_p=args.top_p,
-                                 batch_size=args.sample_batch_size, generator=g,
-                                 progress=progress, desc=f"sample x{N}")
+    if args.reuse_samples:
+        greedy, samples = read_samples(args.reuse_samples, rows, N)
+    else:
+        greedy = generate_solutions(gen, tok, [r["problem"] for r in rows], mnt, args.device,
+                                    batch_size=100, progress=progress, desc="greedy")
+        g = torch.Generator(device=args.device).manual_seed(args.seed)
+        samples = generate_solutions(gen, tok, [r["problem"] for r in rows], mnt, args.device,
+                                     num_samples=N, temperature=args.temperature,
+                                     top_p=args.top_p, batch_size=args.sample_batch_size,
+                                     generator=g, progress=progress, desc=f"sample x{N}")
     sample_time = time.time() - t0
     scores = None
     if args.evaluator != "none":

@@ -19,6 +19,7 @@ default 5-minute run solved 8% of the test problems, its errors almost all arith
 """
 import math
 import random
+import re
 from fractions import Fraction
 
 TYPES = ("arithmetic", "linear", "fractions", "number_theory", "series", "percent", "quadratic")
@@ -114,7 +115,7 @@ def linear(rng, level):
         m1 = [f"{move(b)}: ${'' if a == 1 else a}x = {tex(c)} {'-' if b > 0 else '+'} {abs(b)} = {tex(c - b)}$."]
         if a != 1:
             m1.append(f"Divide both sides by {a}: $x = \\frac{{{tex(c - b)}}}{{{a}}} = {tex(x)}$.")
-        m2 = [f"The equation $ax + b = c$ has the solution $x = \\frac{{c - b}}{{a}}$ with "
+        m2 = [f"The equation $a \\cdot x + b = c$ has the solution $x = \\frac{{c - b}}{{a}}$ with "
               f"$a = {a}$, $b = {b}$, $c = {tex(c)}$.",
               f"$c - b = {tex(c)} - {paren(b)} = {tex(c - b)}$.",
               f"$x = \\frac{{{tex(c - b)}}}{{{a}}} = {tex(x)}$."]
@@ -201,8 +202,8 @@ def number_theory(rng, level):
                   f"${ra * rb} = {m} \\cdot {ra * rb // m} + {r}$."]
             terse = f"${a} \\cdot {b} \\equiv {ra} \\cdot {rb} \\equiv \\boxed{{{r}}} \\pmod{{{m}}}$."
         return problem, str(r), {"direct": finish(m1, r), "reduce": finish(m2, r)}, terse
-    g = rng.randint(2, 3)
-    a, b = g * rng.randint(1, 4), g * rng.randint(1, 4)
+    g = rng.randint(2, 4)
+    a, b = g * rng.randint(1, 5), g * rng.randint(1, 5)
     while a == b:
         b = g * rng.randint(1, 5)
     fa, fb = factor_str(a)[0], factor_str(b)[0]
@@ -228,7 +229,7 @@ def number_theory(rng, level):
 
 def series(rng, level):
     n = 2 + (level + 1) // 2
-    a, d = rng.randint(1, 4), rng.randint(1, 2)
+    a, d = rng.randint(1, 9), rng.randint(1, 2)
     if level >= 4 and rng.random() < 0.5:
         d = -d
     terms = [a + k * d for k in range(n)]
@@ -251,7 +252,7 @@ def series(rng, level):
 def percent(rng, level):
     if level <= 2:
         p = rng.choice([10, 50] if level == 1 else [20, 25])
-        n = rng.randint(1, 4) * (100 // math.gcd(100, p))
+        n = rng.randint(1, 9) * (100 // math.gcd(100, p))
         ans = Fraction(p * n, 100)
         problem = f"What is ${p}\\%$ of ${n}$?"
         m1 = [f"${p}\\% = \\frac{{{p}}}{{100}}$.",
@@ -265,8 +266,11 @@ def percent(rng, level):
         b = rng.randint(1, 3)
     k = rng.randint(2, 4)
     total = (r + b) * k
-    things = rng.choice([("red marbles", "blue marbles", "marbles"),
-                         ("boys", "girls", "students"), ("cats", "dogs", "pets")])
+    things = rng.choice([("red marbles", "blue marbles", "marbles"), ("boys", "girls", "students"),
+                         ("cats", "dogs", "pets"), ("apples", "pears", "pieces of fruit"),
+                         ("pens", "pencils", "things in the box"), ("cars", "bikes", "vehicles")])
+    if rng.random() < 0.5:  # ask for the first group instead
+        things, r, b = (things[1], things[0], things[2]), b, r
     problem = (f"The ratio of {things[0]} to {things[1]} is ${r}:{b}$. There are ${total}$ "
                f"{things[2]} in all. How many {things[1]} are there?")
     ans = b * k
@@ -329,36 +333,94 @@ GENERATORS = {"arithmetic": arithmetic, "linear": linear, "fractions": fractions
               "quadratic": quadratic}
 
 
+# Surface variety that costs the model no arithmetic: several phrasings of each question and,
+# for equations, the variable's letter. (Without it several type/level cells have fewer than
+# ten distinct problems, too few to hold any out for testing.)
+PHRASINGS = [
+    (r"^Compute \$(.+)\$\.", [r"Compute $\1$.", r"What is $\1$?", r"Evaluate $\1$.",
+                              r"Find the value of $\1$."]),
+    (r"^Solve for \$x\$: \$(.+)\$\.$", [r"Solve for $x$: $\1$.", r"Find $x$ if $\1$.",
+                                       r"What value of $x$ satisfies $\1$?"]),
+    (r"^Find all solutions to \$(.+)\$\.", [r"Find all solutions to $\1$.", r"Solve $\1$.",
+                                             r"What are the roots of $\1$?"]),
+    (r"^What is the greatest common divisor of (.+)\?$",
+     [r"What is the greatest common divisor of \1?", r"Find the greatest common factor of \1.",
+      r"What is the largest integer that divides both \1?"]),
+    (r"^What is the least common multiple of (.+)\?$",
+     [r"What is the least common multiple of \1?", r"Find the least common multiple of \1.",
+      r"What is the smallest positive integer divisible by both \1?"]),
+    (r"^What is the remainder when (.+)\?$", [r"What is the remainder when \1?",
+                                              r"Find the remainder when \1."]),
+    (r"^What is the sum of the first (.+)\?$", [r"What is the sum of the first \1?",
+                                                r"Find the sum of the first \1.",
+                                                r"Add up the first \1."]),
+    (r"^What is (\$\d+\\%\$ of \$\d+\$)\?$", [r"What is \1?", r"Find \1.", r"Compute \1."]),
+]
+VARIABLES = "xyntkmz"
+
+
+def rephrase(rng, problem):
+    for pattern, templates in PHRASINGS:
+        if re.match(pattern, problem):
+            return re.sub(pattern, rng.choice(templates), problem, count=1)
+    return problem
+
+
+def rename_variable(text, v):
+    return re.sub(r"(?<![A-Za-z\\])x(?![A-Za-z])", v, text)
+
+
 def make_problem(rng, kind, level):
     """One problem as a dict with both styles; 'solution' is filled in by make_splits."""
     problem, answer, methods, terse = GENERATORS[kind](rng, level)
+    problem = rephrase(rng, problem)
+    if kind in ("linear", "quadratic"):
+        v = rng.choice(VARIABLES)
+        problem, terse = rename_variable(problem, v), rename_variable(terse, v)
+        methods = {k: rename_variable(m, v) for k, m in methods.items()}
     name = rng.choice(sorted(methods))
     return {"problem": problem, "answer": answer, "level": level, "type": SUBJECT[kind],
             "kind": kind, "method": name, "detailed": methods[name], "terse": terse}
 
 
 def make_splits(n_train=8000, n_val=200, n_test=500, seed=0):
-    """Unique problems, shuffled and cut into train/val/test: no problem text in two splits."""
+    """Unique problems from every (type, level) cell, cut into train/val/test so that each
+    split has the same mix of cells (stratified) and no problem text is in two splits.
+    A cell whose distinct problems run out (50 repeats in a row) stops contributing and the
+    other cells fill in."""
     rng = random.Random(seed)
-    seen, pool = set(), []
-    want = n_train + n_val + n_test
-    tries = 0
-    while len(pool) < want:
-        tries += 1
-        if tries > 50 * want:
-            raise RuntimeError(f"could only make {len(pool)} unique problems of {want}")
-        kind, level = rng.choice(TYPES), rng.randint(1, 5)
-        ex = make_problem(rng, kind, level)
+    total = n_train + n_val + n_test
+    cells = [(k, lv) for k in TYPES for lv in range(1, 6)]
+    pools = {c: [] for c in cells}
+    seen, misses, active = set(), dict.fromkeys(cells, 0), list(cells)
+    count = 0
+    while count < total:
+        if not active:
+            raise RuntimeError(f"only {count} distinct problems exist, {total} asked for")
+        c = rng.choice(active)
+        ex = make_problem(rng, *c)
         if ex["problem"] in seen:
+            misses[c] += 1
+            if misses[c] >= 50:
+                active.remove(c)
             continue
+        misses[c] = 0
         seen.add(ex["problem"])
-        pool.append(ex)
-    splits = {"train": pool[:n_train], "val": pool[n_train:n_train + n_val],
-              "test": pool[n_train + n_val:]}
+        pools[c].append(ex)
+        count += 1
+    # stratify: order every problem by its quantile inside its cell (random jitter), so any
+    # prefix of the order holds each cell in proportion; test, val, train are cut from it
+    keyed = [((j + rng.random()) / len(pool), ex) for pool in pools.values()
+             for j, ex in enumerate(pool)]
+    keyed.sort(key=lambda t: t[0])
+    pool = [ex for _, ex in keyed]
+    splits = {"test": pool[:n_test], "val": pool[n_test:n_test + n_val],
+              "train": pool[n_test + n_val:]}
+    rng.shuffle(splits["train"])
     for name, rows in splits.items():
         for i, ex in enumerate(rows):
             ex["id"] = f"synthetic/{name}/{i}"
-    return splits
+    return {k: splits[k] for k in ("train", "val", "test")}
 
 
 if __name__ == "__main__":

@@ -116,6 +116,12 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
     assert r["pass@1"] == saved["pass@1"]
     lines = (tmp_path / "rr" / "samples.jsonl").read_text().splitlines()
     assert len(lines) == 6 and len(json.loads(lines[0])["samples"]) == 4
+    # re-scoring the same samples with the evaluator gives the same numbers
+    again = rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator",
+                    str(tmp_path / "ver" / "ckpt.pt"), "--n_samples", "4", "--top_k", "2",
+                    "--curve_repeats", "2", "--no_progress", "--out_dir", str(tmp_path / "rr3"),
+                    "--reuse_samples", str(tmp_path / "rr" / "samples.jsonl")])
+    assert {k: again[k] for k in saved if "@" in k} == {k: saved[k] for k in saved if "@" in k}
     # without an evaluator: voting only
     v = rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator", "none",
                 "--n_samples", "4", "--curve_repeats", "2", "--no_progress",

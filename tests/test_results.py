@@ -1,0 +1,80 @@
+"""results/render.py on a small fixed results set, and reproduce.sh's resume logic."""
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "results"))
+import render  # noqa: E402
+
+
+def fake_runs(root, seeds=("1", "2", "3")):
+    """metrics.json files as reproduce.sh leaves them, with numbers chosen so that each
+    verdict is known: detailed beats terse clearly; maj1 vs greedy within noise."""
+    N, K = 4, 2
+    for i, s in enumerate(seeds):
+        base = {"sft": {"pass@1": 0.30 + 0.01 * i}, "sft-terse": {"pass@1": 0.20 + 0.01 * i},
+                "verifier": {"auc": 0.8, "pair_accuracy": 0.7},
+                "verifier-ce": {"auc": 0.7, "pair_accuracy": 0.6}}
+        rr = {"pass@1": 0.30 + 0.01 * i, f"maj1@{N}": 0.30 + [0.02, -0.02, 0.0][i],
+              f"rr_all@{N}": 0.25, f"rr_top{K}@{N}": 0.26, f"w_rr@{N}": 0.3,
+              f"w_rr_top{K}@{N}": 0.31, f"maj{K}@{N}": 0.4, f"pass@{N}": 0.5, "N": N, "K": K,
+              "curves": {str(n): {"maj1": {"mean": 0.3, "std": 0.0}, "pass": {"mean": 0.3 + 0.05 * n, "std": 0.0}}
+                         for n in (1, 2, 4)}}
+        base["rerank"] = rr
+        base["rerank-ce"] = dict(rr)
+        for v in ("mle", "evaluator-margin", "evaluator-ce", "contrastive"):
+            base[f"joint-{v}"] = {"pass@1": 0.31 + 0.01 * i}
+            base[f"vote-joint-{v}"] = {f"maj1@{N}": 0.3, f"pass@{N}": 0.5}
+        for run, m in base.items():
+            os.makedirs(os.path.join(root, f"seed{s}", run))
+            with open(os.path.join(root, f"seed{s}", run, "metrics.json"), "w") as f:
+                json.dump(m, f)
+
+
+def test_verdicts_by_hand():
+    assert render.verdict([0.3, 0.31, 0.32], [0.2, 0.21, 0.22]).startswith("reproduced (+10.0")
+    assert render.verdict([0.2, 0.21, 0.22], [0.3, 0.31, 0.32]).startswith("opposite (-10.0")
+    assert render.verdict([0.32, 0.29, 0.32], [0.30, 0.31, 0.32]).startswith("within noise")
+    assert render.verdict([0.3], [0.2]) == "too few seeds"
+    assert render.fmt([0.1, 0.2, 0.3]) == "20.0 ± 10.0"
+
+
+def test_render_table_and_readme_block(tmp_path):
+    fake_runs(tmp_path / "runs")
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- results:start -->\nold\n<!-- results:end -->\ntail\n")
+    render.main(["--runs", str(tmp_path / "runs"), "--results", str(tmp_path / "r.json"),
+                 "--readme", str(readme), "--figure", str(tmp_path / "fig.png"), "--write_readme"])
+    text = readme.read_text()
+    assert text.startswith("intro\n<!-- results:start -->\n") and text.endswith("<!-- results:end -->\ntail\n")
+    assert "old" not in text
+    assert "| detailed, one step per line (PRM800K-like) | 54.2 | 31.0 ± 1.0 |" in text
+    assert "| detailed > terse | +5.0 | reproduced (+10.0" in text
+    assert "| majority voting beats greedy | within noise" in text
+    assert "| RR.Top2@4 | 58.8 | 26.0 ± 0.0 | 26.0 ± 0.0 |" in text
+    assert "| evaluator ROC AUC (held-out candidates) | - | 0.800 ± 0.000 | 0.700 ± 0.000 |" in text
+    saved = json.loads((tmp_path / "r.json").read_text())
+    assert set(saved["sft"]) == {"1", "2", "3"}
+    bad = tmp_path / "bad.md"
+    bad.write_text("no markers")
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "results", "render.py"), "--results",
+                        str(tmp_path / "r.json"), "--readme", str(bad), "--figure",
+                        str(tmp_path / "f2.png"), "--write_readme"], capture_output=True, text=True)
+    assert r.returncode != 0 and "no <!-- results:start -->" in r.stderr
+
+
+def test_reproduce_sh_skips_finished_steps(tmp_path):
+    """Every step already has its metrics.json: the script runs no training, only the render."""
+    fake_runs(tmp_path / "runs", seeds=("1",))
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- results:start -->\n<!-- results:end -->\n")
+    env = dict(os.environ, SEEDS="1", N="4", OUT=str(tmp_path / "runs"), P=sys.executable,
+               RESULTS=str(tmp_path / "r.json"), README=str(readme),
+               FIGURE=str(tmp_path / "f.png"))
+    r = subprocess.run(["bash", os.path.join(ROOT, "reproduce.sh")], env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("== skip") == 14
+    assert "detailed > terse" in readme.read_text()
