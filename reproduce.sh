@@ -6,14 +6,15 @@
 # then collects every metrics.json into results/results.json and renders the README table.
 #
 #   bash reproduce.sh                 # seeds 1 2 3 (see README for the wall time)
-#   SEEDS="1" N=8 bash reproduce.sh   # a quicker look
+#   SEEDS="1" N=8 NV=4 bash reproduce.sh   # a quicker look
 #   OUT=out/repro bash reproduce.sh   # where runs go (default out/repro)
 #
 # Interrupted? Run it again: a step whose metrics.json exists is skipped.
 set -euo pipefail
 cd "$(dirname "$0")"
 SEEDS=${SEEDS:-"1 2 3"}
-N=${N:-16}
+N=${N:-16}     # samples per problem for re-ranking
+NV=${NV:-8}    # samples per problem for the step-3 voting numbers
 OUT=${OUT:-out/repro}
 P=${P:-python}
 Q="--no_progress"
@@ -45,6 +46,8 @@ for s in $SEEDS; do
                        --evaluator $d/verifier-ce/ckpt.pt --reuse_samples $d/rerank/samples.jsonl \
                        --out_dir $d/rerank-ce $Q
   # step 3: the same weights trained further; every variant gets the same extra steps
+  run $d/vote-sft   $P rerank.py --seed $s --generator $d/sft/ckpt.pt --evaluator none \
+                      --n_samples $NV --out_dir $d/vote-sft $Q
   for v in mle evaluator-margin evaluator-ce contrastive; do
     case $v in
       mle) args="--objective mle" ;;
@@ -55,7 +58,7 @@ for s in $SEEDS; do
     run $d/joint-$v   $P train_joint.py --seed $s --init $d/sft/ckpt.pt $args \
                         --candidates $d/verifier/candidates.jsonl --out_dir $d/joint-$v $Q
     run $d/vote-joint-$v $P rerank.py --seed $s --generator $d/joint-$v/ckpt.pt --evaluator none \
-                        --n_samples $N --out_dir $d/vote-joint-$v $Q
+                        --n_samples $NV --out_dir $d/vote-joint-$v $Q
   done
 done
 $P results/render.py --runs "$OUT" --results "${RESULTS:-results/results.json}" \

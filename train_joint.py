@@ -49,10 +49,10 @@ def get_args(argv=None):
     p.add_argument("--objective", default="evaluator", choices=["evaluator", "contrastive", "mle"])
     p.add_argument("--candidates", default="out/verifier/candidates.jsonl",
                    help="the model's own labelled samples (sampled here if the file is missing)")
-    p.add_argument("--n_problems", type=int, default=1500, help="if sampling: training problems")
+    p.add_argument("--n_problems", type=int, default=800, help="if sampling: training problems")
     p.add_argument("--n_samples", type=int, default=8, help="if sampling: samples per problem")
-    p.add_argument("--stage_b_steps", type=int, default=200)
-    p.add_argument("--stage_c_steps", type=int, default=100, help="paper: ~200 at its scale")
+    p.add_argument("--stage_b_steps", type=int, default=100)
+    p.add_argument("--stage_c_steps", type=int, default=50, help="paper: ~200 at its scale")
     # evaluator objective
     p.add_argument("--loss", default="margin", choices=["margin", "ce"])
     p.add_argument("--margin", type=float, default=1.0, help="lambda of the evaluator margin loss")

@@ -67,6 +67,10 @@ def get_args(argv=None):
     # optimisation
     p.add_argument("--batch_size", type=int, default=32, help="examples per micro-batch")
     p.add_argument("--grad_accum", type=int, default=1, help="micro-batches per step (per process)")
+    p.add_argument("--bucket", type=int, default=1,
+                   help="length bucketing: sort groups of this many batches by length (less "
+                        "padding); 1 = random batches. Large groups make batches of one problem "
+                        "type and slow learning (measured: README)")
     p.add_argument("--max_steps", type=int, default=1200)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--min_lr", type=float, default=3e-4)
@@ -337,7 +341,8 @@ def main(argv=None):
     def epoch_batches(epoch):  # length-bucketed, reshuffled each epoch, deterministic
         if epoch not in epoch_cache:
             epoch_cache.clear()
-            epoch_cache[epoch] = bucket_batches(lengths, args.batch_size, seed=args.seed + epoch)
+            epoch_cache[epoch] = bucket_batches(lengths, args.batch_size, seed=args.seed + epoch,
+                                                bucket=args.bucket)
         return epoch_cache[epoch]
 
     # model --------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def get_args(argv=None):
     p.add_argument("--sft_ckpt", default="out/sft/ckpt.pt", help="the SSFT generator")
     # candidates
     p.add_argument("--candidates", default=None, help="reuse a candidates.jsonl instead of sampling")
-    p.add_argument("--n_problems", type=int, default=1500, help="training problems to sample on")
+    p.add_argument("--n_problems", type=int, default=800, help="training problems to sample on")
     p.add_argument("--n_val_problems", type=int, default=200, help="validation problems (held out)")
     p.add_argument("--n_samples", type=int, default=8, help="candidates per problem (paper: 64)")
     p.add_argument("--temperature", type=float, default=0.9)
@@ -56,7 +56,7 @@ def get_args(argv=None):
     p.add_argument("--margin", type=float, default=1.0, help="lambda of the margin loss (log space)")
     p.add_argument("--pairs_per_problem", type=int, default=10)
     p.add_argument("--batch_size", type=int, default=32, help="candidates (ce) or pairs (margin)")
-    p.add_argument("--max_steps", type=int, default=300)
+    p.add_argument("--max_steps", type=int, default=150)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--min_lr", type=float, default=1e-4)
     p.add_argument("--warmup_steps", type=int, default=20)

@@ -74,22 +74,22 @@ def collate(examples, pad_id, multiple_of=8):
     return {"x": x, "y": y, "attention_mask": am}
 
 
-def bucket_batches(lengths, batch_size=16, max_tokens=None, seed=0, bucket_batches_=4):
-    """Index batches of similar length: shuffle, cut into buckets of `bucket_batches_` batches,
+def bucket_batches(lengths, batch_size=16, max_tokens=None, seed=0, bucket=4):
+    """Index batches of similar length: shuffle, cut into buckets of `bucket` batches,
     sort each bucket by length, cut into batches (fixed size, or up to max_tokens padded tokens
     each), shuffle the batch order. Every index appears exactly once. Deterministic in seed."""
     rng = random.Random(seed)
     order = list(range(len(lengths)))
     rng.shuffle(order)
     batches = []
-    span = batch_size * bucket_batches_
+    span = batch_size * bucket
     for s in range(0, len(order), span):
-        bucket = sorted(order[s:s + span], key=lambda i: lengths[i])
+        group = sorted(order[s:s + span], key=lambda i: lengths[i])
         if max_tokens is None:
-            batches += [bucket[j:j + batch_size] for j in range(0, len(bucket), batch_size)]
+            batches += [group[j:j + batch_size] for j in range(0, len(group), batch_size)]
             continue
         cur, longest = [], 0
-        for i in bucket:
+        for i in group:
             if cur and max(longest, lengths[i]) * (len(cur) + 1) > max_tokens:
                 batches.append(cur)
                 cur, longest = [], 0

@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-RUNS = ["sft", "sft-terse", "verifier", "verifier-ce", "rerank", "rerank-ce"] + \
+RUNS = ["sft", "sft-terse", "verifier", "verifier-ce", "rerank", "rerank-ce", "vote-sft"] + \
        [f"{p}-{v}" for v in ("mle", "evaluator-margin", "evaluator-ce", "contrastive")
         for p in ("joint", "vote-joint")]
 
@@ -127,16 +127,17 @@ def render(res):
                   f"majority voting | "
                   f"{verdict(w, m)} |", ""]
     # (3) joint
-    rows = [("SSFT", "sft", "rerank"), ("SSFT + extra MLE (control)", "joint-mle", "vote-joint-mle"),
+    rows = [("SSFT", "sft", "vote-sft"), ("SSFT + extra MLE (control)", "joint-mle", "vote-joint-mle"),
             ("sequential, evaluator margin", "joint-evaluator-margin", "vote-joint-evaluator-margin"),
             ("sequential, evaluator CE", "joint-evaluator-ce", "vote-joint-evaluator-ce"),
             ("joint MLE + contrastive", "joint-contrastive", "vote-joint-contrastive")]
+    NV = next((m["N"] for m in res.get("vote-sft", {}).values()), N)
     lines += ["**3. Multi-task sequential fine-tuning (step 3).** Every variant trains the same "
               "number of extra steps after SSFT.\n",
-              f"| model | greedy | Maj1@{N} | Pass@{N} |", "|---|---|---|---|"]
+              f"| model | greedy | Maj1@{NV} | Pass@{NV} |", "|---|---|---|---|"]
     for name, run, vote in rows:
-        lines.append(f"| {name} | {fmt(get(res, run, 'pass@1'))} | {fmt(get(res, vote, f'maj1@{N}'))} | "
-                     f"{fmt(get(res, vote, f'pass@{N}'))} |")
+        lines.append(f"| {name} | {fmt(get(res, run, 'pass@1'))} | {fmt(get(res, vote, f'maj1@{NV}'))} | "
+                     f"{fmt(get(res, vote, f'pass@{NV}'))} |")
     base, ctrl = get(res, "sft", "pass@1"), get(res, "joint-mle", "pass@1")
     lines += ["", "| paper's claim | ours (greedy) |", "|---|---|",
               f"| sequential (margin) beats SSFT: +2.0 Pass@1 | "

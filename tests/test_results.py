@@ -24,6 +24,7 @@ def fake_runs(root, seeds=("1", "2", "3")):
                          for n in (1, 2, 4)}}
         base["rerank"] = rr
         base["rerank-ce"] = dict(rr)
+        base["vote-sft"] = {f"maj1@{N}": 0.3, f"pass@{N}": 0.5, "N": N}
         for v in ("mle", "evaluator-margin", "evaluator-ce", "contrastive"):
             base[f"joint-{v}"] = {"pass@1": 0.31 + 0.01 * i}
             base[f"vote-joint-{v}"] = {f"maj1@{N}": 0.3, f"pass@{N}": 0.5}
@@ -76,5 +77,5 @@ def test_reproduce_sh_skips_finished_steps(tmp_path):
     r = subprocess.run(["bash", os.path.join(ROOT, "reproduce.sh")], env=env, capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.count("== skip") == 14
+    assert r.stdout.count("== skip") == 15
     assert "detailed > terse" in readme.read_text()
