@@ -20,7 +20,6 @@ import functools
 import json
 import re
 import signal
-import sys
 import threading
 from collections import defaultdict
 from contextlib import contextmanager

@@ -36,7 +36,7 @@ from collections import defaultdict
 
 import torch
 
-from data import DataError, load_dataset, load_tokenizer
+from data import DataError, load_dataset_like, load_tokenizer
 from grade import extract_answer, is_equiv
 from model import load_checkpoint
 from train_sft import generate_solutions, write_json
@@ -234,9 +234,7 @@ def main(argv=None):
     gen, gck = load_checkpoint(args.generator, args.device)
     tok = load_tokenizer(os.path.join(os.path.dirname(args.generator), "tokenizer.json"))
     rc = gck["run_config"]
-    rows = load_dataset(rc.get("dataset", "synthetic"), args.split, style=rc.get("style", "detailed"),
-                        n_train=rc.get("n_train", 8000), n_val=rc.get("n_val", 200),
-                        n_test=rc.get("n_test", 500), seed=rc.get("data_seed", 0))
+    rows = load_dataset_like(rc, args.split)
     if args.n_problems:
         rows = rows[:args.n_problems]
     mnt = rc.get("max_new_tokens", 160)

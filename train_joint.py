@@ -34,7 +34,7 @@ import time
 import torch
 
 from data import (DataError, collate, encode_generator_examples, eos_id, label_token_ids,
-                  load_dataset, load_tokenizer, to_device)
+                  load_dataset_like, load_tokenizer, to_device)
 from model import load_checkpoint, save_checkpoint, sequence_logprobs
 from train_sft import (accuracy_report, generate_solutions, print_failures, token_loss_sum,
                        train_steps, write_json)
@@ -128,11 +128,7 @@ def main(argv=None):
     tok = load_tokenizer(os.path.join(os.path.dirname(args.init), "tokenizer.json"))
     tok.save(os.path.join(out_dir, "tokenizer.json"))
     rc = sft["run_config"]
-    load = lambda split: load_dataset(rc.get("dataset", "synthetic"), split,
-                                      style=rc.get("style", "detailed"),
-                                      n_train=rc.get("n_train", 8000), n_val=rc.get("n_val", 200),
-                                      n_test=rc.get("n_test", 500), seed=rc.get("data_seed", 0))
-    train_rows, test_rows = load("train"), load("test")
+    train_rows, test_rows = load_dataset_like(rc, "train"), load_dataset_like(rc, "test")
     block, pad = model.config.block_size, eos_id(tok)
     progress = not args.no_progress
     t0 = time.time()

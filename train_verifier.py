@@ -26,14 +26,13 @@ import random
 import sys
 import time
 from collections import defaultdict
-from contextlib import nullcontext
 
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
 from data import (DataError, collate, encode, eos_id, evaluator_prompt, label_token_ids,
-                  load_dataset, load_tokenizer, to_device)
+                  load_dataset_like, load_tokenizer, to_device)
 from grade import extract_answer, is_equiv
 from model import last_real_index, load_checkpoint, save_checkpoint
 from train_sft import generate_solutions, train_steps, write_json
@@ -306,13 +305,8 @@ def main(argv=None):
         cands = read_candidates(args.candidates)
         print(f"read {len(cands)} candidates from {args.candidates}")
     else:
-        load = lambda split: load_dataset(rc.get("dataset", "synthetic"), split,
-                                          style=rc.get("style", "detailed"),
-                                          n_train=rc.get("n_train", 8000),
-                                          n_val=rc.get("n_val", 200), n_test=rc.get("n_test", 500),
-                                          seed=rc.get("data_seed", 0))
-        train_rows = load("train")[:args.n_problems]
-        val_rows = load("val")[:args.n_val_problems]
+        train_rows = load_dataset_like(rc, "train")[:args.n_problems]
+        val_rows = load_dataset_like(rc, "val")[:args.n_val_problems]
         mnt = rc.get("max_new_tokens", 160)
         cands = []
         for split, rows, seed in (("train", train_rows, args.seed), ("val", val_rows, args.seed + 1)):

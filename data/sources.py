@@ -55,6 +55,15 @@ def load_dataset(source, split, style="detailed", n_train=8000, n_val=200, n_tes
     return rows
 
 
+def load_dataset_like(run_config, split, report=print):
+    """The split of the dataset a checkpoint was trained on (its saved run config), so that
+    the evaluator, the re-ranker and step 3 see exactly the SSFT run's problems."""
+    rc = run_config
+    return load_dataset(rc.get("dataset", "synthetic"), split, style=rc.get("style", "detailed"),
+                        n_train=rc.get("n_train", 8000), n_val=rc.get("n_val", 200),
+                        n_test=rc.get("n_test", 500), seed=rc.get("data_seed", 0), report=report)
+
+
 def parse_level(value, where):
     """'Level 3' or 3 -> 3; 'Level ?' or None -> None."""
     if value is None:

@@ -1,10 +1,8 @@
 """data/: loaders on fixture files, the synthetic generator, tokenizer, masks and batching."""
 import json
 import os
-from collections import Counter
 
 import pytest
-import torch
 
 from data import (DataError, EOS, LABEL_WORDS, bucket_batches, collate, decode, encode,
                   encode_example, encode_generator_examples, eos_id, generator_prompt,

@@ -1,7 +1,5 @@
 """train_verifier.py: losses by hand, the read-out position, pairs, AUC, an end-to-end run."""
-import json
 import math
-import os
 import random
 
 import pytest
