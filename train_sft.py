@@ -71,7 +71,7 @@ def get_args(argv=None):
                    help="length bucketing: sort groups of this many batches by length (less "
                         "padding); 1 = random batches. Large groups make batches of one problem "
                         "type and slow learning (measured: README)")
-    p.add_argument("--max_steps", type=int, default=850)
+    p.add_argument("--max_steps", type=int, default=1000)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--min_lr", type=float, default=3e-4)
     p.add_argument("--warmup_steps", type=int, default=50)
@@ -80,12 +80,12 @@ def get_args(argv=None):
     p.add_argument("--grad_clip", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=1337)
     # evaluation and output
-    p.add_argument("--eval_interval", type=int, default=425)
+    p.add_argument("--eval_interval", type=int, default=500)
     p.add_argument("--val_acc_problems", type=int, default=100,
                    help="validation problems solved greedily at each eval")
     p.add_argument("--max_new_tokens", type=int, default=160)
     p.add_argument("--eval_batch_size", type=int, default=100)
-    p.add_argument("--ckpt_interval", type=int, default=425)
+    p.add_argument("--ckpt_interval", type=int, default=500)
     p.add_argument("--out_dir", default="out/sft")
     p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
     p.add_argument("--stop_after", type=int, default=0,
