@@ -447,12 +447,15 @@ def main(argv=None):
         bar.update(1)
         if step % args.eval_interval == 0 or step == args.max_steps:
             vl = val_loss()
-            vrows = val_rows[:args.val_acc_problems]
-            vacc, _ = accuracy_report(vrows, solve(vrows, "val"))
-            history[-1].update(val_loss=vl, val_acc=vacc["pass@1"])
+            history[-1].update(val_loss=vl)
+            msg = f"step {step}: train loss {train_loss:.4f}, val loss {vl:.4f}"
+            if step < args.max_steps:  # at the end the test split is solved anyway
+                vrows = val_rows[:args.val_acc_problems]
+                vacc, _ = accuracy_report(vrows, solve(vrows, "val"))
+                history[-1].update(val_acc=vacc["pass@1"])
+                msg += f", val greedy acc {vacc['pass@1']:.3f} ({len(vrows)} problems)"
             if master:
-                tqdm.write(f"step {step}: train loss {train_loss:.4f}, val loss {vl:.4f}, "
-                           f"val greedy acc {vacc['pass@1']:.3f} ({len(vrows)} problems)")
+                tqdm.write(msg)
         if step % args.ckpt_interval == 0 or step == args.max_steps or step == args.stop_after:
             save(step)
         if step == args.stop_after:
