@@ -40,6 +40,21 @@ def test_verdicts_by_hand():
     assert render.verdict([0.32, 0.29, 0.32], [0.30, 0.31, 0.32]).startswith("within noise")
     assert render.verdict([0.3], [0.2]) == "too few seeds"
     assert render.fmt([0.1, 0.2, 0.3]) == "20.0 ± 10.0"
+    assert render.fmt([0.25, None]) == "25.0 (1 seed)" and render.fmt([None]) == "-"
+
+
+def test_paired_verdict_over_problems(tmp_path):
+    res = {"rerank": {"1": {"per_problem": {"maj1": [1, 1, 0, 1] * 50, "greedy": [0, 1, 0, 1] * 50}},
+                      "2": {"per_problem": {"maj1": [1, 0], "greedy": [1, 0]}}}}
+    # differences: 50 ones, 150 zeros, 2 zeros -> mean 50/202, clearly above twice its SE
+    out = render.verdict_problems(res, "rerank", "maj1", "greedy")
+    assert out.startswith("reproduced (+24.8") and "paired over 202 problems" in out
+    assert render.verdict_problems(res, "rerank", "greedy", "greedy").startswith("within noise")
+    assert render.verdict_problems(res, "rerank-ce", "maj1", "greedy") == "no data"
+    f = tmp_path / "samples.jsonl"
+    f.write_text('{"greedy_correct": true, "select": {"maj1": 0.0, "pass": 1.0}}\n'
+                 '{"greedy_correct": false, "select": {"maj1": 1.0, "pass": 1.0}}\n')
+    assert render.per_problem(str(f)) == {"greedy": [1.0, 0.0], "maj1": [0.0, 1.0], "pass": [1.0, 1.0]}
 
 
 def test_render_table_and_readme_block(tmp_path):
@@ -53,7 +68,7 @@ def test_render_table_and_readme_block(tmp_path):
     assert "old" not in text
     assert "| detailed, one step per line (PRM800K-like) | 54.2 | 31.0 ± 1.0 |" in text
     assert "| detailed > terse | +5.0 | reproduced (+10.0" in text
-    assert "| majority voting beats greedy | within noise" in text
+    assert "| majority voting beats greedy | no data | no data |" in text  # no samples.jsonl
     assert "| RR.Top2@4 | 58.8 | 26.0 ± 0.0 | 26.0 ± 0.0 |" in text
     assert "| evaluator ROC AUC (held-out candidates) | - | 0.800 ± 0.000 | 0.700 ± 0.000 |" in text
     saved = json.loads((tmp_path / "r.json").read_text())
