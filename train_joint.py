@@ -33,8 +33,8 @@ import time
 
 import torch
 
-from data import (DataError, collate, encode_generator_examples, eos_id, label_token_ids,
-                  load_dataset_like, load_tokenizer, to_device)
+from data import (DataError, collate, cycling_batches, encode_generator_examples, eos_id,
+                  label_token_ids, load_dataset_like, load_tokenizer, to_device)
 from model import load_checkpoint, save_checkpoint, sequence_logprobs
 from train_sft import (accuracy_report, generate_solutions, print_failures, token_loss_sum,
                        train_steps, write_json)
@@ -88,17 +88,8 @@ def ranking_loss(f_pos, f_neg, margin):
 
 def mle_batches(examples, batch_size, seed):
     """step -> a shuffled batch of (ids, mask) examples, reshuffled every pass."""
-    rng, order = random.Random(seed), []
-
-    def batch(step):
-        nonlocal order
-        while len(order) < batch_size:
-            more = list(range(len(examples)))
-            rng.shuffle(more)
-            order += more
-        chosen, order = order[:batch_size], order[batch_size:]
-        return [examples[i] for i in chosen]
-    return batch
+    next_idx = cycling_batches(len(examples), batch_size, random.Random(seed))
+    return lambda step: [examples[i] for i in next_idx(step)]
 
 
 def mle_loss(model, exs, pad, device):

@@ -31,8 +31,8 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from data import (DataError, collate, encode, eos_id, evaluator_prompt, label_token_ids,
-                  load_dataset_like, load_tokenizer, to_device)
+from data import (DataError, collate, cycling_batches, encode, eos_id, evaluator_prompt,
+                  label_token_ids, load_dataset_like, load_tokenizer, to_device)
 from grade import extract_answer, is_equiv
 from model import last_real_index, load_checkpoint, save_checkpoint
 from train_sft import generate_solutions, train_steps, write_json
@@ -252,16 +252,8 @@ def evaluator_batches(tok, cands, loss, pairs_per_problem, batch_size, block_siz
         units = pairs
     else:
         units = [(i,) for i in range(len(ex))]
-    order = []
-
-    def batch(step):
-        nonlocal order
-        while len(order) < batch_size:
-            more = list(range(len(units)))
-            rng.shuffle(more)
-            order += more
-        chosen, order = order[:batch_size], order[batch_size:]
-        return [i for k in chosen for i in units[k]]
+    next_units = cycling_batches(len(units), batch_size, rng)
+    batch = lambda step: [i for k in next_units(step) for i in units[k]]
     return ex, batch
 
 

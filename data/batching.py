@@ -101,6 +101,22 @@ def bucket_batches(lengths, batch_size=16, max_tokens=None, seed=0, bucket=4):
     return batches
 
 
+def cycling_batches(n, batch_size, rng):
+    """step -> batch_size indices into n items: a shuffled pass over all n, reshuffled (by the
+    given random.Random) whenever it runs out; for the short fixed-step fine-tuning stages."""
+    order = []
+
+    def batch(step):
+        nonlocal order
+        while len(order) < batch_size:
+            more = list(range(n))
+            rng.shuffle(more)
+            order += more
+        chosen, order = order[:batch_size], order[batch_size:]
+        return chosen
+    return batch
+
+
 def left_pad(seqs, pad_id):
     """list of id lists -> idx (B, T), attention_mask (B, T): left-padded for generation."""
     T = max(len(s) for s in seqs)
