@@ -125,6 +125,10 @@ class KVCache:
         self.v = self.v.repeat_interleave(n, dim=1)
         self.key_mask = self.key_mask.repeat_interleave(n, dim=0)
 
+    def select(self, keep):
+        """Keep only the rows where keep (B,) is True (rows that finished leave the batch)."""
+        self.k, self.v, self.key_mask = self.k[:, keep], self.v[:, keep], self.key_mask[keep]
+
 
 class GPT(nn.Module):
     def __init__(self, config):
@@ -249,8 +253,9 @@ class GPT(nn.Module):
                  num_samples=1):
         """idx (B, T) prompts, left-padded when their lengths differ (attention_mask (B, T),
         1 = real). Returns (B * num_samples, T + max_new_tokens); row b*num_samples + j is sample
-        j of prompt b. temperature 0 = greedy. After a row emits eos_token_id it emits only it.
-        With num_samples > 1 the prompts are prefilled once and the cache copied."""
+        j of prompt b. temperature 0 = greedy. After a row emits eos_token_id it emits only it,
+        and finished rows leave the batch (no compute is spent on them). With num_samples > 1
+        the prompts are prefilled once and the cache copied."""
         B, T = idx.shape
         if T + max_new_tokens > self.config.block_size:
             raise ValueError(f"prompt ({T}) + max_new_tokens ({max_new_tokens}) exceeds the "
@@ -274,27 +279,35 @@ class GPT(nn.Module):
         if num_samples > 1:
             idx = idx.repeat_interleave(num_samples, dim=0)
             attention_mask = attention_mask.repeat_interleave(num_samples, dim=0)
-        done = torch.zeros(idx.size(0), dtype=torch.bool, device=idx.device)
-        out = [idx]
+        B = idx.size(0)
+        fill = eos_token_id if eos_token_id is not None else 0
+        seq = torch.full((B, T + max_new_tokens), fill, dtype=idx.dtype, device=idx.device)
+        seq[:, :T] = idx
+        rows = torch.arange(B, device=idx.device)  # the rows of seq still in the batch
+        done = torch.zeros(B, dtype=torch.bool, device=idx.device)
         for step in range(max_new_tokens):
-            nxt = sample_next(logits, temperature, top_k, top_p, generator)  # (B*n,)
+            nxt = sample_next(logits, temperature, top_k, top_p, generator)  # (len(rows),)
             if eos_token_id is not None:
                 nxt = torch.where(done, torch.full_like(nxt, eos_token_id), nxt)
                 done = done | (nxt == eos_token_id)
-            out.append(nxt[:, None])
-            if step == max_new_tokens - 1 or (eos_token_id is not None and bool(done.all())):
+            seq[rows, T + step] = nxt
+            if step == max_new_tokens - 1 or bool(done.all()):
                 break
+            if 4 * int(done.sum()) >= done.numel():
+                # drop finished rows once they are a quarter of the batch: sampled lengths vary
+                # ~2x within a batch, and a finished row would otherwise cost as much as a live
+                # one until the longest is done. Not at every finish: each drop copies the cache.
+                keep = ~done
+                rows, nxt, done, attention_mask = rows[keep], nxt[keep], done[keep], \
+                    attention_mask[keep]
+                if use_cache:
+                    cache.select(keep)
             if use_cache:
                 logits = self(nxt[:, None], cache=cache)[0][:, -1]
             else:
-                seq = torch.cat(out, dim=1)
-                mask = torch.cat([attention_mask, torch.ones_like(seq[:, T:], dtype=torch.bool)], 1)
-                logits = self(seq, attention_mask=mask)[0][:, -1]
-        seq = torch.cat(out, dim=1)
-        if seq.size(1) < T + max_new_tokens:  # every row stopped early: pad with EOS
-            pad = torch.full((seq.size(0), T + max_new_tokens - seq.size(1)), eos_token_id,
-                             dtype=seq.dtype, device=seq.device)
-            seq = torch.cat([seq, pad], dim=1)
+                cur = seq[rows, :T + step + 1]
+                mask = torch.cat([attention_mask, torch.ones_like(cur[:, T:], dtype=torch.bool)], 1)
+                logits = self(cur, attention_mask=mask)[0][:, -1]
         return seq
 
 

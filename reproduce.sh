@@ -1,56 +1,112 @@
 #!/usr/bin/env bash
-# The whole recipe on the embedded default, for several seeds, in the order of the paper:
+# The whole recipe on the embedded default, for three seeds, in the order of the paper:
 #   1. SSFT with detailed and with terse solutions            (train_sft.py)
 #   2. candidates + evaluator (margin, CE); re-ranking        (train_verifier.py, rerank.py)
 #   3. sequential multi-task fine-tuning vs extra-MLE control (train_joint.py, rerank.py)
-# then collects every metrics.json into results/results.json and renders the README table.
+# then one results file, the README "Results" block and the accuracy-vs-N figure
+# (results/render.py). Wall time on a 2-core CPU: see README.
 #
-#   bash reproduce.sh                 # seeds 1 2 3 (see README for the wall time)
-#   SEEDS="1" N=8 NV=4 bash reproduce.sh   # a quicker look
-#   OUT=out/repro bash reproduce.sh   # where runs go (default out/repro)
+#   bash reproduce.sh                    # seeds 1 2 3, N = 16: what README reports
+#   bash reproduce.sh --seeds 1 --n 8    # a quicker look: one seed, 8 samples per problem
+#   bash reproduce.sh --quick            # tiny budgets (~2 min): checks the pipeline, not claims
+#   bash reproduce.sh --dry_run          # print every command, run nothing
 #
-# Interrupted? Run it again: a step whose metrics.json exists is skipped.
-# On a 2-core CPU the seeds run faster side by side, one thread each (what README reports):
-#   for s in 1 2 3; do OMP_NUM_THREADS=1 SEEDS=$s bash reproduce.sh > repro$s.log & done; wait
-#   python results/render.py --runs out/repro --write_readme
+# Options:
+#   --seeds "1 2 3"   training seeds (the data are the same for all)
+#   --n 16            samples per problem for re-ranking (step 2; 4 with --quick)
+#   --n_vote 4        samples per problem for step 3's voting numbers (2 with --quick)
+#   --out DIR         where runs go (default out/repro; out/quick with --quick)
+#   --threads T       torch threads per seed (default: CPU cores / seeds, at least 1)
+#   --quick, --dry_run, -h/--help
+#
+# The seeds run side by side, one process each: on 2 cores three one-thread jobs finish sooner
+# than three two-thread jobs in a row. Each step logs to <out>/seed<s>/<step>.log.
+# Interrupted? Run the same command again: a step whose metrics.json exists is skipped, and an
+# SSFT run continues from its last checkpoint.
+# Only the full default run (no --quick, default --seeds/--n/--n_vote) rewrites
+# results/results.json, results/accuracy_vs_n.png and README.md; any other run writes
+# results.json, results.md and accuracy_vs_n.png under --out.
 set -euo pipefail
 cd "$(dirname "$0")"
-SEEDS=${SEEDS:-"1 2 3"}
-N=${N:-16}     # samples per problem for re-ranking
-NV=${NV:-4}    # samples per problem for the step-3 voting numbers
-OUT=${OUT:-out/repro}
-P=${P:-python}
-Q="--no_progress"
+SEEDS="1 2 3"; N=""; NV=""; OUT=""; THREADS=""; QUICK=0; DRY=0
+P=${PYTHON:-python}
 
-run() {  # run <out_dir> <command...>: skip if <out_dir>/metrics.json exists
-  local dir=$1; shift
-  if [[ -f "$dir/metrics.json" ]]; then echo "== skip $dir (done)"; return; fi
-  echo "== $dir: $*"
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+die() { echo "reproduce.sh: $*" >&2; exit 2; }
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --seeds|--n|--n_vote|--out|--threads) [[ $# -ge 2 ]] || die "$1 needs a value (see --help)" ;;&
+    --seeds) SEEDS=$2; shift 2 ;;
+    --n) N=$2; shift 2 ;;
+    --n_vote) NV=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    --threads) THREADS=$2; shift 2 ;;
+    --quick) QUICK=1; shift ;;
+    --dry_run) DRY=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+N=${N:-$([[ $QUICK == 1 ]] && echo 4 || echo 16)}
+NV=${NV:-$([[ $QUICK == 1 ]] && echo 2 || echo 4)}
+[[ $SEEDS =~ ^[0-9]+( [0-9]+)*$ ]] || die "--seeds '$SEEDS': expected integers, e.g. --seeds \"1 2 3\""
+for v in N NV; do
+  [[ ${!v} =~ ^[0-9]+$ && ${!v} -ge 2 ]] || die "--$( [[ $v == N ]] && echo n || echo n_vote) '${!v}': expected an integer >= 2"
+done
+[[ -z $THREADS || $THREADS =~ ^[1-9][0-9]*$ ]] || die "--threads '$THREADS': expected a positive integer"
+read -ra seed_list <<< "$SEEDS"
+PUBLISH=0
+[[ $QUICK == 0 && $SEEDS == "1 2 3" && $N == 16 && $NV == 4 ]] && PUBLISH=1
+OUT=${OUT:-$([[ $QUICK == 1 ]] && echo out/quick || echo out/repro)}
+THREADS=${THREADS:-$(( $(nproc) / ${#seed_list[@]} > 0 ? $(nproc) / ${#seed_list[@]} : 1 ))}
+
+# budgets: the scripts' defaults, or tiny ones with --quick (a pipeline check: the numbers
+# mean nothing at this size)
+SFT="" VER="" JOINT="" RR=""
+if [[ $QUICK == 1 ]]; then
+  SFT="--n_train 2000 --n_val 40 --n_test 60 --n_layer 2 --n_embd 64 --max_steps 300
+       --warmup_steps 20 --eval_interval 1000 --ckpt_interval 1000"
+  VER="--n_problems 120 --n_val_problems 30 --n_samples 4 --max_steps 8 --warmup_steps 2"
+  JOINT="--stage_b_steps 6 --stage_c_steps 4 --warmup_steps 2"
+  RR="--curve_repeats 2"
+fi
+
+step() {  # step <seed> <name> <script> <args...>: run unless <out>/seed<s>/<name>/metrics.json exists
+  local s=$1 name=$2; shift 2
+  local dir=$OUT/seed$s/$name
+  if [[ $DRY == 1 ]]; then echo "$P $*"; return; fi
+  if [[ -f $dir/metrics.json ]]; then echo "[seed $s] $name: done, skipped"; return; fi
+  echo "[seed $s] $name: started $(date +%H:%M:%S), log $dir.log"
   local t0=$SECONDS
-  "$@" > "$dir.log" 2>&1 || { echo "failed: see $dir.log"; tail -5 "$dir.log"; exit 1; }
-  echo "   $((SECONDS - t0)) s"
+  if ! OMP_NUM_THREADS=$THREADS $P "$@" --no_progress > "$dir.log" 2>&1; then
+    echo "[seed $s] $name: FAILED, last lines of $dir.log:"; tail -5 "$dir.log"; return 1
+  fi
+  echo "[seed $s] $name: done in $((SECONDS - t0)) s"
 }
 
-mkdir -p "$OUT"
-for s in $SEEDS; do
-  d=$OUT/seed$s
-  mkdir -p "$d"
-  # step 1: solution fine-tuning, two solution styles, same budget
-  run $d/sft        $P train_sft.py --seed $s --out_dir $d/sft $Q
-  run $d/sft-terse  $P train_sft.py --seed $s --style terse --out_dir $d/sft-terse $Q
-  # step 2: evaluator on the SSFT model's own samples; the CE evaluator reuses them
-  run $d/verifier    $P train_verifier.py --seed $s --sft_ckpt $d/sft/ckpt.pt --loss margin \
-                       --out_dir $d/verifier $Q
-  run $d/verifier-ce $P train_verifier.py --seed $s --sft_ckpt $d/sft/ckpt.pt --loss ce \
-                       --candidates $d/verifier/candidates.jsonl --out_dir $d/verifier-ce $Q
-  run $d/rerank      $P rerank.py --seed $s --generator $d/sft/ckpt.pt --n_samples $N \
-                       --evaluator $d/verifier/ckpt.pt --out_dir $d/rerank $Q
-  run $d/rerank-ce   $P rerank.py --seed $s --generator $d/sft/ckpt.pt --n_samples $N \
-                       --evaluator $d/verifier-ce/ckpt.pt --reuse_samples $d/rerank/samples.jsonl \
-                       --out_dir $d/rerank-ce $Q
+recipe() {  # every step of one seed, in order; stops at the first failure
+  local s=$1 d=$OUT/seed$1
+  [[ $DRY == 1 ]] || mkdir -p "$d"
+  local resume=""; [[ -f $d/sft/ckpt.pt ]] && resume="--resume"
+  local resume_t=""; [[ -f $d/sft-terse/ckpt.pt ]] && resume_t="--resume"
+  # step 1: solution fine-tuning, two solution styles, same model, data and budget
+  step $s sft       train_sft.py --seed $s --out_dir $d/sft $SFT $resume || return 1
+  step $s sft-terse train_sft.py --seed $s --style terse --out_dir $d/sft-terse $SFT $resume_t \
+    || return 1
+  # step 2: the evaluator trained on the SSFT model's own samples; the CE one reuses them
+  step $s verifier train_verifier.py --seed $s --sft_ckpt $d/sft/ckpt.pt --loss margin \
+    --out_dir $d/verifier $VER || return 1
+  step $s verifier-ce train_verifier.py --seed $s --sft_ckpt $d/sft/ckpt.pt --loss ce \
+    --candidates $d/verifier/candidates.jsonl --out_dir $d/verifier-ce $VER || return 1
+  step $s rerank rerank.py --seed $s --generator $d/sft/ckpt.pt --n_samples $N \
+    --evaluator $d/verifier/ckpt.pt --out_dir $d/rerank $RR || return 1
+  step $s rerank-ce rerank.py --seed $s --generator $d/sft/ckpt.pt --n_samples $N \
+    --evaluator $d/verifier-ce/ckpt.pt --reuse_samples $d/rerank/samples.jsonl \
+    --out_dir $d/rerank-ce $RR || return 1
   # step 3: the same weights trained further; every variant gets the same extra steps
-  run $d/vote-sft   $P rerank.py --seed $s --generator $d/sft/ckpt.pt --evaluator none \
-                      --n_samples $NV --out_dir $d/vote-sft $Q
+  step $s vote-sft rerank.py --seed $s --generator $d/sft/ckpt.pt --evaluator none \
+    --n_samples $NV --out_dir $d/vote-sft $RR || return 1
+  local v args
   for v in mle evaluator-margin evaluator-ce contrastive; do
     case $v in
       mle) args="--objective mle" ;;
@@ -58,11 +114,33 @@ for s in $SEEDS; do
       evaluator-ce) args="--objective evaluator --loss ce" ;;
       contrastive) args="--objective contrastive" ;;
     esac
-    run $d/joint-$v   $P train_joint.py --seed $s --init $d/sft/ckpt.pt $args \
-                        --candidates $d/verifier/candidates.jsonl --out_dir $d/joint-$v $Q
-    run $d/vote-joint-$v $P rerank.py --seed $s --generator $d/joint-$v/ckpt.pt --evaluator none \
-                        --n_samples $NV --out_dir $d/vote-joint-$v $Q
+    step $s joint-$v train_joint.py --seed $s --init $d/sft/ckpt.pt $args \
+      --candidates $d/verifier/candidates.jsonl --out_dir $d/joint-$v $JOINT || return 1
+    step $s vote-joint-$v rerank.py --seed $s --generator $d/joint-$v/ckpt.pt --evaluator none \
+      --n_samples $NV --out_dir $d/vote-joint-$v $RR || return 1
   done
-done
-$P results/render.py --runs "$OUT" --results "${RESULTS:-results/results.json}" \
-  --readme "${README:-README.md}" --figure "${FIGURE:-results/accuracy_vs_n.png}" --write_readme
+}
+
+if [[ $PUBLISH == 1 ]]; then
+  RENDER=(--results results/results.json --figure results/accuracy_vs_n.png --write_readme)
+else
+  RENDER=(--results "$OUT/results.json" --figure "$OUT/accuracy_vs_n.png"
+          --markdown "$OUT/results.md")
+fi
+if [[ $DRY == 1 ]]; then
+  for s in "${seed_list[@]}"; do recipe "$s"; done
+  echo "$P results/render.py --runs $OUT ${RENDER[*]}"
+  exit 0
+fi
+
+echo "reproduce.sh: seeds ${seed_list[*]} side by side ($THREADS torch thread(s) each), N = $N," \
+     "runs in $OUT; started $(date +%H:%M:%S)"
+trap 'trap - INT TERM; echo "interrupted: run the same command again to resume"; kill 0' INT TERM
+t_start=$SECONDS
+pids=()
+for s in "${seed_list[@]}"; do recipe "$s" & pids+=($!); done
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=1; done
+[[ $failed == 0 ]] || { echo "reproduce.sh: a step failed (see above); fix it and run again"; exit 1; }
+echo "reproduce.sh: every step done in $(( (SECONDS - t_start) / 60 )) min $(( (SECONDS - t_start) % 60 )) s"
+$P results/render.py --runs "$OUT" "${RENDER[@]}"

@@ -244,7 +244,7 @@ def main(argv=None):
         greedy, samples = read_samples(args.reuse_samples, rows, N)
     else:
         greedy = generate_solutions(gen, tok, [r["problem"] for r in rows], mnt, args.device,
-                                    batch_size=100, progress=progress, desc="greedy")
+                                    batch_size=256, progress=progress, desc="greedy")
         g = torch.Generator(device=args.device).manual_seed(args.seed)
         samples = generate_solutions(gen, tok, [r["problem"] for r in rows], mnt, args.device,
                                      num_samples=N, temperature=args.temperature,

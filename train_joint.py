@@ -173,7 +173,7 @@ def main(argv=None):
                         os.path.join(out_dir, "tokenizer.json"))
     train_time = time.time() - t0
     sols = generate_solutions(model, tok, [r["problem"] for r in test_rows],
-                              rc.get("max_new_tokens", 160), args.device, batch_size=100,
+                              rc.get("max_new_tokens", 160), args.device, batch_size=256,
                               progress=progress, desc="test")
     metrics, graded = accuracy_report(test_rows, sols)
     print(f"test greedy accuracy (pass@1): {metrics['pass@1']:.4f} "

@@ -34,8 +34,8 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from data import (bucket_batches, collate, decode, encode, encode_generator_examples, eos_id,
-                  generator_prompt, left_pad, load_dataset, load_tokenizer, to_device,
-                  train_tokenizer, DataError)
+                  generator_prompt, left_pad, load_dataset, load_tokenizer, split_by_length,
+                  to_device, train_tokenizer, DataError)
 from grade import extract_answer, is_equiv
 from model import GPT, GPTConfig, load_checkpoint, save_checkpoint
 
@@ -71,6 +71,10 @@ def get_args(argv=None):
                    help="length bucketing: sort groups of this many batches by length (less "
                         "padding); 1 = random batches. Large groups make batches of one problem "
                         "type and slow learning (measured: README)")
+    p.add_argument("--length_split", type=int, default=3,
+                   help="cut each micro-batch into this many length-sorted pieces, each padded "
+                        "only to its own longest example: the same examples and the same "
+                        "gradient (token-summed losses), ~25%% faster on CPU (README)")
     p.add_argument("--max_steps", type=int, default=1000)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--min_lr", type=float, default=3e-4)
@@ -84,7 +88,7 @@ def get_args(argv=None):
     p.add_argument("--val_acc_problems", type=int, default=100,
                    help="validation problems solved greedily at each eval")
     p.add_argument("--max_new_tokens", type=int, default=160)
-    p.add_argument("--eval_batch_size", type=int, default=100)
+    p.add_argument("--eval_batch_size", type=int, default=256)
     p.add_argument("--ckpt_interval", type=int, default=500)
     p.add_argument("--out_dir", default="out/sft")
     p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
@@ -320,7 +324,8 @@ def main(argv=None):
         if not os.path.isfile(ckpt_path):
             raise FileNotFoundError(f"--resume: {ckpt_path} does not exist")
         resume = torch.load(ckpt_path, map_location="cpu", weights_only=True)
-        free = {"resume", "stop_after", "no_progress", "device", "compile", "eval_batch_size"}
+        free = {"resume", "stop_after", "no_progress", "device", "compile", "eval_batch_size",
+                "length_split"}
         for k, v in resume["run_config"].items():
             if k not in free and getattr(args, k, v) != v:
                 raise ValueError(f"--resume: --{k} is {getattr(args, k)!r} but the checkpoint "
@@ -428,7 +433,8 @@ def main(argv=None):
         # (the batch plan is deterministic), so each micro-loss is sum / n_total
         exs = [[train_ex[i] for i in b] for b in step_batches]
         n_total = sum(sum(sum(m[1:]) for _, m in e) for e in exs)
-        mine = [to_device(collate(e, pad), device) for e in exs[rank::world]]
+        mine = [to_device(collate(piece, pad), device) for e in exs[rank::world]
+                for piece in split_by_length(e, args.length_split)]
         loss_sum = accumulate_gradients(model, mine, n_total, world, autocast)
         tokens_seen += sum(b["x"].numel() for b in mine)
         if args.grad_clip > 0:

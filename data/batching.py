@@ -101,6 +101,16 @@ def bucket_batches(lengths, batch_size=16, max_tokens=None, seed=0, bucket=4):
     return batches
 
 
+def split_by_length(examples, parts):
+    """One batch of (ids, mask) examples -> up to `parts` smaller batches of similar length
+    (sorted, cut into equal pieces). Each piece is padded only to its own longest example:
+    with random batches ~40% of the padded tokens are padding; cut in 3, ~20%. Summing token
+    losses over the pieces (train_sft.accumulate_gradients) gives the same gradient."""
+    ex = sorted(examples, key=lambda e: len(e[0]))
+    cuts = [len(ex) * i // parts for i in range(parts + 1)]
+    return [ex[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
 def cycling_batches(n, batch_size, rng):
     """step -> batch_size indices into n items: a shuffled pass over all n, reshuffled (by the
     given random.Random) whenever it runs out; for the short fixed-step fine-tuning stages."""

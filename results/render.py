@@ -117,9 +117,10 @@ def render(res):
     seeds = sorted({s for r in res.values() for s in r})
     N = next((m["N"] for m in res.get("rerank", {}).values()), None)
     K = next((m["K"] for m in res.get("rerank", {}).values()), None)
+    n_test = next((m["n_test"] for m in res.get("sft", {}).values() if "n_test" in m), None)
     lines.append(f"Seeds {', '.join(seeds)} (training seed; the data are the same; a cell "
                  "says when fewer seeds ran it), "
-                 f"N = {N} samples per problem, K = {K} clusters, 500 synthetic test problems. "
+                 f"N = {N} samples per problem, K = {K} clusters, {n_test or '?'} test problems. "
                  "Accuracy in %, mean ± std over seeds.\n")
     # (1) style
     d, t = get(res, "sft", "pass@1"), get(res, "sft-terse", "pass@1")
@@ -207,6 +208,7 @@ def main(argv=None):
                     help="replace the README block between the results markers")
     ap.add_argument("--readme", default=os.path.join(ROOT, "README.md"))
     ap.add_argument("--figure", default=os.path.join(HERE, "accuracy_vs_n.png"))
+    ap.add_argument("--markdown", default=None, help="also write the table to this file")
     args = ap.parse_args(argv)
     if args.runs:
         res = collect(args.runs)
@@ -218,6 +220,9 @@ def main(argv=None):
         res = json.load(f)
     table = render(res)
     print(table)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(table + "\n")
     curve = mean_curves(res)
     if curve:
         from rerank import plot

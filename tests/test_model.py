@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from model import (GPT, GPTConfig, filter_logits, last_real_index, load_checkpoint,
+from model import (GPT, GPTConfig, KVCache, filter_logits, last_real_index, load_checkpoint,
                    save_checkpoint, sequence_logprobs, token_logprobs)
 
 transformers = pytest.importorskip("transformers")
@@ -188,6 +188,34 @@ def test_eos_row_emits_only_eos_afterwards():
             hit += 1
             assert (row[pos[0, 0]:] == 5).all()
     assert hit > 0
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_finished_rows_leave_the_batch_without_changing_the_others(use_cache, monkeypatch):
+    # oracle: greedy without EOS never drops a row; with EOS each row must equal that rollout
+    # cut at its first EOS and padded with EOS, however many rows left the batch before it
+    m = tiny_model()
+    torch.manual_seed(0)
+    pool = torch.randint(0, 97, (64, 5))
+    free = m.generate(pool, 30, temperature=0, use_cache=use_cache)[:, 5:]
+    first = lambda t: [(r == t).nonzero()[0, 0].item() for r in free if (r == t).any()]
+    eos = max(free.unique().tolist(), key=lambda t: (len(set(first(t))), len(first(t))))
+    ends = [(r == eos).any().item() for r in free]
+    rows = [i for i, e in enumerate(ends) if e] + [i for i, e in enumerate(ends) if not e][:5]
+    assert len(set(first(eos))) >= 3 and sum(ends) >= 4  # rows end at 3+ different steps
+    drops = []
+    monkeypatch.setattr(KVCache, "select", lambda self, keep, f=KVCache.select:
+                        (drops.append(int((~keep).sum())), f(self, keep)))
+    out = m.generate(pool[rows], 30, temperature=0, eos_token_id=eos, use_cache=use_cache)
+    for row, ref in zip(out[:, 5:], free[rows]):
+        hit = (ref == eos).nonzero()
+        if not len(hit):  # never ends: the whole rollout, unchanged
+            assert torch.equal(row, ref)
+            continue
+        cut = hit[0, 0].item()
+        assert torch.equal(row[:cut + 1], ref[:cut + 1]) and (row[cut:] == eos).all()
+    if use_cache:
+        assert len(drops) >= 2, "rows must leave the batch at least twice for this test to bite"
 
 
 def test_top_k_and_top_p_keep_exactly_the_right_tokens():

@@ -81,16 +81,61 @@ def test_render_table_and_readme_block(tmp_path):
     assert r.returncode != 0 and "no <!-- results:start -->" in r.stderr
 
 
+def reproduce(*args, timeout=60):
+    env = dict(os.environ, PYTHON=sys.executable)
+    return subprocess.run(["bash", os.path.join(ROOT, "reproduce.sh"), *args], env=env,
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def test_reproduce_sh_arguments():
+    r = reproduce("--help")
+    assert r.returncode == 0 and "--seeds" in r.stdout and "--quick" in r.stdout
+    for args, msg in [(["--bogus"], "unknown argument '--bogus'"), (["--seeds"], "needs a value"),
+                      (["--seeds", "1,2"], "expected integers"), (["--n", "1"], "integer >= 2"),
+                      (["--n_vote", "x"], "integer >= 2"), (["--threads", "0"], "positive")]:
+        r = reproduce(*args)
+        assert r.returncode == 2 and msg in r.stderr, (args, r.stderr)
+    # the default run publishes (results/, README); any other writes under --out only
+    r = reproduce("--dry_run", "--out", "/nonexistent/x")
+    lines = r.stdout.splitlines()
+    assert r.returncode == 0 and len(lines) == 3 * 15 + 1
+    assert lines[0].endswith("train_sft.py --seed 1 --out_dir /nonexistent/x/seed1/sft")
+    assert "--write_readme" in lines[-1] and "results/results.json" in lines[-1]
+    assert not os.path.exists("/nonexistent/x")  # a dry run creates nothing
+    r = reproduce("--dry_run", "--seeds", "7", "--n", "8", "--out", "/nonexistent/x")
+    lines = r.stdout.splitlines()
+    assert len(lines) == 16 and all("--seed 7 " in ln for ln in lines[:-1])
+    assert sum("--n_samples 8 " in ln for ln in lines) == 2  # rerank and rerank-ce
+    assert "--write_readme" not in lines[-1] and "/nonexistent/x/results.md" in lines[-1]
+    r = reproduce("--dry_run", "--quick", "--seeds", "1")
+    assert "--max_steps 300" in r.stdout and "--n_samples 4 " in r.stdout and "out/quick" in r.stdout
+
+
 def test_reproduce_sh_skips_finished_steps(tmp_path):
-    """Every step already has its metrics.json: the script runs no training, only the render."""
+    """Every step already has its metrics.json: nothing is trained, only the render runs, and
+    it writes under --out, not README.md."""
     fake_runs(tmp_path / "runs", seeds=("1",))
-    readme = tmp_path / "README.md"
-    readme.write_text("<!-- results:start -->\n<!-- results:end -->\n")
-    env = dict(os.environ, SEEDS="1", N="4", OUT=str(tmp_path / "runs"), P=sys.executable,
-               RESULTS=str(tmp_path / "r.json"), README=str(readme),
-               FIGURE=str(tmp_path / "f.png"))
-    r = subprocess.run(["bash", os.path.join(ROOT, "reproduce.sh")], env=env, capture_output=True,
-                       text=True, timeout=120)
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    r = reproduce("--seeds", "1", "--n", "4", "--out", str(tmp_path / "runs"))
     assert r.returncode == 0, r.stderr
-    assert r.stdout.count("== skip") == 15
-    assert "detailed > terse" in readme.read_text()
+    assert r.stdout.count("done, skipped") == 15
+    assert "detailed > terse" in (tmp_path / "runs" / "results.md").read_text()
+    assert json.loads((tmp_path / "runs" / "results.json").read_text())["sft"]["1"]
+    assert open(os.path.join(ROOT, "README.md")).read() == readme
+
+
+def test_reproduce_sh_quick_runs_the_whole_recipe(tmp_path):
+    """reproduce.sh --quick end to end for one seed (~2 min on 2 cores): every step writes its
+    metrics, the results file and table are made; a second run skips everything."""
+    out = tmp_path / "quick"
+    r = reproduce("--quick", "--seeds", "1", "--out", str(out), timeout=480)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert r.stdout.count("[seed 1]") == 2 * 15 and "FAILED" not in r.stdout
+    res = json.loads((out / "results.json").read_text())
+    assert set(res) == set(render.RUNS) and all(set(v) == {"1"} for v in res.values())
+    assert res["rerank"]["1"]["N"] == 4 and 0 <= res["sft"]["1"]["pass@1"] <= 1
+    assert res["sft"]["1"]["n_test"] == 60
+    table = (out / "results.md").read_text()
+    assert "60 test problems" in table and "| RR.Top2@4 |" in table
+    again = reproduce("--quick", "--seeds", "1", "--out", str(out))
+    assert again.returncode == 0 and again.stdout.count("done, skipped") == 15

@@ -8,7 +8,8 @@ import sys
 import pytest
 import torch
 
-from data import collate, encode_example, generator_prompt, generator_target, train_tokenizer
+from data import (collate, encode_example, generator_prompt, generator_target, split_by_length,
+                  train_tokenizer)
 from model import GPT, GPTConfig, load_checkpoint
 from train_sft import accumulate_gradients, lr_at, main, token_loss_sum
 
@@ -60,6 +61,27 @@ def test_accumulation_equals_one_big_batch(tok):
         l, n = token_loss_sum(c, collate(half, 0))
         (l / n / 2).backward()
     assert not torch.allclose(grads(a), grads(c), atol=1e-6, rtol=1e-4)
+
+
+def test_length_split_pieces_give_the_same_gradient(tok):
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(block_size=128, vocab_size=300, n_layer=2, n_head=2, n_embd=32))
+    exs = examples(tok, 10)
+    n_total = sum(sum(m[1:]) for _, m in exs)
+    pieces = split_by_length(exs, 3)
+    assert [len(p) for p in pieces] == [3, 3, 4]
+    assert sorted(map(str, exs)) == sorted(str(e) for p in pieces for e in p)  # each once
+    longest = [max(len(e[0]) for e in p) for p in pieces]
+    assert longest == sorted(longest) and longest[0] < longest[-1]
+    # fewer padded tokens, same loss and gradient
+    padded = lambda bs: sum(collate(b, 0)["x"].numel() for b in bs)
+    assert padded(pieces) < padded([exs])
+    a, b = copy.deepcopy(model), copy.deepcopy(model)
+    la = accumulate_gradients(a, [collate(exs, 0)], n_total)
+    lb = accumulate_gradients(b, [collate(p, 0) for p in pieces], n_total)
+    assert abs(la - lb) < 1e-4 * la
+    assert torch.allclose(grads(a), grads(b), atol=1e-6, rtol=1e-4)
+    assert split_by_length(exs[:2], 3) == [[e] for e in sorted(exs[:2], key=lambda e: len(e[0]))]
 
 
 def test_loss_ignores_prompt_and_padding(tok):
