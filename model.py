@@ -250,12 +250,13 @@ class GPT(nn.Module):
     @torch.no_grad()
     def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None, top_p=None,
                  eos_token_id=None, attention_mask=None, use_cache=True, generator=None,
-                 num_samples=1):
+                 num_samples=1, drop_finished=True):
         """idx (B, T) prompts, left-padded when their lengths differ (attention_mask (B, T),
         1 = real). Returns (B * num_samples, T + max_new_tokens); row b*num_samples + j is sample
         j of prompt b. temperature 0 = greedy. After a row emits eos_token_id it emits only it,
-        and finished rows leave the batch (no compute is spent on them). With num_samples > 1
-        the prompts are prefilled once and the cache copied."""
+        and finished rows leave the batch (no compute is spent on them; drop_finished=False
+        keeps them, for comparison). With num_samples > 1 the prompts are prefilled once and
+        the cache copied."""
         B, T = idx.shape
         if T + max_new_tokens > self.config.block_size:
             raise ValueError(f"prompt ({T}) + max_new_tokens ({max_new_tokens}) exceeds the "
@@ -293,7 +294,7 @@ class GPT(nn.Module):
             seq[rows, T + step] = nxt
             if step == max_new_tokens - 1 or bool(done.all()):
                 break
-            if 4 * int(done.sum()) >= done.numel():
+            if drop_finished and 4 * int(done.sum()) >= done.numel():
                 # drop finished rows once they are a quarter of the batch: sampled lengths vary
                 # ~2x within a batch, and a finished row would otherwise cost as much as a live
                 # one until the longest is done. Not at every finish: each drop copies the cache.

@@ -16,11 +16,13 @@
 #   --n 16            samples per problem for re-ranking (step 2; 4 with --quick)
 #   --n_vote 4        samples per problem for step 3's voting numbers (2 with --quick)
 #   --out DIR         where runs go (default out/repro; out/quick with --quick)
-#   --threads T       torch threads per seed (default: CPU cores / seeds, at least 1)
+#   --jobs J          steps running at once, across seeds (default: the CPU cores)
+#   --threads T       torch threads per step (default: cores / jobs, at least 1)
 #   --quick, --dry_run, -h/--help
 #
-# The seeds run side by side, one process each: on 2 cores three one-thread jobs finish sooner
-# than three two-thread jobs in a row. Each step logs to <out>/seed<s>/<step>.log.
+# The seeds' chains run side by side and share --jobs slots: on a 2-core CPU two one-thread
+# steps at a time did 1.25x the work of one two-thread step (README). Each step logs to
+# <out>/seed<s>/<step>.log.
 # Interrupted? Run the same command again: a step whose metrics.json exists is skipped, and an
 # SSFT run continues from its last checkpoint.
 # Only the full default run (no --quick, default --seeds/--n/--n_vote) rewrites
@@ -28,18 +30,19 @@
 # results.json, results.md and accuracy_vs_n.png under --out.
 set -euo pipefail
 cd "$(dirname "$0")"
-SEEDS="1 2 3"; N=""; NV=""; OUT=""; THREADS=""; QUICK=0; DRY=0
+SEEDS="1 2 3"; N=""; NV=""; OUT=""; JOBS=""; THREADS=""; QUICK=0; DRY=0
 P=${PYTHON:-python}
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 die() { echo "reproduce.sh: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --seeds|--n|--n_vote|--out|--threads) [[ $# -ge 2 ]] || die "$1 needs a value (see --help)" ;;&
+    --seeds|--n|--n_vote|--out|--jobs|--threads) [[ $# -ge 2 ]] || die "$1 needs a value (see --help)" ;;&
     --seeds) SEEDS=$2; shift 2 ;;
     --n) N=$2; shift 2 ;;
     --n_vote) NV=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
+    --jobs) JOBS=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
     --quick) QUICK=1; shift ;;
     --dry_run) DRY=1; shift ;;
@@ -53,12 +56,15 @@ NV=${NV:-$([[ $QUICK == 1 ]] && echo 2 || echo 4)}
 for v in N NV; do
   [[ ${!v} =~ ^[0-9]+$ && ${!v} -ge 2 ]] || die "--$( [[ $v == N ]] && echo n || echo n_vote) '${!v}': expected an integer >= 2"
 done
+[[ -z $JOBS || $JOBS =~ ^[1-9][0-9]*$ ]] || die "--jobs '$JOBS': expected a positive integer"
 [[ -z $THREADS || $THREADS =~ ^[1-9][0-9]*$ ]] || die "--threads '$THREADS': expected a positive integer"
 read -ra seed_list <<< "$SEEDS"
 PUBLISH=0
 [[ $QUICK == 0 && $SEEDS == "1 2 3" && $N == 16 && $NV == 4 ]] && PUBLISH=1
 OUT=${OUT:-$([[ $QUICK == 1 ]] && echo out/quick || echo out/repro)}
-THREADS=${THREADS:-$(( $(nproc) / ${#seed_list[@]} > 0 ? $(nproc) / ${#seed_list[@]} : 1 ))}
+JOBS=${JOBS:-$(nproc)}
+THREADS=${THREADS:-$(( $(nproc) / JOBS > 0 ? $(nproc) / JOBS : 1 ))}
+SLOTS=$OUT/.slots  # one directory per running step: mkdir is atomic, so it is the lock
 
 # budgets: the scripts' defaults, or tiny ones with --quick (a pipeline check: the numbers
 # mean nothing at this size)
@@ -71,14 +77,24 @@ if [[ $QUICK == 1 ]]; then
   RR="--curve_repeats 2"
 fi
 
+take_slot() {  # wait until fewer than $JOBS steps run, then claim a slot (sets SLOT)
+  while true; do
+    for ((SLOT = 1; SLOT <= JOBS; SLOT++)); do mkdir "$SLOTS/$SLOT" 2>/dev/null && return; done
+    sleep 1
+  done
+}
+
 step() {  # step <seed> <name> <script> <args...>: run unless <out>/seed<s>/<name>/metrics.json exists
   local s=$1 name=$2; shift 2
   local dir=$OUT/seed$s/$name
   if [[ $DRY == 1 ]]; then echo "$P $*"; return; fi
   if [[ -f $dir/metrics.json ]]; then echo "[seed $s] $name: done, skipped"; return; fi
+  take_slot
   echo "[seed $s] $name: started $(date +%H:%M:%S), log $dir.log"
-  local t0=$SECONDS
-  if ! OMP_NUM_THREADS=$THREADS $P "$@" --no_progress > "$dir.log" 2>&1; then
+  local t0=$SECONDS ok=1
+  OMP_NUM_THREADS=$THREADS $P "$@" --no_progress > "$dir.log" 2>&1 || ok=0
+  rmdir "$SLOTS/$SLOT"
+  if [[ $ok == 0 ]]; then
     echo "[seed $s] $name: FAILED, last lines of $dir.log:"; tail -5 "$dir.log"; return 1
   fi
   echo "[seed $s] $name: done in $((SECONDS - t0)) s"
@@ -133,8 +149,9 @@ if [[ $DRY == 1 ]]; then
   exit 0
 fi
 
-echo "reproduce.sh: seeds ${seed_list[*]} side by side ($THREADS torch thread(s) each), N = $N," \
-     "runs in $OUT; started $(date +%H:%M:%S)"
+echo "reproduce.sh: seeds ${seed_list[*]} side by side, $JOBS step(s) at a time with $THREADS" \
+     "torch thread(s) each, N = $N, runs in $OUT; started $(date +%H:%M:%S)"
+rm -rf "$SLOTS"; mkdir -p "$SLOTS"  # slots of a killed run are stale
 trap 'trap - INT TERM; echo "interrupted: run the same command again to resume"; kill 0' INT TERM
 t_start=$SECONDS
 pids=()

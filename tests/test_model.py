@@ -216,6 +216,9 @@ def test_finished_rows_leave_the_batch_without_changing_the_others(use_cache, mo
         assert torch.equal(row[:cut + 1], ref[:cut + 1]) and (row[cut:] == eos).all()
     if use_cache:
         assert len(drops) >= 2, "rows must leave the batch at least twice for this test to bite"
+    kept = m.generate(pool[rows], 30, temperature=0, eos_token_id=eos, use_cache=use_cache,
+                      drop_finished=False)
+    assert torch.equal(kept, out)
 
 
 def test_top_k_and_top_p_keep_exactly_the_right_tokens():

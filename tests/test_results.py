@@ -92,7 +92,8 @@ def test_reproduce_sh_arguments():
     assert r.returncode == 0 and "--seeds" in r.stdout and "--quick" in r.stdout
     for args, msg in [(["--bogus"], "unknown argument '--bogus'"), (["--seeds"], "needs a value"),
                       (["--seeds", "1,2"], "expected integers"), (["--n", "1"], "integer >= 2"),
-                      (["--n_vote", "x"], "integer >= 2"), (["--threads", "0"], "positive")]:
+                      (["--n_vote", "x"], "integer >= 2"), (["--threads", "0"], "positive"),
+                      (["--jobs", "x"], "positive")]:
         r = reproduce(*args)
         assert r.returncode == 2 and msg in r.stderr, (args, r.stderr)
     # the default run publishes (results/, README); any other writes under --out only

@@ -1,0 +1,87 @@
+"""
+The recipe's own hot paths on a trained checkpoint, each with and without its speed-up.
+Not a test: prints times and ratios (run it with nothing else on the CPU).
+
+    python train_sft.py && python bench/bench_recipe.py              # out/sft/ckpt.pt
+    python bench/bench_recipe.py --ckpt out/repro/seed1/sft/ckpt.pt
+
+Measures
+  sample:  --n_samples solutions for each of --n_problems test prompts (temperature 0.9,
+           top-p 0.95, the verifier's and re-ranker's setting), finished rows dropped from the
+           batch (the default) vs kept until the longest row is done
+  sft:     optimizer steps on random batches of the training set, each batch in one piece vs
+           cut into --length_split length-sorted pieces (train_sft.py's default)
+"""
+import argparse
+import os
+import random
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from data import (collate, encode_generator_examples, eos_id, load_dataset_like, load_tokenizer,  # noqa: E402
+                  split_by_length)
+from model import load_checkpoint  # noqa: E402
+from train_sft import accumulate_gradients, configure_optimizer, generate_solutions  # noqa: E402
+
+p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+p.add_argument("--ckpt", default="out/sft/ckpt.pt")
+p.add_argument("--n_problems", type=int, default=128)
+p.add_argument("--n_samples", type=int, default=8)
+p.add_argument("--sft_steps", type=int, default=40)
+p.add_argument("--length_split", type=int, default=3)
+args = p.parse_args()
+
+model, ck = load_checkpoint(args.ckpt)
+tok = load_tokenizer(os.path.join(os.path.dirname(args.ckpt), "tokenizer.json"))
+rc = ck["run_config"]
+quiet = lambda *a, **k: None
+test = load_dataset_like(rc, "test", report=quiet)[:args.n_problems]
+print(f"{args.ckpt}: {model.num_params() / 1e6:.2f}M params, torch {torch.__version__}, "
+      f"{torch.get_num_threads()} threads")
+
+
+def sample(drop):
+    orig = model.generate
+    model.generate = lambda *a, **k: orig(*a, **k, drop_finished=drop)
+    try:
+        t0 = time.perf_counter()
+        generate_solutions(model, tok, [r["problem"] for r in test], rc.get("max_new_tokens", 160),
+                           "cpu", num_samples=args.n_samples, temperature=0.9, top_p=0.95,
+                           batch_size=256, generator=torch.Generator().manual_seed(0))
+        return args.n_problems * args.n_samples / (time.perf_counter() - t0)
+    finally:
+        model.generate = orig
+
+
+rates = {drop: sample(drop) for drop in (False, True)}
+print(f"sample: {rates[False]:.0f} -> {rates[True]:.0f} solutions/s with finished rows dropped "
+      f"({rates[True] / rates[False]:.2f}x)")
+
+train = load_dataset_like(rc, "train", report=quiet)
+ex = encode_generator_examples(tok, train, model.config.block_size, skip_long=True, report=quiet)
+rng = random.Random(0)
+batches = [rng.sample(ex, rc.get("batch_size", 32)) for _ in range(args.sft_steps)]
+pad = eos_id(tok)
+
+
+def sft_step_time(parts):
+    opt = configure_optimizer(model, 1e-4, 0.1, 0.99, "cpu")
+    model.train()
+    t0, real, padded = time.perf_counter(), 0, 0
+    for b in batches:
+        pieces = [collate(piece, pad) for piece in split_by_length(b, parts)]
+        n = sum(sum(m[1:]) for _, m in b)
+        accumulate_gradients(model, pieces, n)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        real += sum(int(x["attention_mask"].sum()) for x in pieces)
+        padded += sum(x["x"].numel() for x in pieces)
+    return (time.perf_counter() - t0) / len(batches), real / padded
+
+
+one, split = sft_step_time(1), sft_step_time(args.length_split)
+print(f"sft step: {one[0]:.3f} s ({one[1]:.0%} real tokens) -> {split[0]:.3f} s "
+      f"({split[1]:.0%} real) with --length_split {args.length_split} ({one[0] / split[0]:.2f}x)")
