@@ -16,7 +16,7 @@
 #   --n 16            samples per problem for re-ranking (step 2; 4 with --quick)
 #   --n_vote 4        samples per problem for step 3's voting numbers (2 with --quick)
 #   --out DIR         where runs go (default out/repro; out/quick with --quick)
-#   --jobs J          steps running at once, across seeds (default: the CPU cores)
+#   --jobs J          steps running at once, across seeds (default: CPU cores, at most seeds)
 #   --threads T       torch threads per step (default: cores / jobs, at least 1)
 #   --quick, --dry_run, -h/--help
 #
@@ -62,8 +62,9 @@ read -ra seed_list <<< "$SEEDS"
 PUBLISH=0
 [[ $QUICK == 0 && $SEEDS == "1 2 3" && $N == 16 && $NV == 4 ]] && PUBLISH=1
 OUT=${OUT:-$([[ $QUICK == 1 ]] && echo out/quick || echo out/repro)}
-JOBS=${JOBS:-$(nproc)}
+JOBS=${JOBS:-$(( $(nproc) < ${#seed_list[@]} ? $(nproc) : ${#seed_list[@]} ))}
 THREADS=${THREADS:-$(( $(nproc) / JOBS > 0 ? $(nproc) / JOBS : 1 ))}
+STEP_NO=0
 SLOTS=$OUT/.slots  # one directory per running step: mkdir is atomic, so it is the lock
 
 # budgets: the scripts' defaults, or tiny ones with --quick (a pipeline check: the numbers
@@ -80,20 +81,22 @@ fi
 take_slot() {  # wait until fewer than $JOBS steps run, then claim a slot (sets SLOT)
   while true; do
     for ((SLOT = 1; SLOT <= JOBS; SLOT++)); do mkdir "$SLOTS/$SLOT" 2>/dev/null && return; done
-    sleep 1
+    sleep 0.2
   done
 }
 
 step() {  # step <seed> <name> <script> <args...>: run unless <out>/seed<s>/<name>/metrics.json exists
   local s=$1 name=$2; shift 2
   local dir=$OUT/seed$s/$name
+  STEP_NO=$((STEP_NO + 1))  # each seed's chain is its own subshell: its own count
   if [[ $DRY == 1 ]]; then echo "$P $*"; return; fi
   if [[ -f $dir/metrics.json ]]; then echo "[seed $s] $name: done, skipped"; return; fi
   take_slot
-  echo "[seed $s] $name: started $(date +%H:%M:%S), log $dir.log"
+  echo "[seed $s] $name ($STEP_NO/15): started $(date +%H:%M:%S), log $dir.log"
   local t0=$SECONDS ok=1
   OMP_NUM_THREADS=$THREADS $P "$@" --no_progress > "$dir.log" 2>&1 || ok=0
   rmdir "$SLOTS/$SLOT"
+  sleep 0.5  # let a waiting seed take the slot first, so that the seeds advance together
   if [[ $ok == 0 ]]; then
     echo "[seed $s] $name: FAILED, last lines of $dir.log:"; tail -5 "$dir.log"; return 1
   fi

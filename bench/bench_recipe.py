@@ -4,6 +4,9 @@ Not a test: prints times and ratios (run it with nothing else on the CPU).
 
     python train_sft.py && python bench/bench_recipe.py              # out/sft/ckpt.pt
     python bench/bench_recipe.py --ckpt out/repro/seed1/sft/ckpt.pt
+    # one two-thread process vs two one-thread processes side by side (reproduce.sh --jobs):
+    OMP_NUM_THREADS=2 python bench/bench_recipe.py --only sft
+    for i in 1 2; do OMP_NUM_THREADS=1 python bench/bench_recipe.py --only sft & done; wait
 
 Measures
   sample:  --n_samples solutions for each of --n_problems test prompts (temperature 0.9,
@@ -32,6 +35,7 @@ p.add_argument("--n_problems", type=int, default=128)
 p.add_argument("--n_samples", type=int, default=8)
 p.add_argument("--sft_steps", type=int, default=40)
 p.add_argument("--length_split", type=int, default=3)
+p.add_argument("--only", choices=["sample", "sft"], default=None)
 args = p.parse_args()
 
 model, ck = load_checkpoint(args.ckpt)
@@ -56,9 +60,12 @@ def sample(drop):
         model.generate = orig
 
 
-rates = {drop: sample(drop) for drop in (False, True)}
-print(f"sample: {rates[False]:.0f} -> {rates[True]:.0f} solutions/s with finished rows dropped "
-      f"({rates[True] / rates[False]:.2f}x)")
+if args.only != "sft":
+    rates = {drop: sample(drop) for drop in (False, True)}
+    print(f"sample: {rates[False]:.0f} -> {rates[True]:.0f} solutions/s with finished rows "
+          f"dropped ({rates[True] / rates[False]:.2f}x)")
+if args.only == "sample":
+    sys.exit(0)
 
 train = load_dataset_like(rc, "train", report=quiet)
 ex = encode_generator_examples(tok, train, model.config.block_size, skip_long=True, report=quiet)
