@@ -177,7 +177,9 @@ def summarise(problems, N, K):
     return out
 
 
-def plot(curve, path, N, K):
+def plot(curve, path, N, K, greedy=None):
+    """Accuracy of every selection rule against n (mean and spread over subsamples), with the
+    greedy accuracy as a dashed line: sampling only helps where a curve ends above it."""
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -193,6 +195,8 @@ def plot(curve, path, N, K):
         m = [curve[n][k]["mean"] for n in ns]
         s = [curve[n][k]["std"] for n in ns]
         ax.errorbar(ns, m, yerr=s, marker="o", capsize=2, label=name)
+    if greedy is not None:
+        ax.axhline(greedy, ls="--", lw=1, color="black", label=f"greedy ({greedy:.3f})")
     ax.set_xscale("log", base=2)
     ax.set_xlabel("samples per problem (n)")
     ax.set_ylabel("accuracy")
@@ -283,7 +287,7 @@ def main(argv=None):
     for k, v in table["all"].items():
         if k != "n":
             print(f"  {k:16s} {v:.3f}")
-    if plot(curve, os.path.join(args.out_dir, "accuracy_vs_n.png"), N, K):
+    if plot(curve, os.path.join(args.out_dir, "accuracy_vs_n.png"), N, K, metrics["pass@1"]):
         print(f"plot: {args.out_dir}/accuracy_vs_n.png")
     return metrics
 

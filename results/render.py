@@ -228,7 +228,8 @@ def main(argv=None):
         from rerank import plot
         N = max(curve)
         K = next(m["K"] for m in res["rerank"].values())
-        plot(curve, args.figure, N, K)
+        greedy = stats([m["pass@1"] for m in res["rerank"].values()])[0]
+        plot(curve, args.figure, N, K, greedy)
     if args.write_readme:
         path = args.readme
         text = open(path).read()
