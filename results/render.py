@@ -68,10 +68,21 @@ def verdict_problems(res, run, a, b):
             d += [x - y for x, y in zip(pp[a], pp[b])]
     if len(d) < 2:
         return "no data"
+    word, mean, se, n = paired_verdict(d)
+    return f"{word} ({mean * 100:+.1f} ± {se * 100:.1f}, paired over {n} problems)"
+
+
+def paired_verdict(d):
+    """The one rule behind every verdict. d: paired differences a - b (over seeds or problems)
+    -> (word, mean, standard error, n): "reproduced" when the mean is above twice its standard
+    error, "opposite" when below minus twice, else "within noise"."""
     mean, std, n = stats(d)
     se = std / math.sqrt(n)
-    word = "reproduced" if mean > 2 * se else "opposite" if mean < -2 * se else "within noise"
-    return f"{word} ({mean * 100:+.1f} ± {se * 100:.1f}, paired over {n} problems)"
+    if mean > 2 * se and mean > 0:
+        return "reproduced", mean, se, n
+    if mean < -2 * se and mean < 0:
+        return "opposite", mean, se, n
+    return "within noise", mean, se, n
 
 
 def stats(values):
@@ -102,14 +113,10 @@ def verdict(a, b):
     pairs = [(x, y) for x, y in zip(a, b) if x is not None and y is not None]
     if len(pairs) < 2:
         return "too few seeds"
-    d = [x - y for x, y in pairs]
-    mean, std, n = stats(d)
-    se = std / math.sqrt(n)
-    if mean > 2 * se and mean > 0:
-        return f"reproduced ({mean * 100:+.1f})"
-    if mean < -2 * se and mean < 0:
-        return f"opposite ({mean * 100:+.1f})"
-    return f"within noise ({mean * 100:+.1f} ± {se * 100:.1f})"
+    word, mean, se, _ = paired_verdict([x - y for x, y in pairs])
+    if word == "within noise":
+        return f"within noise ({mean * 100:+.1f} ± {se * 100:.1f})"
+    return f"{word} ({mean * 100:+.1f})"
 
 
 def render(res):
