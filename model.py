@@ -437,14 +437,17 @@ def read_hf_weights(path):
 # checkpoints
 
 
-def save_checkpoint(path, model, optimizer=None, step=0, run_config=None, tokenizer_path=None,
+def save_checkpoint(path, model, optimizer=None, step=0, run_config=None, tokenizer=None,
                     **extra):
     """Write atomically: to a temp file, then rename, so a kill mid-write never leaves a torn
-    checkpoint where a good one was. The state dict is the uncompiled module's (no _orig_mod.)."""
+    checkpoint where a good one was. The state dict is the uncompiled module's (no _orig_mod.).
+    `tokenizer` (a tokenizers.Tokenizer) is stored inside as its JSON text, so a checkpoint is
+    never read with another model's tokenizer (load_run)."""
     raw = getattr(model, "_orig_mod", model)
     raw = getattr(raw, "module", raw)  # DDP
     ckpt = {"model": raw.state_dict(), "model_config": asdict(raw.config), "step": step,
-            "run_config": run_config or {}, "tokenizer_path": tokenizer_path, **extra}
+            "run_config": run_config or {},
+            "tokenizer": tokenizer.to_str() if tokenizer is not None else None, **extra}
     if optimizer is not None:
         ckpt["optimizer"] = optimizer.state_dict()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -466,3 +469,23 @@ def load_checkpoint(path, device="cpu"):
     model = GPT(GPTConfig(**ckpt["model_config"]))
     model.load_state_dict(ckpt["model"])
     return model.to(device), ckpt
+
+
+def load_run(path, device="cpu"):
+    """(model, tokenizer, checkpoint dict) of a mathtune checkpoint: the one way every script
+    opens a checkpoint, so that a model always reads with its own tokenizer. The run config is
+    ckpt["run_config"]. A checkpoint without a stored tokenizer (written before it was stored)
+    falls back to the tokenizer.json beside it."""
+    from tokenizers import Tokenizer
+    model, ckpt = load_checkpoint(path, device)
+    if ckpt.get("tokenizer"):
+        tok = Tokenizer.from_str(ckpt["tokenizer"])
+    else:
+        beside = os.path.join(os.path.dirname(os.path.abspath(path)), "tokenizer.json")
+        if not os.path.isfile(beside):
+            raise FileNotFoundError(f"{path} stores no tokenizer and {beside} does not exist")
+        tok = Tokenizer.from_file(beside)
+    if tok.get_vocab_size() > model.config.vocab_size:
+        raise ValueError(f"{path}: its tokenizer has {tok.get_vocab_size()} tokens, the model "
+                         f"only {model.config.vocab_size}")
+    return model, tok, ckpt

@@ -18,9 +18,11 @@ whose answers are equivalent (grade.is_equiv), and every way of picking one answ
 
 Clusters form in order of first appearance: an answer joins the first existing cluster whose
 representative (its first member) it is equivalent to, else starts a new one. Samples with no
-extractable answer are dropped before voting. Ties: larger cluster, then higher best score,
-then the cluster seen first. Curves over n = 1, 2, 4, ..., N subsample the same N samples
-(--curve_repeats times per problem; mean and std over repeats).
+extractable answer are dropped before voting. Voting ties go to the cluster seen first (never to
+the evaluator: maj1 and majK read no scores); an evaluator tie between samples goes to the
+sample drawn first, and between clusters' summed scores to the one the vote ranks higher.
+Curves over n = 1, 2, 4, ..., N subsample the same N samples (--curve_repeats times per
+problem; mean and std over repeats).
 
 Writes --out_dir (default out/rerank): metrics.json (the keys above with N and K filled in,
 overall, by level and by type, plus curves), samples.jsonl, accuracy_vs_n.png (if matplotlib).
@@ -36,9 +38,9 @@ from collections import defaultdict
 
 import torch
 
-from data import DataError, load_dataset_like, load_tokenizer
+from data import DataError, load_run_splits
 from grade import extract_answer, is_equiv
-from model import load_checkpoint
+from model import load_run
 from train_sft import generate_solutions, write_json
 from train_verifier import evaluator_scores
 
@@ -48,7 +50,7 @@ def get_args(argv=None):
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--generator", default="out/sft/ckpt.pt")
     p.add_argument("--evaluator", default="out/verifier/ckpt.pt", help="'none': voting only")
-    p.add_argument("--split", default="test")
+    p.add_argument("--split", default="test", choices=["train", "val", "test"])
     p.add_argument("--n_problems", type=int, default=0, help="0 = the whole split")
     p.add_argument("--n_samples", type=int, default=16, help="N (paper: 64)")
     p.add_argument("--top_k", type=int, default=0, help="K clusters; 0 = max(2, N // 8) "
@@ -89,31 +91,42 @@ def cluster(answers):
     return clusters
 
 
-def rank_clusters(clusters, scores=None):
-    """Largest first; ties by the higher best score, then by first appearance."""
-    def key(k):
-        best = max(scores[i] for i in clusters[k]) if scores is not None else 0.0
-        return (-len(clusters[k]), -best, k)
-    return [clusters[k] for k in sorted(range(len(clusters)), key=key)]
+def rank_clusters(clusters):
+    """The vote: largest first, ties to the cluster seen first. It never reads evaluator
+    scores, so maj1 and majK are pure voting and the top-K clusters that RR.TopK re-ranks
+    are the voted ones."""
+    return sorted(clusters, key=len, reverse=True)  # a stable sort keeps first-seen order
 
 
 def select(answers, correct, scores, K):
     """Correctness (0/1) of every selection method on one problem's samples."""
-    ranked = rank_clusters(cluster(answers), scores)
+    ranked = rank_clusters(cluster(answers))
     ok = lambda c: bool(correct[c[0]])  # a cluster is right when its answers are
     out = {"maj1": float(bool(ranked) and ok(ranked[0])),
            "majk": float(any(ok(c) for c in ranked[:K])),
            "pass": float(any(correct))}
-    if scores is not None:
+    if scores is not None and ranked:
         members = [i for c in ranked for i in c]
         top = [i for c in ranked[:K] for i in c]
-        best = lambda idx: max(idx, key=lambda i: (scores[i], -i))  # tie: first sample
-        out["rr_all"] = float(bool(members) and bool(correct[best(members)]))
-        out["rr_topk"] = float(bool(top) and bool(correct[best(top)]))
-        wsum = lambda cs: max(range(len(cs)), key=lambda k: (sum(scores[i] for i in cs[k]), -k))
-        out["w_rr"] = float(bool(ranked) and ok(ranked[wsum(ranked)]))
-        out["w_rr_topk"] = float(bool(ranked) and ok(ranked[:K][wsum(ranked[:K])]))
+        out["rr_all"] = float(correct[best_sample(members, scores)])
+        out["rr_topk"] = float(correct[best_sample(top, scores)])
+        out["w_rr"] = float(ok(heaviest_cluster(ranked, scores)))
+        out["w_rr_topk"] = float(ok(heaviest_cluster(ranked[:K], scores)))
+    elif scores is not None:  # no sample had an answer
+        out.update(rr_all=0.0, rr_topk=0.0, w_rr=0.0, w_rr_topk=0.0)
     return out
+
+
+def best_sample(idx, scores):
+    """RR: the highest-scored sample among idx; a tie goes to the sample drawn first."""
+    return max(idx, key=lambda i: (scores[i], -i))
+
+
+def heaviest_cluster(ranked, scores):
+    """W.RR: the cluster with the largest summed score; a tie goes to the one the vote ranks
+    higher (ranked is in voting order)."""
+    sums = [sum(scores[i] for i in c) for c in ranked]
+    return ranked[sums.index(max(sums))]
 
 
 def pass_at_k(n, c, k):
@@ -235,10 +248,9 @@ def main(argv=None):
     print(f"config: {json.dumps(vars(args))}")
     N = args.n_samples
     K = args.top_k or max(2, N // 8)
-    gen, gck = load_checkpoint(args.generator, args.device)
-    tok = load_tokenizer(os.path.join(os.path.dirname(args.generator), "tokenizer.json"))
+    gen, tok, gck = load_run(args.generator, args.device)
     rc = gck["run_config"]
-    rows = load_dataset_like(rc, args.split)
+    rows = load_run_splits(rc)[args.split]
     if args.n_problems:
         rows = rows[:args.n_problems]
     mnt = rc.get("max_new_tokens", 160)
@@ -257,10 +269,10 @@ def main(argv=None):
     sample_time = time.time() - t0
     scores = None
     if args.evaluator != "none":
-        ev, _ = load_checkpoint(args.evaluator, args.device)
+        ev, ev_tok, _ = load_run(args.evaluator, args.device)  # it reads with its own tokenizer
         flat_p = [r["problem"] for r, ss in zip(rows, samples) for _ in ss]
         flat_s = [s for ss in samples for s in ss]
-        flat = evaluator_scores(ev, tok, flat_p, flat_s, args.device, progress=progress)
+        flat = evaluator_scores(ev, ev_tok, flat_p, flat_s, args.device, progress=progress)
         scores = [flat[i * N:(i + 1) * N] for i in range(len(rows))]
     problems = []
     for i, r in enumerate(rows):

@@ -34,8 +34,8 @@ import time
 import torch
 
 from data import (DataError, collate, cycling_batches, encode_generator_examples, eos_id,
-                  label_token_ids, load_dataset_like, load_tokenizer, to_device)
-from model import load_checkpoint, save_checkpoint, sequence_logprobs
+                  label_token_ids, load_run_splits, to_device)
+from model import load_run, save_checkpoint, sequence_logprobs
 from train_sft import (accuracy_report, generate_solutions, print_failures, token_loss_sum,
                        train_steps, write_json)
 from train_verifier import (evaluator_batches, evaluator_loss, make_pairs, read_candidates,
@@ -86,6 +86,14 @@ def ranking_loss(f_pos, f_neg, margin):
     return torch.clamp(f_neg - f_pos + margin, min=0).mean()
 
 
+def pair_ranking_loss(model, cex, pairs, margin, alpha, pad, device):
+    """The ranking loss of a batch of (correct, incorrect) candidate index pairs. The rows are
+    laid out pos0, neg0, pos1, neg1, ...: f[0::2] are the correct ones, f[1::2] the others."""
+    b = to_device(collate([cex[i] for p in pairs for i in p], pad), device)
+    _, f, _ = sequence_logprobs(model, b["x"], b["y"], alpha=alpha)  # f: (2 * pairs,)
+    return ranking_loss(f[0::2], f[1::2], margin)
+
+
 def mle_batches(examples, batch_size, seed):
     """step -> a shuffled batch of (ids, mask) examples, reshuffled every pass."""
     next_idx = cycling_batches(len(examples), batch_size, random.Random(seed))
@@ -115,11 +123,11 @@ def main(argv=None):
           + ", ".join(f"{s} = {loss} for {n} steps" for s, loss, n in plan)
           + f"\nwriting to {out_dir}/ckpt.pt")
     os.makedirs(out_dir, exist_ok=True)
-    model, sft = load_checkpoint(args.init, args.device)
-    tok = load_tokenizer(os.path.join(os.path.dirname(args.init), "tokenizer.json"))
+    model, tok, sft = load_run(args.init, args.device)
     tok.save(os.path.join(out_dir, "tokenizer.json"))
     rc = sft["run_config"]
-    train_rows, test_rows = load_dataset_like(rc, "train"), load_dataset_like(rc, "test")
+    splits = load_run_splits(rc)  # the SSFT run's splits: its held-out val stays held out
+    train_rows, test_rows = splits["train"], splits["test"]
     block, pad = model.config.block_size, eos_id(tok)
     progress = not args.no_progress
     t0 = time.time()
@@ -154,13 +162,9 @@ def main(argv=None):
         cex = candidate_examples(tok, cands, block)
         next_pairs = mle_batches(pairs, max(1, args.batch_size // 2), args.seed + 1)
 
-        def joint(step):
-            ps = next_pairs(step)
-            b = to_device(collate([cex[i] for p in ps for i in p], pad), args.device)
-            _, f, _ = sequence_logprobs(model, b["x"], b["y"], alpha=args.alpha)
-            rank = ranking_loss(f[0::2], f[1::2], args.rank_margin)
-            return mle_loss(model, next_gold(step), pad, args.device) + args.gamma * rank
-        return joint
+        return lambda step: (mle_loss(model, next_gold(step), pad, args.device) + args.gamma *
+                             pair_ranking_loss(model, cex, next_pairs(step), args.rank_margin,
+                                               args.alpha, pad, args.device))
 
     histories = {}
     for stage, kind, steps in plan:
@@ -169,8 +173,7 @@ def main(argv=None):
                                             args.device, f"stage {stage} ({kind})", progress)
         name = "ckpt.pt" if stage == plan[-1][0] else f"stage{stage}.pt"
         save_checkpoint(os.path.join(out_dir, name), model, opt, steps,
-                        {**rc, **vars(args), "stage": stage},
-                        os.path.join(out_dir, "tokenizer.json"))
+                        {**rc, **vars(args), "stage": stage}, tok)
     train_time = time.time() - t0
     sols = generate_solutions(model, tok, [r["problem"] for r in test_rows],
                               rc.get("max_new_tokens", 160), args.device, batch_size=256,

@@ -34,10 +34,10 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from data import (bucket_batches, collate, decode, encode, encode_generator_examples, eos_id,
-                  generator_prompt, left_pad, load_dataset, load_tokenizer, split_by_length,
+                  generator_prompt, left_pad, load_splits, load_tokenizer, split_by_length,
                   to_device, train_tokenizer, DataError)
 from grade import extract_answer, is_equiv
-from model import GPT, GPTConfig, load_checkpoint, save_checkpoint
+from model import GPT, GPTConfig, load_run, save_checkpoint
 
 
 def get_args(argv=None):
@@ -128,7 +128,7 @@ def build_tokenizer(args, train_rows, out_dir):
         texts = [generator_prompt(r["problem"]) + generator_target(r["solution"]) for r in train_rows]
         tok = train_tokenizer(texts, args.vocab_size)
     elif args.init_from.endswith(".pt"):
-        tok = load_tokenizer(os.path.join(os.path.dirname(args.init_from), "tokenizer.json"))
+        tok = load_run(args.init_from)[1]
     else:
         from model import resolve_pretrained_dir
         tok = load_tokenizer(resolve_pretrained_dir(args.init_from))
@@ -143,7 +143,7 @@ def build_model(args, vocab_size):
                         n_head=args.n_head, n_embd=args.n_embd, dropout=args.dropout, bias=False)
         return GPT(cfg)
     if args.init_from.endswith(".pt"):
-        return load_checkpoint(args.init_from)[0]
+        return load_run(args.init_from)[0]
     model = GPT.from_pretrained(args.init_from, dropout=args.dropout)
     if args.block_size > model.config.block_size:
         raise ValueError(f"--block_size {args.block_size} exceeds {args.init_from}'s context "
@@ -310,28 +310,23 @@ def main(argv=None):
         log(f"config: {json.dumps(vars(args))}\nwriting to {args.out_dir}/ckpt.pt")
 
     # data ---------------------------------------------------------------------------------
-    load = lambda split: load_dataset(args.dataset, split, style=args.style, n_train=args.n_train,
-                                      n_val=args.n_val, n_test=args.n_test, seed=args.data_seed,
-                                      report=log)
-    train_rows, test_rows = load("train"), load("test")
-    try:
-        val_rows = load("val")
-    except DataError:  # real datasets often have no validation split: hold out 200 of train
-        val_rows, train_rows = train_rows[-200:], train_rows[:-200]
-        log(f"no val split in {args.dataset}: holding out the last 200 training rows")
+    # the same function decides the splits for every later script (load_run_splits)
+    splits = load_splits(args.dataset, style=args.style, n_train=args.n_train, n_val=args.n_val,
+                         n_test=args.n_test, seed=args.data_seed, report=log)
+    train_rows, val_rows, test_rows = splits["train"], splits["val"], splits["test"]
     ckpt_path = os.path.join(args.out_dir, "ckpt.pt")
     resume = None
     if args.resume:
         if not os.path.isfile(ckpt_path):
             raise FileNotFoundError(f"--resume: {ckpt_path} does not exist")
-        resume = torch.load(ckpt_path, map_location="cpu", weights_only=True)
+        resumed_model, tok, resume = load_run(ckpt_path)
         free = {"resume", "stop_after", "no_progress", "device", "compile", "eval_batch_size",
                 "length_split"}
         for k, v in resume["run_config"].items():
             if k not in free and getattr(args, k, v) != v:
                 raise ValueError(f"--resume: --{k} is {getattr(args, k)!r} but the checkpoint "
                                  f"was trained with {v!r}; pass the same flags to resume")
-        tok = load_tokenizer(os.path.join(args.out_dir, "tokenizer.json"))
+        tok.save(os.path.join(args.out_dir, "tokenizer.json"))
     else:
         tok = build_tokenizer(args, train_rows, args.out_dir) if master else None
         if world > 1:
@@ -353,8 +348,7 @@ def main(argv=None):
 
     # model --------------------------------------------------------------------------------
     if resume:
-        model = GPT(GPTConfig(**resume["model_config"]))
-        model.load_state_dict(resume["model"])
+        model = resumed_model
     else:
         model = build_model(args, tok.get_vocab_size())
     if model.config.vocab_size < tok.get_vocab_size():
@@ -387,8 +381,7 @@ def main(argv=None):
             rng = [None] * world
             dist.all_gather_object(rng, torch.get_rng_state())
         if master:
-            save_checkpoint(ckpt_path, raw_model, optimizer, step, vars(args),
-                            os.path.join(args.out_dir, "tokenizer.json"), rng=rng,
+            save_checkpoint(ckpt_path, raw_model, optimizer, step, vars(args), tok, rng=rng,
                             history=history)
 
     @torch.no_grad()

@@ -32,9 +32,9 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from data import (DataError, collate, cycling_batches, encode, eos_id, evaluator_prompt,
-                  label_token_ids, load_dataset_like, load_tokenizer, to_device)
+                  label_token_ids, load_run_splits, to_device)
 from grade import extract_answer, is_equiv
-from model import last_real_index, load_checkpoint, save_checkpoint
+from model import last_real_index, load_run, save_checkpoint
 from train_sft import generate_solutions, train_steps, write_json
 
 
@@ -72,20 +72,36 @@ def get_args(argv=None):
 # the evaluator: one implementation, used by rerank.py and train_joint.py too
 
 
+CUT = "\n...\n"  # stands where a too-long solution's middle was taken out
+
+
+def shorten_middle(solution, n_chars):
+    """The solution less n_chars characters from its middle: the opening steps and the final
+    answer line stay, since the answer is what the evaluator judges and the first steps say
+    which method was taken. Only when the answer line alone is too long is it cut, from its
+    start, so that its end (the \\boxed{} answer) is kept."""
+    head, _, last = solution.rpartition("\n")
+    if len(head) > n_chars:
+        return head[:len(head) - n_chars] + CUT + last
+    return last[min(len(last) - 1, n_chars - len(head)):]
+
+
 def evaluator_example(tok, problem, solution, label, block_size):
     """(ids, mask): the evaluator prompt's tokens, then the label token (" correct" if label
     else " incorrect"; its first token if the word is several), mask 1 on that token only.
-    A solution too long for the context is shortened from its end, never the template's tail:
-    the score must be read right after "is"."""
+    A solution too long for the context loses its middle (shorten_middle), never the final
+    answer line nor the template's tail: the score must be read right after "is"."""
     label_id = label_token_ids(tok)[0 if label else 1]
+    solution = solution.strip()
     while True:
         ids = encode(tok, evaluator_prompt(problem, solution)) + [label_id]
         if len(ids) <= block_size + 1:  # +1: the inputs are ids[:-1]
             return ids, [0] * (len(ids) - 1) + [1]
-        if not solution:
+        if len(solution) <= 1:
             raise ValueError(f"problem too long for the evaluator context ({block_size} tokens)")
-        keep = int(len(solution) * (block_size + 1) / len(ids)) - 1
-        solution = solution[:max(0, min(keep, len(solution) - 1))]
+        # drop characters in proportion to the tokens over (a token has at least one character)
+        over = len(ids) - (block_size + 1)
+        solution = shorten_middle(solution, max(over, len(solution) * over // len(ids)) + len(CUT))
 
 
 def label_logits(model, batch, ids):
@@ -286,9 +302,7 @@ def main(argv=None):
     torch.manual_seed(args.seed)
     print(f"config: {json.dumps(vars(args))}\nwriting to {args.out_dir}/ckpt.pt")
     os.makedirs(args.out_dir, exist_ok=True)
-    model, sft = load_checkpoint(args.sft_ckpt, args.device)
-    tok_path = os.path.join(os.path.dirname(args.sft_ckpt), "tokenizer.json")
-    tok = load_tokenizer(tok_path)
+    model, tok, sft = load_run(args.sft_ckpt, args.device)
     tok.save(os.path.join(args.out_dir, "tokenizer.json"))
     label_token_ids(tok)  # fails early if the label words cannot be told apart
     rc = sft["run_config"]
@@ -297,8 +311,9 @@ def main(argv=None):
         cands = read_candidates(args.candidates)
         print(f"read {len(cands)} candidates from {args.candidates}")
     else:
-        train_rows = load_dataset_like(rc, "train")[:args.n_problems]
-        val_rows = load_dataset_like(rc, "val")[:args.n_val_problems]
+        splits = load_run_splits(rc)
+        train_rows = splits["train"][:args.n_problems]
+        val_rows = splits["val"][:args.n_val_problems]
         mnt = rc.get("max_new_tokens", 160)
         cands = []
         for split, rows, seed in (("train", train_rows, args.seed), ("val", val_rows, args.seed + 1)):
@@ -327,8 +342,7 @@ def main(argv=None):
     metrics.update(train_auc=train_metrics["auc"], sample_seconds=round(sample_time, 1),
                    train_seconds=round(train_time, 1), loss=args.loss, history=history)
     save_checkpoint(os.path.join(args.out_dir, "ckpt.pt"), model, optimizer, args.max_steps,
-                    {**rc, **vars(args), "role": "evaluator"},
-                    os.path.join(args.out_dir, "tokenizer.json"))
+                    {**rc, **vars(args), "role": "evaluator"}, tok)
     write_json(os.path.join(args.out_dir, "metrics.json"), metrics)
     write_json(os.path.join(args.out_dir, "config.json"), vars(args))
     return metrics

@@ -24,9 +24,8 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from data import (collate, encode_generator_examples, eos_id, load_dataset_like, load_tokenizer,  # noqa: E402
-                  split_by_length)
-from model import load_checkpoint  # noqa: E402
+from data import collate, encode_generator_examples, eos_id, load_run_splits, split_by_length  # noqa: E402
+from model import load_run  # noqa: E402
 from train_sft import accumulate_gradients, configure_optimizer, generate_solutions  # noqa: E402
 
 p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -38,11 +37,10 @@ p.add_argument("--length_split", type=int, default=3)
 p.add_argument("--only", choices=["sample", "sft"], default=None)
 args = p.parse_args()
 
-model, ck = load_checkpoint(args.ckpt)
-tok = load_tokenizer(os.path.join(os.path.dirname(args.ckpt), "tokenizer.json"))
+model, tok, ck = load_run(args.ckpt)
 rc = ck["run_config"]
-quiet = lambda *a, **k: None
-test = load_dataset_like(rc, "test", report=quiet)[:args.n_problems]
+splits = load_run_splits(rc, report=lambda *a, **k: None)
+test = splits["test"][:args.n_problems]
 print(f"{args.ckpt}: {model.num_params() / 1e6:.2f}M params, torch {torch.__version__}, "
       f"{torch.get_num_threads()} threads")
 
@@ -67,8 +65,9 @@ if args.only != "sft":
 if args.only == "sample":
     sys.exit(0)
 
-train = load_dataset_like(rc, "train", report=quiet)
-ex = encode_generator_examples(tok, train, model.config.block_size, skip_long=True, report=quiet)
+train = splits["train"]
+ex = encode_generator_examples(tok, train, model.config.block_size, skip_long=True,
+                              report=lambda *a, **k: None)
 rng = random.Random(0)
 batches = [rng.sample(ex, rc.get("batch_size", 32)) for _ in range(args.sft_steps)]
 pad = eos_id(tok)

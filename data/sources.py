@@ -6,6 +6,7 @@ Where problems come from. Every loader returns a list of records with the same k
   load_dataset("path/to/MATH", "test")                  MATH's layout: <root>/<split>/<subject>/<n>.json
   load_dataset("path/to/dir", "test")                   <dir>/<split>.jsonl (MATH500 or GSM8K rows)
   load_dataset("path/to/file.jsonl", "test")            one JSONL file, whatever the split
+  load_splits(source, ...)                              a run's train/val/test (all scripts)
 
 Bad input raises ValueError naming the file and line (or file and key). Rows skipped on
 purpose (a MATH solution with no \\boxed answer) are counted in `skipped` and reported.
@@ -31,11 +32,8 @@ def load_dataset(source, split, style="detailed", n_train=8000, n_val=200, n_tes
     if split not in SPLITS:
         raise DataError(f"split {split!r}: expected one of {SPLITS}")
     if source == "synthetic":
-        if style not in ("detailed", "terse"):
-            raise DataError(f"--style {style!r}: expected detailed or terse")
-        rows = synthetic.make_splits(n_train, n_val, n_test, seed)[split]
-        return [{"problem": r["problem"], "solution": r[style], "answer": r["answer"],
-                 "level": r["level"], "type": r["type"], "id": r["id"]} for r in rows]
+        check_style(style)
+        return synthetic_records(synthetic.make_splits(n_train, n_val, n_test, seed)[split], style)
     if not os.path.exists(source):
         raise DataError(f"--dataset {source}: no such file or directory (expected 'synthetic', "
                         "a MATH directory or a JSONL file)")
@@ -55,13 +53,52 @@ def load_dataset(source, split, style="detailed", n_train=8000, n_val=200, n_tes
     return rows
 
 
-def load_dataset_like(run_config, split, report=print):
-    """The split of the dataset a checkpoint was trained on (its saved run config), so that
-    the evaluator, the re-ranker and step 3 see exactly the SSFT run's problems."""
+def check_style(style):
+    if style not in ("detailed", "terse"):
+        raise DataError(f"--style {style!r}: expected detailed or terse")
+
+
+def synthetic_records(rows, style):
+    """Generator rows -> the common record, with the chosen solution style as 'solution'."""
+    return [{"problem": r["problem"], "solution": r[style], "answer": r["answer"],
+             "level": r["level"], "type": r["type"], "id": r["id"]} for r in rows]
+
+
+def load_splits(source, style="detailed", n_train=8000, n_val=200, n_test=500, seed=0,
+                report=print):
+    """{"train", "val", "test"}: the three splits of a run. The one place that decides them;
+    every script goes through it (load_run_splits for a checkpoint's run), so the evaluator,
+    the re-ranker and step 3 see exactly the SSFT run's problems.
+    A dataset with no val split (MATH, GSM8K) gives its last n_val training rows as val, and
+    train keeps only the rest. A single JSONL file is refused: it would serve every split, so
+    the model would be tested on what it trained on."""
+    if source != "synthetic" and os.path.isfile(source):
+        raise DataError(f"--dataset {source}: a single file would serve as train, val and test "
+                        "alike; put train.jsonl and test.jsonl (val.jsonl optional) in a "
+                        "directory and pass the directory")
+    if source == "synthetic":  # generated once, all three splits together
+        check_style(style)
+        made = synthetic.make_splits(n_train, n_val, n_test, seed)
+        return {k: synthetic_records(made[k], style) for k in SPLITS}
+    load = lambda split: load_dataset(source, split, report=report)
+    splits = {"train": load("train"), "test": load("test")}
+    if any(os.path.exists(os.path.join(source, p)) for p in ("val.jsonl", "val")):
+        splits["val"] = load("val")
+    else:
+        if len(splits["train"]) <= n_val:
+            raise DataError(f"{source}: no val split, and its {len(splits['train'])} training "
+                            f"rows are too few to hold out --n_val {n_val}")
+        splits["val"], splits["train"] = splits["train"][-n_val:], splits["train"][:-n_val]
+        report(f"no val split in {source}: the last {n_val} training rows are held out as val")
+    return {k: splits[k] for k in SPLITS}
+
+
+def load_run_splits(run_config, report=print):
+    """The splits of the run a checkpoint was trained in (its saved run config)."""
     rc = run_config
-    return load_dataset(rc.get("dataset", "synthetic"), split, style=rc.get("style", "detailed"),
-                        n_train=rc.get("n_train", 8000), n_val=rc.get("n_val", 200),
-                        n_test=rc.get("n_test", 500), seed=rc.get("data_seed", 0), report=report)
+    return load_splits(rc.get("dataset", "synthetic"), style=rc.get("style", "detailed"),
+                       n_train=rc.get("n_train", 8000), n_val=rc.get("n_val", 200),
+                       n_test=rc.get("n_test", 500), seed=rc.get("data_seed", 0), report=report)
 
 
 def parse_level(value, where):

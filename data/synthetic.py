@@ -67,7 +67,7 @@ def arithmetic(rng, level):
     terms = [rng.randint(2, hi)]
     ops = []
     for _ in range(n - 1):
-        op = rng.choice("+-*" if level >= 4 else "+-")
+        op = {1: "+", 2: "-"}.get(level) or rng.choice("+-*" if level >= 4 else "+-")
         ops.append(op)
         terms.append(rng.randint(2, 3) if op == "*" else rng.randint(1, hi))
     # products first: group the expression into signed summands
@@ -138,11 +138,11 @@ def linear(rng, level):
 
 
 def fractions_(rng, level):
-    dens = {1: (2, 5), 2: (2, 3), 3: (2, 4), 4: (2, 4), 5: (2, 6)}[level]
+    dens = {1: (2, 7), 2: (2, 4), 3: (2, 5), 4: (2, 5), 5: (2, 6)}[level]
     b = rng.randint(*dens)
     d = b if level == 1 else (b * rng.randint(2, 3) if level == 2 else rng.randint(*dens))
     a, c = rng.randint(1, b - 1 if b > 2 else 2), rng.randint(1, d - 1 if d > 2 else 2)
-    op = "-" if level >= 4 and rng.random() < 0.6 else "+"
+    op = "-" if level == 4 or (level == 5 and rng.random() < 0.6) else "+"
     p, q = Fraction(a, b), Fraction(c, d)
     value = p + q if op == "+" else p - q
     problem = (f"Compute $\\frac{{{a}}}{{{b}}} {op} \\frac{{{c}}}{{{d}}}$. "
@@ -202,7 +202,7 @@ def number_theory(rng, level):
                   f"${ra * rb} = {m} \\cdot {ra * rb // m} + {r}$."]
             terse = f"${a} \\cdot {b} \\equiv {ra} \\cdot {rb} \\equiv \\boxed{{{r}}} \\pmod{{{m}}}$."
         return problem, str(r), {"direct": finish(m1, r), "reduce": finish(m2, r)}, terse
-    g = rng.randint(2, 4)
+    g = rng.randint(5, 8) if level == 4 else rng.randint(2, 4)
     a, b = g * rng.randint(1, 5), g * rng.randint(1, 5)
     while a == b:
         b = g * rng.randint(1, 5)
@@ -229,8 +229,8 @@ def number_theory(rng, level):
 
 def series(rng, level):
     n = 2 + (level + 1) // 2
-    a, d = rng.randint(1, 9), rng.randint(1, 2)
-    if level >= 4 and rng.random() < 0.5:
+    a, d = rng.randint(1, 15), rng.randint(1, 3)
+    if level in (2, 4) or (level == 5 and rng.random() < 0.5):  # decreasing sequences
         d = -d
     terms = [a + k * d for k in range(n)]
     total = sum(terms)
@@ -252,7 +252,7 @@ def series(rng, level):
 def percent(rng, level):
     if level <= 2:
         p = rng.choice([10, 50] if level == 1 else [20, 25])
-        n = rng.randint(1, 9) * (100 // math.gcd(100, p))
+        n = rng.randint(1, 30) * (100 // math.gcd(100, p))
         ans = Fraction(p * n, 100)
         problem = f"What is ${p}\\%$ of ${n}$?"
         m1 = [f"${p}\\% = \\frac{{{p}}}{{100}}$.",
@@ -261,10 +261,10 @@ def percent(rng, level):
               f"${p} \\cdot \\frac{{{n}}}{{100}} = {tex(ans)}$."]
         terse = f"$\\frac{{{p}}}{{100}} \\cdot {n} = \\boxed{{{tex(ans)}}}$."
         return problem, tex(ans), {"fraction": finish(m1, tex(ans)), "unit": finish(m2, tex(ans))}, terse
-    r, b = rng.randint(1, 3), rng.randint(1, 3)
-    while r == b:
-        b = rng.randint(1, 3)
-    k = rng.randint(2, 4)
+    r, b = rng.randint(1, 3), rng.randint(1, 3)  # parts: from 1-3 (level 3); 4 (level 4) or
+    while r == b or (level > 3 and max(r, b) != level):  # 5 (level 5) is the larger part
+        r, b = rng.randint(1, level), rng.randint(1, level)
+    k = rng.randint(2, 11)
     total = (r + b) * k
     things = rng.choice([("red marbles", "blue marbles", "marbles"), ("boys", "girls", "students"),
                          ("cats", "dogs", "pets"), ("apples", "pears", "pieces of fruit"),
@@ -294,13 +294,14 @@ def poly(a, b, c):
 
 
 def quadratic(rng, level):
-    hi = 1 + (level + 1) // 2
-    r1 = rng.randint(-hi, hi)
-    if level == 5:  # 2x^2 + ...: one root a half-integer
-        r2 = Fraction(rng.choice([-3, -1, 1, 3]), 2)
-        a = 2
-    else:
-        r2 = Fraction(rng.randint(-hi, hi))
+    if level >= 4:  # 2x^2 + ...: one root a half-integer, +-1/2 or 3/2 (level 4), 5/2 or 7/2
+        r1, a = rng.randint(-6, 6), 2
+        r2 = Fraction(rng.choice([-3, -1, 1, 3] if level == 4 else [-7, -5, 5, 7]), 2)
+    else:  # integer roots, the larger at most 4 (level 1), 5 or 6 (level 2), 7 or 8 (level 3)
+        lo, hi = {1: (0, 4), 2: (5, 6), 3: (7, 8)}[level]
+        r1, r2 = rng.randint(-hi, hi), Fraction(rng.randint(-hi, hi))
+        while max(abs(r1), abs(r2)) < lo:
+            r1, r2 = rng.randint(-hi, hi), Fraction(rng.randint(-hi, hi))
         a = 1
     b, c = -a * (r1 + r2), a * r1 * r2
     assert b.denominator == 1 and c.denominator == 1
@@ -370,9 +371,27 @@ def rename_variable(text, v):
     return re.sub(r"(?<![A-Za-z\\])x(?![A-Za-z])", v, text)
 
 
-def make_problem(rng, kind, level):
-    """One problem as a dict with both styles; 'solution' is filled in by make_splits."""
-    problem, answer, methods, terse = GENERATORS[kind](rng, level)
+def content_key(kind, problem):
+    """The mathematics of a generated problem, read before rephrasing: its type, the question's
+    words with the maths taken out, and the maths between $...$ in order. Phrasing and the
+    variable's letter are applied afterwards (rephrase, rename_variable) and a ratio problem's
+    object names are phrasing too, so none of them is part of the key. Two problems with one
+    key are one problem: the splits never share a key."""
+    maths = re.findall(r"\$([^$]*)\$", problem)
+    words = "ratio" if kind == "percent" and ":" in maths[0] else re.sub(r"\$[^$]*\$", "$", problem)
+    return " | ".join([kind, words] + maths)
+
+
+def draw(rng, kind, level):
+    """The mathematics of one problem: (content key, the generator's output)."""
+    raw = GENERATORS[kind](rng, level)
+    return content_key(kind, raw[0]), raw
+
+
+def dress(rng, kind, level, key, raw):
+    """One surface form of a drawn problem as a record with both styles: a phrasing, for
+    equations a variable letter, and one of its solution methods."""
+    problem, answer, methods, terse = raw
     problem = rephrase(rng, problem)
     if kind in ("linear", "quadratic"):
         v = rng.choice(VARIABLES)
@@ -380,47 +399,87 @@ def make_problem(rng, kind, level):
         methods = {k: rename_variable(m, v) for k, m in methods.items()}
     name = rng.choice(sorted(methods))
     return {"problem": problem, "answer": answer, "level": level, "type": SUBJECT[kind],
-            "kind": kind, "method": name, "detailed": methods[name], "terse": terse}
+            "kind": kind, "method": name, "detailed": methods[name], "terse": terse, "key": key}
+
+
+def make_problem(rng, kind, level):
+    """One random problem of a (type, level) cell, dressed."""
+    return dress(rng, kind, level, *draw(rng, kind, level))
+
+
+def shares(n, cells, rng):
+    """n rows spread evenly over the cells; the remainder goes to randomly chosen cells."""
+    out = dict.fromkeys(cells, n // len(cells))
+    for c in rng.sample(cells, n % len(cells)):
+        out[c] += 1
+    return out
 
 
 def make_splits(n_train=8000, n_val=200, n_test=500, seed=0):
-    """Unique problems from every (type, level) cell, cut into train/val/test so that each
-    split has the same mix of cells (stratified) and no problem text is in two splits.
-    A cell whose distinct problems run out (50 repeats in a row) stops contributing and the
-    other cells fill in."""
+    """train/val/test, disjoint in content: every content key (content_key) belongs to one
+    split, so no split holds another's mathematics under a new phrasing or letter.
+
+    Every (type, level) cell gives each split an equal share of its rows (stratified). Test,
+    then val, take one row per new key; train takes new keys too, and once a cell has no new
+    keys left (MISSES draws in a row found none) it repeats its own training keys in new
+    surface forms (phrasing, letter, method): more text, never more mathematics. A cell
+    without enough keys for its test and val shares is an error."""
     rng = random.Random(seed)
-    total = n_train + n_val + n_test
     cells = [(k, lv) for k in TYPES for lv in range(1, 6)]
-    pools = {c: [] for c in cells}
-    seen, misses, active = set(), dict.fromkeys(cells, 0), list(cells)
-    count = 0
-    while count < total:
-        if not active:
-            raise RuntimeError(f"only {count} distinct problems exist, {total} asked for")
-        c = rng.choice(active)
-        ex = make_problem(rng, *c)
-        if ex["problem"] in seen:
-            misses[c] += 1
-            if misses[c] >= 50:
-                active.remove(c)
-            continue
-        misses[c] = 0
-        seen.add(ex["problem"])
-        pools[c].append(ex)
-        count += 1
-    # stratify: order every problem by its quantile inside its cell (random jitter), so any
-    # prefix of the order holds each cell in proportion; test, val, train are cut from it
-    keyed = [((j + rng.random()) / len(pool), ex) for pool in pools.values()
-             for j, ex in enumerate(pool)]
-    keyed.sort(key=lambda t: t[0])
-    pool = [ex for _, ex in keyed]
-    splits = {"test": pool[:n_test], "val": pool[n_test:n_test + n_val],
-              "train": pool[n_test + n_val:]}
-    rng.shuffle(splits["train"])
-    for name, rows in splits.items():
+    owner = {}  # content key -> split: a key is drawn once, in one cell, for one split
+    train_raw = {c: [] for c in cells}  # (key, raw) of each cell's training problems
+    exhausted = set()
+    splits = {}
+
+    def new_key(c, split):
+        """A (key, raw) never drawn before, or None once the cell has no new ones."""
+        if c not in exhausted:
+            for _ in range(MISSES):
+                key, raw = draw(rng, *c)
+                if key not in owner:
+                    owner[key] = split
+                    return key, raw
+            exhausted.add(c)
+        return None
+
+    for split, n in (("test", n_test), ("val", n_val), ("train", n_train)):
+        quota, rows = shares(n, cells, rng), []
+        # the cells take turns (each in proportion to its share), so that cells whose number
+        # ranges overlap divide their common keys evenly
+        turns = sorted(((j + rng.random()) / quota[c], c) for c in cells for j in range(quota[c]))
+        for _, c in turns:
+            got = new_key(c, split)
+            if got is None and split != "train":
+                raise RuntimeError(f"cell {c} has no new problem left for {split}: widen its "
+                                   f"number ranges or ask for fewer problems")
+            if got is None:
+                if not train_raw[c]:
+                    raise RuntimeError(f"cell {c} has no problem left for train")
+                got = rng.choice(train_raw[c])
+            elif split == "train":
+                train_raw[c].append(got)
+            rows.append(dress(rng, *c, *got))
+        rng.shuffle(rows)
         for i, ex in enumerate(rows):
-            ex["id"] = f"synthetic/{name}/{i}"
+            ex["id"] = f"synthetic/{split}/{i}"
+        splits[split] = rows
     return {k: splits[k] for k in ("train", "val", "test")}
+
+
+MISSES = 200  # draws in a row without a new key before a cell counts as exhausted
+
+
+def key_stats(splits):
+    """Distinct content keys per split (and rows), overall and per (type, level) cell."""
+    out = {}
+    for name, rows in splits.items():
+        cells = {}
+        for r in rows:
+            cells.setdefault(f"{r['kind']} L{r['level']}", set()).add(r["key"])
+        out[name] = {"rows": len(rows), "keys": len({r["key"] for r in rows}),
+                     "min_keys_per_cell": min(len(v) for v in cells.values()),
+                     "cells": {k: len(v) for k, v in sorted(cells.items())}}
+    return out
 
 
 if __name__ == "__main__":

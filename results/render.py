@@ -47,11 +47,13 @@ def collect(runs_dir):
 
 
 def per_problem(path):
-    """Per-problem 0/1 outcome of every method, from rerank.py's samples.jsonl."""
+    """Per-problem 0/1 outcome of every method (and the problem ids), from rerank.py's
+    samples.jsonl."""
     out = {}
     with open(path) as f:
         for line in f:
             r = json.loads(line)
+            out.setdefault("id", []).append(r["id"])
             out.setdefault("greedy", []).append(float(r["greedy_correct"]))
             for k, v in r["select"].items():
                 out.setdefault(k, []).append(v)
@@ -59,17 +61,22 @@ def per_problem(path):
 
 
 def verdict_problems(res, run, a, b):
-    """Is method a better than method b? Paired over problems (and seeds): the mean difference
-    and its standard error over the pooled per-problem differences."""
-    d = []
+    """Is method a better than method b? Paired over problems: each problem's difference a - b
+    is first averaged over the seeds (which share the same test problems, so their outcomes on
+    one problem are not independent), then the mean and its standard error are taken over the
+    problems."""
+    by_problem = {}
     for m in res.get(run, {}).values():
         pp = m.get("per_problem", {})
         if a in pp and b in pp:
-            d += [x - y for x, y in zip(pp[a], pp[b])]
+            ids = pp.get("id", range(len(pp[a])))
+            for i, x, y in zip(ids, pp[a], pp[b]):
+                by_problem.setdefault(i, []).append(x - y)
+    d = [sum(v) / len(v) for v in by_problem.values()]
     if len(d) < 2:
         return "no data"
     word, mean, se, n = paired_verdict(d)
-    return f"{word} ({mean * 100:+.1f} ± {se * 100:.1f}, paired over {n} problems)"
+    return f"{word} ({mean * 100:+.1f} ± {se * 100:.1f}, over {n} problems, seeds averaged)"
 
 
 def paired_verdict(d):

@@ -1,6 +1,8 @@
 """data/: loaders on fixture files, the synthetic generator, tokenizer, masks and batching."""
 import json
 import os
+import random
+import re
 
 import pytest
 
@@ -8,7 +10,7 @@ from data import (DataError, EOS, LABEL_WORDS, bucket_batches, collate, decode, 
                   encode_example, encode_generator_examples, eos_id, generator_prompt,
                   generator_target, label_token_ids, left_pad, load_dataset, load_tokenizer,
                   train_tokenizer)
-from data import synthetic
+from data import load_splits, synthetic
 from grade import extract_answer, is_equiv
 
 
@@ -97,6 +99,32 @@ def test_missing_source_and_split_errors(tmp_path):
         load_dataset("synthetic", "dev")
 
 
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_load_splits_holds_out_val_and_refuses_a_single_file(tmp_path):
+    rows = [{"problem": f"p{i}", "solution": f"\\boxed{{{i}}}"} for i in range(10)]
+    write_jsonl(tmp_path / "train.jsonl", rows)
+    write_jsonl(tmp_path / "test.jsonl", rows[:3])
+    reports = []
+    s = load_splits(str(tmp_path), n_val=4, report=reports.append)
+    # no val split: the last 4 training rows are val, and train no longer holds them
+    assert [r["problem"] for r in s["val"]] == ["p6", "p7", "p8", "p9"]
+    assert [r["problem"] for r in s["train"]] == [f"p{i}" for i in range(6)]
+    assert len(s["test"]) == 3 and "held out as val" in reports[0]
+    with pytest.raises(DataError, match="too few to hold out --n_val 10"):
+        load_splits(str(tmp_path), n_val=10)
+    write_jsonl(tmp_path / "val.jsonl", rows[:2])  # a val split of its own is used as it is
+    s = load_splits(str(tmp_path), n_val=4)
+    assert len(s["val"]) == 2 and len(s["train"]) == 10
+    with pytest.raises(DataError, match="single file would serve as train, val and test"):
+        load_splits(str(tmp_path / "train.jsonl"))
+    s = load_splits("synthetic", n_train=40, n_val=5, n_test=7)
+    assert [len(s[k]) for k in ("train", "val", "test")] == [40, 5, 7]
+    assert s["test"] == load_dataset("synthetic", "test", n_train=40, n_val=5, n_test=7)
+
+
 # --- the synthetic generator --------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -111,12 +139,57 @@ def test_generator_is_deterministic_and_seeded():
     assert a == b and a["train"] != c["train"]
 
 
-def test_splits_are_disjoint_and_sized(splits):
-    sets = {k: {r["problem"] for r in v} for k, v in splits.items()}
-    assert [len(splits[k]) for k in ("train", "val", "test")] == [3000, 100, 300]
-    assert len(sets["train"]) == 3000  # no duplicate inside a split either
-    assert not sets["train"] & sets["test"] and not sets["train"] & sets["val"]
-    assert not sets["val"] & sets["test"]
+TAGS = {"greatest": "gcd", "largest": "gcd", "least": "lcm", "smallest": "lcm",
+        "remainder": "rem"}
+
+
+def maths_of(row):
+    """A problem's mathematics read from its final text, independently of content_key: the
+    type, which number-theory question it asks, and the maths between $...$ with any single
+    variable letter written x. Phrasing and object names do not enter."""
+    maths = re.findall(r"\$([^$]*)\$", row["problem"])
+    maths = tuple(re.sub(r"(?<![A-Za-z\\])[a-z](?![A-Za-z])", "x", m) for m in maths)
+    words = re.sub(r"\$[^$]*\$", "", row["problem"])
+    return row["kind"], tuple(sorted({t for w, t in TAGS.items() if w in words})), maths
+
+
+@pytest.mark.parametrize("sizes", [(3000, 100, 300), (8000, 200, 500)])
+def test_splits_are_disjoint_in_content_and_stratified(sizes):
+    splits = synthetic.make_splits(*sizes, seed=0)
+    assert [len(splits[k]) for k in ("train", "val", "test")] == list(sizes)
+    seen = {}
+    for name, rows in splits.items():
+        for r in rows:
+            assert seen.setdefault(maths_of(r), name) == name, (r["problem"], name, seen[maths_of(r)])
+            assert seen.setdefault(r["key"], name) == name
+    stats = synthetic.key_stats(splits)
+    # val and test: one row per problem; train repeats its own problems in new words only
+    assert stats["test"]["keys"] == sizes[2] and stats["val"]["keys"] == sizes[1]
+    assert len({maths_of(r) for r in splits["test"]}) == sizes[2]
+    assert stats["train"]["min_keys_per_cell"] >= 20
+    # stratified: every (type, level) cell has an equal share of test, give or take one
+    per_cell = stats["test"]["cells"].values()
+    assert len(per_cell) == 35 and max(per_cell) - min(per_cell) <= 1
+
+
+def test_content_key_ignores_phrasing_letter_and_names():
+    rng = random.Random(0)
+    for kind, level in (("linear", 3), ("quadratic", 2), ("percent", 1), ("number_theory", 3)):
+        key, raw = synthetic.draw(rng, kind, level)
+        forms = [synthetic.dress(rng, kind, level, key, raw) for _ in range(30)]
+        assert len({f["problem"] for f in forms}) > 1  # the surface does vary
+        assert {f["key"] for f in forms} == {key} and len({maths_of(f) for f in forms}) == 1
+    a = synthetic.content_key("number_theory", "What is the greatest common divisor of $12$ and $8$?")
+    b = synthetic.content_key("number_theory", "What is the least common multiple of $12$ and $8$?")
+    assert a != b  # same numbers, another question
+    ratio = "The ratio of {} to {} is $1:2$. There are $9$ {} in all. How many {} are there?"
+    assert synthetic.content_key("percent", ratio.format("cats", "dogs", "pets", "dogs")) == \
+        synthetic.content_key("percent", ratio.format("boys", "girls", "students", "girls"))
+
+
+def test_a_cell_without_enough_problems_is_an_error():
+    with pytest.raises(RuntimeError, match=r"cell \('.*', \d\) has no new problem left for test"):
+        synthetic.make_splits(100, 10, 35 * 100, seed=0)
 
 
 def test_types_levels_and_method_diversity(splits):

@@ -97,7 +97,7 @@ def test_hostile_input_returns_a_bool_quickly_and_runs_nothing(evil):
         r = is_equiv(a, b)
         assert r is False
     assert is_equiv(evil, evil) is True  # identical strings are equal, whatever they hold
-    assert extract_answer(evil) is None or isinstance(extract_answer(evil), str)
+    assert extract_answer(evil) is None  # none of them holds a \boxed{} or an answer line
     assert time.perf_counter() - t0 < 5.0
     assert not os.path.exists("/tmp/mathtune_grade_pwned")
 

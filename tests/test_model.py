@@ -6,8 +6,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from data import train_tokenizer
 from model import (GPT, GPTConfig, KVCache, filter_logits, last_real_index, load_checkpoint,
-                   save_checkpoint, sequence_logprobs, token_logprobs)
+                   load_run, save_checkpoint, sequence_logprobs, token_logprobs)
 
 transformers = pytest.importorskip("transformers")
 
@@ -70,8 +71,10 @@ def test_from_pretrained_errors(tmp_path, hf_model):
         GPT.from_pretrained(str(tmp_path))
 
 
-def test_hub_name_offline_fails_fast_with_advice(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+def test_hub_name_offline_fails_fast_with_advice():
+    # conftest.py sets HF_HUB_OFFLINE=1 before anything imports huggingface_hub (which reads it
+    # once, at import): setting it here would be too late, and a networked machine would download
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
     with pytest.raises(RuntimeError, match="local directory"):
         GPT.from_pretrained("gpt2")
 
@@ -87,7 +90,7 @@ def test_malicious_pickle_is_refused_without_running(tmp_path, hf_model):
     hf_model.config.save_pretrained(tmp_path)
     with open(tmp_path / "pytorch_model.bin", "wb") as f:
         pickle.dump({"transformer.wte.weight": Evil()}, f)
-    with pytest.raises(Exception):
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
         GPT.from_pretrained(str(tmp_path))
     ckpt = tmp_path / "ckpt.pt"
     with open(ckpt, "wb") as f:
@@ -264,16 +267,17 @@ def test_last_real_index_left_and_right_padding():
 
 
 def test_checkpoint_round_trip_is_atomic_and_exact(tmp_path):
-    m = tiny_model(bias=False)
+    m = tiny_model(bias=False, vocab_size=300)
     opt = torch.optim.AdamW(m.parameters(), lr=1e-3)
-    m(torch.randint(0, 97, (2, 8)), torch.randint(0, 97, (2, 8)))[1].backward()
+    m(torch.randint(0, 300, (2, 8)), torch.randint(0, 300, (2, 8)))[1].backward()
     opt.step()
     path = str(tmp_path / "ckpt.pt")
-    save_checkpoint(path, m, opt, step=3, run_config={"lr": 1e-3}, tokenizer_path="tok.json")
+    tok = train_tokenizer(["Problem: 1 + 2\nSolution: 3"], 300)
+    save_checkpoint(path, m, opt, step=3, run_config={"lr": 1e-3}, tokenizer=tok)
     assert not os.path.exists(path + ".tmp")
-    m2, ckpt = load_checkpoint(path)
+    m2, tok2, ckpt = load_run(path)
     assert ckpt["step"] == 3 and ckpt["run_config"] == {"lr": 1e-3}
-    assert ckpt["tokenizer_path"] == "tok.json" and ckpt["model_config"]["bias"] is False
+    assert tok2.to_str() == tok.to_str() and ckpt["model_config"]["bias"] is False
     for (k, a), (_, b) in zip(m.state_dict().items(), m2.state_dict().items()):
         assert torch.equal(a, b), k
     opt2 = torch.optim.AdamW(m2.parameters(), lr=1e-3)
@@ -281,6 +285,26 @@ def test_checkpoint_round_trip_is_atomic_and_exact(tmp_path):
     assert torch.equal(opt2.state_dict()["state"][0]["exp_avg"], opt.state_dict()["state"][0]["exp_avg"])
     with pytest.raises(FileNotFoundError, match="does not exist"):
         load_checkpoint(str(tmp_path / "missing.pt"))
+
+
+def test_load_run_pairs_each_checkpoint_with_its_own_tokenizer(tmp_path):
+    small, big = train_tokenizer(["a b c"], 260), train_tokenizer(["Problem: 12 + 3 = 15"] * 5, 300)
+    assert small.get_vocab_size() != big.get_vocab_size()
+    m = tiny_model(vocab_size=300)
+    for name, tok in (("a", small), ("b", big)):
+        save_checkpoint(str(tmp_path / name / "ckpt.pt"), m, tokenizer=tok)
+    assert load_run(str(tmp_path / "a" / "ckpt.pt"))[1].to_str() == small.to_str()
+    assert load_run(str(tmp_path / "b" / "ckpt.pt"))[1].to_str() == big.to_str()
+    # a checkpoint written without one reads the tokenizer.json beside it, else says what's missing
+    save_checkpoint(str(tmp_path / "old" / "ckpt.pt"), m)
+    with pytest.raises(FileNotFoundError, match="stores no tokenizer.*tokenizer.json"):
+        load_run(str(tmp_path / "old" / "ckpt.pt"))
+    big.save(str(tmp_path / "old" / "tokenizer.json"))
+    assert load_run(str(tmp_path / "old" / "ckpt.pt"))[1].to_str() == big.to_str()
+    # a tokenizer with more tokens than the model has embeddings is the wrong pairing
+    save_checkpoint(str(tmp_path / "bad" / "ckpt.pt"), tiny_model(vocab_size=97), tokenizer=big)
+    with pytest.raises(ValueError, match="300 tokens, the model only 97"):
+        load_run(str(tmp_path / "bad" / "ckpt.pt"))
 
 
 def test_tanh_gelu_and_tied_embeddings():

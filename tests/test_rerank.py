@@ -2,6 +2,7 @@
 tiny end-to-end run of steps 1, 2a and 2b together."""
 import json
 import os
+import random
 
 import pytest
 
@@ -17,10 +18,23 @@ def test_cluster_equivalent_strings_and_drops_none():
 
 def test_rank_clusters_tie_breaks():
     cl = [[0, 1], [2, 3], [4, 5, 6], [7, 8]]
-    scores = [0.1, 0.2, 0.9, 0.1, 0.0, 0.0, 0.0, 0.2, 0.05]
-    # size 3 first; then size-2 clusters by best score (0.9 > 0.2 = 0.2), then first seen
-    assert rank_clusters(cl, scores) == [[4, 5, 6], [2, 3], [0, 1], [7, 8]]
+    # size 3 first; then the size-2 clusters in the order they were first seen
     assert rank_clusters(cl) == [[4, 5, 6], [0, 1], [2, 3], [7, 8]]
+
+
+def test_voting_never_reads_the_evaluator():
+    """maj1 and majK are identical whatever the scores: the evaluator breaks no vote tie."""
+    rng = random.Random(0)
+    for _ in range(300):
+        n = rng.randint(1, 10)
+        answers = [rng.choice(["1", "2", "3", "4", None]) for _ in range(n)]
+        correct = [a == "2" for a in answers]
+        K = rng.randint(1, 3)
+        votes = select(answers, correct, None, K)
+        for _ in range(5):
+            scores = [rng.random() for _ in range(n)]
+            r = select(answers, correct, scores, K)
+            assert (r["maj1"], r["majk"], r["pass"]) == (votes["maj1"], votes["majk"], votes["pass"])
 
 
 def test_select_every_metric_by_hand():
@@ -49,10 +63,13 @@ def test_select_ties_are_deterministic():
     # two clusters of two; the one seen first wins maj1 without scores
     answers, correct = ["1", "2", "2", "1"], [True, False, False, True]
     assert select(answers, correct, None, 1)["maj1"] == 1.0
-    # with scores, the higher best score breaks the size tie
-    assert select(answers, correct, [0.1, 0.9, 0.1, 0.1], 1)["maj1"] == 0.0
-    # equal scores: rr picks the first sample
-    assert select(answers, correct, [0.5] * 4, 2)["rr_all"] == 1.0
+    # scores do not break the vote's tie, even when they favour the other cluster
+    r = select(answers, correct, [0.1, 0.9, 0.1, 0.1], 1)
+    assert r["maj1"] == 1.0 and r["rr_all"] == 0.0 and r["rr_topk"] == 1.0  # top-1 cluster: "1"
+    # equal scores: rr picks the first sample; equal cluster sums: the vote's first cluster
+    r = select(answers, correct, [0.5] * 4, 2)
+    assert r["rr_all"] == 1.0 and r["w_rr"] == 1.0
+    assert select(["2", "1", "1", "2"], [False, True, True, False], [0.5] * 4, 2)["w_rr"] == 0.0
 
 
 def test_pass_at_k_unbiased():
@@ -122,6 +139,29 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
                     "--curve_repeats", "2", "--no_progress", "--out_dir", str(tmp_path / "rr3"),
                     "--reuse_samples", str(tmp_path / "rr" / "samples.jsonl")])
     assert {k: again[k] for k in saved if "@" in k} == {k: saved[k] for k in saved if "@" in k}
+    # an evaluator with another tokenizer than the generator's reads with its own
+    import torch
+    from data import train_tokenizer
+    from model import GPT, GPTConfig, save_checkpoint
+    from train_verifier import evaluator_scores
+    other = train_tokenizer(["Here is a math problem: is it right? " * 3, "12 + 34 = 46"], 350)
+    torch.manual_seed(1)
+    ev = GPT(GPTConfig(block_size=512, vocab_size=400, n_layer=1, n_head=2, n_embd=32)).eval()
+    save_checkpoint(str(tmp_path / "ev2" / "ckpt.pt"), ev, tokenizer=other)
+    rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator",
+            str(tmp_path / "ev2" / "ckpt.pt"), "--n_samples", "4", "--curve_repeats", "1",
+            "--no_progress", "--out_dir", str(tmp_path / "rr4"),
+            "--reuse_samples", str(tmp_path / "rr" / "samples.jsonl")])
+    rows = [json.loads(l) for l in (tmp_path / "rr4" / "samples.jsonl").read_text().splitlines()]
+    from data import load_run_splits
+    from model import load_run
+    gen, gen_tok, ck = load_run(str(tmp_path / "sft" / "ckpt.pt"))
+    problems = {r["id"]: r["problem"] for r in load_run_splits(ck["run_config"])["test"]}
+    flat_p = [problems[r["id"]] for r in rows for _ in r["samples"]]
+    flat_s = [s for r in rows for s in r["samples"]]
+    got = [x for r in rows for x in r["scores"]]
+    assert got == pytest.approx(evaluator_scores(ev, other, flat_p, flat_s, "cpu"), abs=1e-6)
+    assert got != pytest.approx(evaluator_scores(ev, gen_tok, flat_p, flat_s, "cpu"), abs=1e-3)
     # without an evaluator: voting only
     v = rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator", "none",
                 "--n_samples", "4", "--curve_repeats", "2", "--no_progress",

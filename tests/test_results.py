@@ -44,17 +44,29 @@ def test_verdicts_by_hand():
 
 
 def test_paired_verdict_over_problems(tmp_path):
-    res = {"rerank": {"1": {"per_problem": {"maj1": [1, 1, 0, 1] * 50, "greedy": [0, 1, 0, 1] * 50}},
-                      "2": {"per_problem": {"maj1": [1, 0], "greedy": [1, 0]}}}}
-    # differences: 50 ones, 150 zeros, 2 zeros -> mean 50/202, clearly above twice its SE
+    # two seeds on the same four problems: differences [1, 1, 0, 1] and [1, 0, 0, 1]; averaged
+    # per problem [1, .5, 0, 1]: mean .625, std .4787, SE over 4 problems .2394 (pooling the 8
+    # differences as independent would claim SE .183)
+    ids = ["a", "b", "c", "d"]
+    res = {"rerank": {"1": {"per_problem": {"id": ids, "maj1": [1, 1, 0, 1], "greedy": [0, 0, 0, 0]}},
+                      "2": {"per_problem": {"id": ids[::-1], "maj1": [1, 0, 0, 1],
+                                            "greedy": [0, 0, 0, 0]}}}}
     out = render.verdict_problems(res, "rerank", "maj1", "greedy")
-    assert out.startswith("reproduced (+24.8") and "paired over 202 problems" in out
+    assert out == "reproduced (+62.5 ± 23.9, over 4 problems, seeds averaged)"
+    res["rerank"]["2"]["per_problem"]["maj1"] = [0, 0, 0, 0]  # per problem [.5, .5, 0, .5]
+    # mean .375, std .25, SE .125: 2 SE = .25 < .375 still; with a third seed all 0 the
+    # averages are [1/3, 1/3, 0, 1/3]: mean .25, std .1667, SE .0833 -> 2 SE = .1667
+    assert render.verdict_problems(res, "rerank", "maj1", "greedy") == \
+        "reproduced (+37.5 ± 12.5, over 4 problems, seeds averaged)"
+    res["rerank"]["1"]["per_problem"]["maj1"] = [1, -1, 0, 1]  # per problem [.5, -.5, 0, .5]
+    assert render.verdict_problems(res, "rerank", "maj1", "greedy").startswith("within noise (+12.5")
     assert render.verdict_problems(res, "rerank", "greedy", "greedy").startswith("within noise")
     assert render.verdict_problems(res, "rerank-ce", "maj1", "greedy") == "no data"
     f = tmp_path / "samples.jsonl"
-    f.write_text('{"greedy_correct": true, "select": {"maj1": 0.0, "pass": 1.0}}\n'
-                 '{"greedy_correct": false, "select": {"maj1": 1.0, "pass": 1.0}}\n')
-    assert render.per_problem(str(f)) == {"greedy": [1.0, 0.0], "maj1": [0.0, 1.0], "pass": [1.0, 1.0]}
+    f.write_text('{"id": "p", "greedy_correct": true, "select": {"maj1": 0.0, "pass": 1.0}}\n'
+                 '{"id": "q", "greedy_correct": false, "select": {"maj1": 1.0, "pass": 1.0}}\n')
+    assert render.per_problem(str(f)) == {"id": ["p", "q"], "greedy": [1.0, 0.0],
+                                          "maj1": [0.0, 1.0], "pass": [1.0, 1.0]}
 
 
 def test_render_table_and_readme_block(tmp_path):

@@ -6,8 +6,9 @@ import os
 import pytest
 import torch
 
+from data import collate
 from model import GPT, GPTConfig, sequence_logprobs
-from train_joint import ranking_loss, stage_plan
+from train_joint import candidate_examples, pair_ranking_loss, ranking_loss, stage_plan
 
 
 def test_ranking_loss_by_hand():
@@ -45,6 +46,28 @@ def test_sequence_scores_with_padding_and_lengths(alpha):
     assert ranking_loss(f[1:2], f[0:1], lam).item() == pytest.approx(hand, abs=1e-5)
 
 
+def test_pair_ranking_loss_reads_correct_rows_first():
+    """Pairs are (correct, incorrect) candidate indices, laid out pos0, neg0, pos1, ...: the
+    loss must equal ranking_loss(f(correct), f(incorrect)), not the swapped one."""
+    from data import eos_id, train_tokenizer
+    tok = train_tokenizer([f"Problem: {a}\nSolution: it is {a}" for a in range(50)], 300)
+    torch.manual_seed(0)
+    m = GPT(GPTConfig(block_size=128, vocab_size=300, n_layer=1, n_head=2, n_embd=32)).eval()
+    cands = [{"problem": f"What is {i // 2}?", "solution": f"It is {i}." + " So." * (i % 3),
+              "problem_id": str(i // 2)} for i in range(8)]
+    cex = candidate_examples(tok, cands, 128)
+    pairs = [(0, 1), (3, 2), (4, 7)]
+    pad = eos_id(tok)
+    with torch.no_grad():
+        got = pair_ranking_loss(m, cex, pairs, 0.5, 1.0, pad, "cpu")
+        f = lambda rows: sequence_logprobs(m, *[collate([cex[i] for i in rows], pad)[k]
+                                                 for k in ("x", "y")])[1]
+        want = ranking_loss(f([p for p, _ in pairs]), f([n for _, n in pairs]), 0.5)
+        swapped = ranking_loss(f([n for _, n in pairs]), f([p for p, _ in pairs]), 0.5)
+    assert got.item() == pytest.approx(want.item(), abs=1e-5)
+    assert abs(want.item() - swapped.item()) > 1e-3
+
+
 def test_stage_plan_same_extra_steps_for_every_objective():
     plans = {o: stage_plan(o, 200, 100) for o in ("evaluator", "contrastive", "mle")}
     assert plans["evaluator"] == [("B", "evaluator", 200), ("C", "mle", 100)]
@@ -53,17 +76,39 @@ def test_stage_plan_same_extra_steps_for_every_objective():
     assert len({sum(s[2] for s in p) for p in plans.values()}) == 1
 
 
-def test_end_to_end_every_objective(tmp_path):
+def test_end_to_end_real_format_dataset_every_objective(tmp_path):
+    """A dataset as MATH500/MATH ship it (train.jsonl + test.jsonl, no val split) through
+    train_sft -> train_verifier -> rerank -> train_joint: the val hold-out decided once
+    (data.load_splits) is the same for every step."""
+    from data import load_dataset
+    from rerank import main as rerank
     from train_sft import main as sft
     from train_joint import main as joint
     from train_verifier import main as verifier
-    sft(["--n_train", "150", "--n_val", "10", "--n_test", "6", "--n_layer", "1", "--n_head", "2",
+    data = tmp_path / "data"
+    data.mkdir()
+    for split, n in (("train", 160), ("test", 6)):
+        rows = load_dataset("synthetic", split, n_train=160, n_val=5, n_test=6)[:n]
+        (data / f"{split}.jsonl").write_text("".join(json.dumps(
+            {"problem": r["problem"], "solution": r["solution"], "answer": r["answer"],
+             "subject": r["type"], "level": r["level"], "unique_id": f"{split}/{i}"}) + "\n"
+            for i, r in enumerate(rows)))
+    sft(["--dataset", str(data), "--n_val", "10", "--n_layer", "1", "--n_head", "2",
          "--n_embd", "32", "--vocab_size", "400", "--batch_size", "8", "--max_steps", "30",
-         "--eval_interval", "1000", "--max_new_tokens", "40", "--block_size", "512", "--lr", "1e-2",
-         "--no_progress", "--out_dir", str(tmp_path / "sft")])
+         "--eval_interval", "1000", "--val_acc_problems", "2", "--max_new_tokens", "40",
+         "--block_size", "512", "--lr", "1e-2", "--no_progress", "--out_dir", str(tmp_path / "sft")])
     verifier(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--n_problems", "16",
               "--n_val_problems", "4", "--n_samples", "4", "--max_steps", "1", "--loss", "ce",
               "--no_progress", "--out_dir", str(tmp_path / "ver")])
+    # candidates of 'val' problems come from the 10 training rows that SSFT held out
+    cands = [json.loads(l) for l in (tmp_path / "ver" / "candidates.jsonl").read_text().splitlines()]
+    held_out = {f"train/{i}" for i in range(150, 160)}
+    assert {c["problem_id"] for c in cands if c["split"] == "val"} <= held_out
+    assert not {c["problem_id"] for c in cands if c["split"] == "train"} & held_out
+    r = rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator",
+                str(tmp_path / "ver" / "ckpt.pt"), "--n_samples", "2", "--curve_repeats", "1",
+                "--no_progress", "--out_dir", str(tmp_path / "rr")])
+    assert r["n"] == 6 and 0.0 <= r["maj1@2"] <= 1.0
     # a tiny model is rarely right: label half of each problem's samples correct, so that the
     # pair-based losses (margin, ranking) have pairs to train on
     cands = [json.loads(l) for l in (tmp_path / "ver" / "candidates.jsonl").read_text().splitlines()]

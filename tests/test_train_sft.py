@@ -11,7 +11,7 @@ import torch
 from data import (collate, encode_example, generator_prompt, generator_target, split_by_length,
                   train_tokenizer)
 from model import GPT, GPTConfig, load_checkpoint
-from train_sft import accumulate_gradients, lr_at, main, token_loss_sum
+from train_sft import accumulate_gradients, generate_solutions, lr_at, main, token_loss_sum
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # a model and data small enough for seconds per run
@@ -101,6 +101,24 @@ def test_loss_ignores_prompt_and_padding(tok):
     assert n.item() == count and abs(loss.item() - want) < 1e-3
     other = dict(batch, x=batch["x"].masked_fill(batch["attention_mask"] == 0, 7))
     assert torch.allclose(token_loss_sum(model, other)[0], loss)  # padding ids do not matter
+
+
+def test_generate_solutions_come_back_in_input_order(tok):
+    """Prompts are sorted by length for batching; each answer must return to its problem."""
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(block_size=128, vocab_size=300, n_layer=1, n_head=2, n_embd=32)).eval()
+    with torch.no_grad():  # sharper weights: outputs that depend on the prompt, not one token
+        for p in model.parameters():
+            if p.dim() >= 2:
+                p.mul_(8)
+    problems = [f"What is ${a}+{a}$?" + " Be quick." * ((5 * a) % 7) for a in range(7)]
+    together = generate_solutions(model, tok, problems, 8, "cpu", batch_size=3)
+    alone = [generate_solutions(model, tok, [p], 8, "cpu")[0] for p in problems]
+    assert together == alone and len({s[0] for s in alone}) > 3  # distinct enough to tell apart
+    g = lambda: torch.Generator().manual_seed(0)  # sampled, N per problem: the same holds
+    many = generate_solutions(model, tok, problems, 6, "cpu", num_samples=2, temperature=1.0,
+                              batch_size=4, generator=g())
+    assert [len(s) for s in many] == [2] * 7
 
 
 def test_lr_schedule():

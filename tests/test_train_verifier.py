@@ -7,8 +7,10 @@ import torch
 
 from data import collate, decode, eos_id, left_pad, train_tokenizer, generator_prompt
 from model import GPT, GPTConfig
-from train_verifier import (ce_loss, evaluator_example, label_logits, log_score, make_pairs,
-                            margin_loss, pair_metrics, roc_auc)
+from data import label_token_ids
+from train_verifier import (ce_loss, evaluator_batches, evaluator_example, evaluator_loss,
+                            evaluator_scores, label_logits, log_score, make_pairs, margin_loss,
+                            pair_metrics, roc_auc, shorten_middle)
 
 
 def test_margin_loss_by_hand():
@@ -95,10 +97,59 @@ def test_score_read_at_last_real_token_left_and_right_padding(tok):
     assert " correct".startswith(decode(tok, [ids[0]])) and len(decode(tok, [ids[0]])) < 8
 
 
-def test_long_solution_is_cut_in_the_middle_not_at_the_read_out(tok):
-    ids, mask = evaluator_example(tok, "What is $1+1$?", "It is 2. " * 200, True, 64)
-    assert len(ids) == 65
-    assert decode(tok, ids[:-1]).endswith("It is 2. It is. The above candidate solution is") or \
-        decode(tok, ids[:-1]).endswith(". The above candidate solution is")
-    assert ids[-1] == __import__("data").label_token_ids(tok)[0]
-    assert decode(tok, ids[:6]).startswith("Here is a math problem")
+def test_shorten_middle_by_hand():
+    sol = "step one\nstep two\nThe answer is $\\boxed{5}$."
+    assert shorten_middle(sol, 4) == "step one\nstep\n...\nThe answer is $\\boxed{5}$."
+    assert shorten_middle(sol, 17) == "The answer is $\\boxed{5}$."  # the whole middle
+    assert shorten_middle(sol, 31) == "$\\boxed{5}$."  # the answer line, from its start
+    assert shorten_middle("$\\boxed{5}$", 50) == "$"  # never empty
+
+
+def test_long_solution_keeps_its_answer_line_and_the_read_out(tok):
+    sol = "\n".join(f"Step {i}: it is 2." for i in range(60)) + "\nThe answer is $\\boxed{7}$."
+    ids, mask = evaluator_example(tok, "What is $1+1$?", sol, True, 96)
+    assert len(ids) <= 97 and len(ids) >= 90 and mask == [0] * (len(ids) - 1) + [1]
+    text = decode(tok, ids[:-1])
+    assert text.startswith("Here is a math problem: What is $1+1$?. Here is a candidate solution: "
+                           "Step 0: it is 2.")
+    assert text.endswith("\n...\nThe answer is $\\boxed{7}$.. The above candidate solution is")
+    assert ids[-1] == label_token_ids(tok)[0]
+    # a solution that fits is left as it is
+    ids, _ = evaluator_example(tok, "What is $1+1$?", "It is 2. $\\boxed{2}$", False, 96)
+    assert decode(tok, ids[:-1]).endswith("It is 2. $\\boxed{2}$. The above candidate solution is")
+
+
+def tiny_evaluator(vocab=300, seed=0):
+    torch.manual_seed(seed)
+    return GPT(GPTConfig(block_size=128, vocab_size=vocab, n_layer=1, n_head=2, n_embd=32)).eval()
+
+
+def test_margin_batches_put_the_correct_candidate_first_in_each_pair(tok):
+    """evaluator_loss reads rows 0, 2, 4, ... as the correct candidates: the batches must be
+    laid out that way, and the loss must equal the margin loss of (correct, incorrect) scores
+    computed apart. Swapping the two slices changes the value (the test would fail)."""
+    model = tiny_evaluator()
+    cands = [{"problem_id": f"p{i // 4}", "problem": f"What is ${i // 4}+1$?",
+              "solution": f"It is {i}, so {i % 3}.", "label": i % 4 in (0, 3)} for i in range(16)]
+    ex, batch = evaluator_batches(tok, cands, "margin", 10, 4, 128, seed=0, log=lambda *a: None)
+    idx = batch(0)
+    assert len(idx) == 8 and all(cands[i]["label"] for i in idx[0::2])
+    assert not any(cands[i]["label"] for i in idx[1::2])
+    ids, pad = label_token_ids(tok), eos_id(tok)
+    with torch.no_grad():
+        got = evaluator_loss(model, ex, cands, idx, "margin", 1.0, ids, pad, "cpu")
+        ls = lambda rows: log_score(label_logits(model, collate([ex[i] for i in rows], pad), ids)[0])
+        want = margin_loss(ls(idx[0::2]), ls(idx[1::2]), 1.0)
+        swapped = margin_loss(ls(idx[1::2]), ls(idx[0::2]), 1.0)
+    assert got.item() == pytest.approx(want.item(), abs=1e-5)
+    assert abs(want.item() - swapped.item()) > 1e-3
+
+
+def test_evaluator_scores_come_back_in_input_order(tok):
+    model = tiny_evaluator()
+    problems = [f"What is ${i}+{i}$?" + " Think." * (7 - i) for i in range(7)]  # lengths differ
+    sols = [f"It is {2 * i}." + " Yes." * (i % 3) for i in range(7)]
+    together = evaluator_scores(model, tok, problems, sols, "cpu", batch_size=3)
+    alone = [evaluator_scores(model, tok, [p], [s], "cpu")[0] for p, s in zip(problems, sols)]
+    assert together == pytest.approx(alone, abs=1e-5)
+    assert len(set(round(x, 6) for x in alone)) == 7  # distinct, so a permutation would show
