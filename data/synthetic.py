@@ -11,11 +11,14 @@ Seven problem types (MATH subject names), levels 1-5, answers written as MATH wr
             majority voting something to vote over
   terse     MATH-human-like: one or two lines, the jumps left to the reader
 
-Numbers are kept small on purpose: a 1M-parameter model learns multi-step structure far
-faster than multi-digit arithmetic (see README, "Calibration": with two-digit operands the
-default 5-minute run solved 8% of the test problems, its errors almost all arithmetic).
+Numbers are kept small on purpose: a tiny model learns multi-step structure far faster than
+multi-digit arithmetic (README, "Calibration"). Small ranges make few distinct problems, so the
+splits are cut by content, not text: content_key names a problem's mathematics, and no key is
+in two splits (make_splits). Cells whose ranges were too small to give test and val their share
+were widened just enough (README, "The embedded default").
 
-    python -m data.synthetic            # print one example of each type and level
+    python -m data.synthetic            # one example of each type and level
+    python -m data.synthetic --stats    # distinct problems (content keys) per split and cell
 """
 import math
 import random
@@ -483,6 +486,18 @@ def key_stats(splits):
 
 
 if __name__ == "__main__":
+    import sys
+    if "--stats" in sys.argv:
+        stats = key_stats(make_splits())
+        cells = sorted({c for v in stats.values() for c in v["cells"]},
+                       key=lambda c: (c.split()[0], c.split()[1]))
+        print("| split | rows | distinct problems | fewest in a cell |\n|---|---|---|---|")
+        for name, v in stats.items():
+            print(f"| {name} | {v['rows']} | {v['keys']} | {v['min_keys_per_cell']} |")
+        print("\n| cell | " + " | ".join(stats) + " |\n|---|---|---|---|")
+        for c in cells:
+            print(f"| {c} | " + " | ".join(str(v["cells"].get(c, 0)) for v in stats.values()) + " |")
+        sys.exit(0)
     rng = random.Random(0)
     for kind in TYPES:
         for level in range(1, 6):
