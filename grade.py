@@ -535,13 +535,14 @@ def is_equiv(pred, gold):
 
 
 # -----------------------------------------------------------------------------
-# CLI
+# reading results and reporting them by level and type: used by every script, kept here
+# because this is the lowest module that needs them (data/ imports grade, not the reverse)
 
 
-def grade_file(path):
-    """Rows: gold answer in 'gold' or 'answer' (or a gold 'gold_solution'); the prediction in
-    'prediction' (an answer) or 'completion'/'model_solution' (a solution text, extracted)."""
-    by_level, by_type, total = defaultdict(list), defaultdict(list), []
+def read_jsonl(path, required=(), error=ValueError):
+    """[(line number, row)] of a JSONL file, blank lines skipped. A line that is not a JSON
+    object, or lacks a `required` key, raises `error` naming the file and line."""
+    rows = []
     with open(path) as f:
         for ln, line in enumerate(f, 1):
             if not line.strip():
@@ -549,25 +550,56 @@ def grade_file(path):
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as e:
-                raise SystemExit(f"{path}:{ln}: not valid JSON ({e.msg})")
-            gold = row.get("gold", row.get("answer"))
-            if gold is None and "gold_solution" in row:
-                gold = extract_answer(row["gold_solution"])
-            if "prediction" in row:
-                pred = row["prediction"]
-            elif "completion" in row or "model_solution" in row:
-                pred = extract_answer(row.get("completion", row.get("model_solution")))
-            else:
-                raise SystemExit(f"{path}:{ln}: no 'prediction', 'completion' or "
-                                 f"'model_solution' key")
-            if gold is None:
-                raise SystemExit(f"{path}:{ln}: no gold answer ('gold', 'answer' or "
-                                 f"'gold_solution')")
-            ok = is_equiv(pred, gold)
-            total.append(ok)
-            by_level[str(row.get("level"))].append(ok)
-            by_type[str(row.get("type", row.get("subject")))].append(ok)
-    return total, by_level, by_type
+                raise error(f"{path}:{ln}: not valid JSON ({e.msg})") from None
+            if not isinstance(row, dict):
+                raise error(f"{path}:{ln}: expected a JSON object")
+            for key in required:
+                if key not in row:
+                    raise error(f"{path}:{ln}: missing field {key!r}")
+            rows.append((ln, row))
+    return rows
+
+
+def mean_by_group(rows, fields):
+    """MATH's way of reporting: the mean of each field (0/1 or bool) over all rows, by level and
+    by type. rows: dicts with 'level', 'type' and the fields. Returns
+    {"all": {field: mean, "n": count}, "by_level": {level: {...}}, "by_type": {type: {...}}}."""
+    def mean(group):
+        return {**{f: sum(float(r[f]) for r in group) / len(group) for f in fields},
+                "n": len(group)}
+    out = {"all": mean(rows) if rows else {"n": 0}, "by_level": {}, "by_type": {}}
+    for key in ("level", "type"):
+        groups = defaultdict(list)
+        for r in rows:
+            groups[str(r[key])].append(r)
+        out[f"by_{key}"] = {k: mean(v) for k, v in sorted(groups.items())}
+    return out
+
+
+# -----------------------------------------------------------------------------
+# CLI
+
+
+def grade_file(path):
+    """Graded rows {level, type, correct}. Input rows: gold answer in 'gold' or 'answer' (or a
+    gold 'gold_solution'); the prediction in 'prediction' (an answer) or
+    'completion'/'model_solution' (a solution text, extracted)."""
+    graded = []
+    for ln, row in read_jsonl(path):
+        gold = row.get("gold", row.get("answer"))
+        if gold is None and "gold_solution" in row:
+            gold = extract_answer(row["gold_solution"])
+        if "prediction" in row:
+            pred = row["prediction"]
+        elif "completion" in row or "model_solution" in row:
+            pred = extract_answer(row.get("completion", row.get("model_solution")))
+        else:
+            raise ValueError(f"{path}:{ln}: no 'prediction', 'completion' or 'model_solution' key")
+        if gold is None:
+            raise ValueError(f"{path}:{ln}: no gold answer ('gold', 'answer' or 'gold_solution')")
+        graded.append({"level": row.get("level"), "type": row.get("type", row.get("subject")),
+                       "correct": is_equiv(pred, gold)})
+    return graded
 
 
 def main(argv=None):
@@ -575,14 +607,18 @@ def main(argv=None):
                                             "by level and by type.")
     p.add_argument("predictions", help="JSONL with 'prediction' (or 'completion') and 'gold'")
     args = p.parse_args(argv)
-    total, by_level, by_type = grade_file(args.predictions)
-    if not total:
+    try:
+        graded = grade_file(args.predictions)
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"error: {e}")
+    if not graded:
         raise SystemExit(f"{args.predictions}: no rows")
-    print(f"accuracy {sum(total) / len(total):.4f} ({sum(total)}/{len(total)})")
-    for name, groups in (("level", by_level), ("type", by_type)):
-        for k in sorted(groups):
-            v = groups[k]
-            print(f"  {name} {k:24s} {sum(v) / len(v):.4f} ({sum(v)}/{len(v)})")
+    report = mean_by_group(graded, ["correct"])
+    n_ok = sum(g["correct"] for g in graded)
+    print(f"accuracy {report['all']['correct']:.4f} ({n_ok}/{len(graded)})")
+    for name in ("level", "type"):
+        for k, v in report[f"by_{name}"].items():
+            print(f"  {name} {k:24s} {v['correct']:.4f} ({round(v['correct'] * v['n'])}/{v['n']})")
 
 
 if __name__ == "__main__":

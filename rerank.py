@@ -38,10 +38,10 @@ from collections import defaultdict
 
 import torch
 
+from common import generate_solutions, write_json
 from data import DataError, load_run_splits
-from grade import extract_answer, is_equiv
+from grade import extract_answer, is_equiv, mean_by_group, read_jsonl
 from model import load_run
-from train_sft import generate_solutions, write_json
 from train_verifier import evaluator_scores
 
 
@@ -172,22 +172,12 @@ def curves(problems, K, repeats, seed):
 
 
 def summarise(problems, N, K):
-    """Overall and per level / type accuracy of every method (names with N, K filled in)."""
+    """Accuracy of every method (names with N, K filled in), overall, by level and by type:
+    {"all": {"pass@1": ..., "maj1@N": ..., "n": ...}, "by_level": {...}, "by_type": {...}}."""
     names = metric_names(N, K)
-    groups = {"all": problems}
-    for key in ("level", "type"):
-        for p in problems:
-            groups.setdefault(f"{key}={p[key]}", []).append(p)
-    out = {}
-    for g, ps in groups.items():
-        row = {"pass@1": sum(p["greedy_correct"] for p in ps) / len(ps), "n": len(ps)}
-        sums = defaultdict(float)
-        for p in ps:
-            for k, v in p["select"].items():
-                sums[k] += v
-        row.update({names[k]: v / len(ps) for k, v in sums.items()})
-        out[g] = row
-    return out
+    rows = [{"level": p["level"], "type": p["type"], "pass@1": p["greedy_correct"],
+             **{names[k]: v for k, v in p["select"].items()}} for p in problems]
+    return mean_by_group(rows, ["pass@1"] + [names[k] for k in problems[0]["select"]])
 
 
 def plot(curve, path, N, K, greedy=None):
@@ -222,14 +212,7 @@ def plot(curve, path, N, K, greedy=None):
 
 def read_samples(path, rows, N):
     """(greedy, samples) from an earlier run's samples.jsonl, checked against the problems."""
-    got = {}
-    with open(path) as f:
-        for ln, line in enumerate(f, 1):
-            try:
-                r = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f"{path}:{ln}: not valid JSON ({e.msg})") from None
-            got[r["id"]] = r
+    got = {r["id"]: r for _, r in read_jsonl(path, ("id", "greedy", "samples"), DataError)}
     greedy, samples = [], []
     for r in rows:
         if r["id"] not in got or len(got[r["id"]]["samples"]) != N:
@@ -287,7 +270,7 @@ def main(argv=None):
     table = summarise(problems, N, K)
     curve = curves(problems, K, args.curve_repeats, args.seed)
     metrics = {**table["all"], "N": N, "K": K, "evaluator": args.evaluator,
-               "by_group": {k: v for k, v in table.items() if k != "all"},
+               "by_level": table["by_level"], "by_type": table["by_type"],
                "curves": {str(n): v for n, v in curve.items()},
                "sample_seconds": round(sample_time, 1), "seconds": round(time.time() - t0, 1)}
     os.makedirs(args.out_dir, exist_ok=True)

@@ -33,11 +33,11 @@ import time
 
 import torch
 
+from common import (accuracy_report, autocast_for, generate_solutions, print_failures,
+                    token_loss_sum, train_steps, write_json)
 from data import (DataError, collate, cycling_batches, encode_generator_examples, eos_id,
                   label_token_ids, load_run_splits, to_device)
 from model import load_run, save_checkpoint, sequence_logprobs
-from train_sft import (accuracy_report, generate_solutions, print_failures, token_loss_sum,
-                       train_steps, write_json)
 from train_verifier import (evaluator_batches, evaluator_loss, make_pairs, read_candidates,
                             sample_candidates)
 
@@ -67,7 +67,10 @@ def get_args(argv=None):
     p.add_argument("--min_lr", type=float, default=1e-4)
     p.add_argument("--warmup_steps", type=int, default=20)
     p.add_argument("--weight_decay", type=float, default=0.1)
+    p.add_argument("--beta2", type=float, default=0.99)
     p.add_argument("--grad_clip", type=float, default=1.0)
+    p.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16"],
+                   help="autocast dtype on CUDA (CPU always runs float32)")
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--out_dir", default=None, help="default out/joint-<objective>")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -170,7 +173,9 @@ def main(argv=None):
     for stage, kind, steps in plan:
         histories[stage], opt = train_steps(model, steps, loss_fn(kind), args.lr, args.min_lr,
                                             args.warmup_steps, args.weight_decay, args.grad_clip,
-                                            args.device, f"stage {stage} ({kind})", progress)
+                                            args.device, args.beta2,
+                                            autocast_for(args.device, args.dtype),
+                                            f"stage {stage} ({kind})", progress)
         name = "ckpt.pt" if stage == plan[-1][0] else f"stage{stage}.pt"
         save_checkpoint(os.path.join(out_dir, name), model, opt, steps,
                         {**rc, **vars(args), "stage": stage}, tok)

@@ -21,22 +21,20 @@ samples.jsonl (the greedy test solutions).
 """
 import argparse
 import json
-import math
 import os
 import sys
 import time
-from collections import defaultdict
 from contextlib import nullcontext
 
 import torch
 import torch.distributed as dist
-import torch.nn.functional as F
 from tqdm import tqdm
 
-from data import (bucket_batches, collate, decode, encode, encode_generator_examples, eos_id,
-                  generator_prompt, left_pad, load_splits, load_tokenizer, split_by_length,
-                  to_device, train_tokenizer, DataError)
-from grade import extract_answer, is_equiv
+from common import (accuracy_report, autocast_for, configure_optimizer, generate_solutions,
+                    lr_at, print_failures, token_loss_sum, write_json)
+from data import (DataError, bucket_batches, collate, encode_generator_examples, eos_id,
+                  generator_prompt, load_splits, load_tokenizer, split_by_length, to_device,
+                  train_tokenizer)
 from model import GPT, GPTConfig, load_run, save_checkpoint
 
 
@@ -151,55 +149,6 @@ def build_model(args, vocab_size):
     return model
 
 
-def configure_optimizer(model, lr, weight_decay, beta2, device):
-    """AdamW; weight decay on matrices (dim >= 2) only, never on biases, LayerNorm or... the
-    tied embedding counts as a matrix, as in nanoGPT."""
-    params = [p for p in model.parameters() if p.requires_grad]
-    groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
-              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
-    fused = torch.device(device).type == "cuda"
-    return torch.optim.AdamW(groups, lr=lr, betas=(0.9, beta2), fused=fused)
-
-
-def lr_at(step, max_steps, lr, min_lr, warmup):
-    """Linear warmup, then cosine decay from lr to min_lr at max_steps."""
-    if step < warmup:
-        return lr * (step + 1) / warmup
-    progress = min(1.0, (step - warmup) / max(1, max_steps - warmup))
-    return min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (lr - min_lr)
-
-
-def token_loss_sum(model, batch):
-    """Sum (not mean) of the token cross-entropies over supervised targets, and their count:
-    dividing by the step's total count gives the right gradient under accumulation."""
-    logits, _ = model(batch["x"])
-    loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), batch["y"].view(-1),
-                           ignore_index=-100, reduction="sum")
-    return loss, (batch["y"] != -100).sum()
-
-
-def train_steps(model, steps, loss_fn, lr, min_lr, warmup, weight_decay, grad_clip, device,
-                desc="train", progress=True):
-    """A plain single-process loop for the shorter fine-tuning stages (evaluator, joint):
-    fresh AdamW, warmup + cosine, clipping; loss_fn(step) returns the loss of one batch.
-    Returns (history, optimizer)."""
-    optimizer = configure_optimizer(model, lr, weight_decay, 0.99, device)
-    model.train()
-    history = []
-    for step in tqdm(range(steps), desc=desc, disable=not progress, dynamic_ncols=True):
-        cur = lr_at(step, steps, lr, min_lr, warmup)
-        for g in optimizer.param_groups:
-            g["lr"] = cur
-        loss = loss_fn(step)
-        loss.backward()
-        if grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        history.append({"step": step + 1, "loss": loss.item(), "lr": cur})
-    return history, optimizer
-
-
 def accumulate_gradients(model, micro_batches, n_total, world=1, autocast=nullcontext()):
     """Backward over this rank's micro-batches so that the gradient is
         sum over every target token of the step (all micro-batches, all ranks) / n_total,
@@ -215,76 +164,6 @@ def accumulate_gradients(model, micro_batches, n_total, world=1, autocast=nullco
             (l * world / n_total).backward()
         loss_sum += l.item()
     return loss_sum
-
-
-@torch.no_grad()
-def generate_solutions(model, tok, problems, max_new_tokens, device, num_samples=1,
-                       temperature=0.0, top_p=None, top_k=None, batch_size=64, generator=None,
-                       progress=False, desc="generate"):
-    """Solve each problem num_samples times -> list (per problem) of list of solution texts.
-    Prompts are sorted by length and left-padded in batches; with num_samples > 1 each prompt
-    is prefilled once and its KV cache copied (model.generate)."""
-    model.eval()
-    eos = eos_id(tok)
-    prompts = [encode(tok, generator_prompt(p)) for p in problems]
-    block = model.config.block_size
-    for i, pr in enumerate(prompts):
-        if len(pr) + 1 > block:
-            raise ValueError(f"problem {i} has a {len(pr)}-token prompt, longer than the "
-                             f"context (block_size {block})")
-    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
-    out = [None] * len(prompts)
-    per = max(1, batch_size // num_samples)
-    chunks = [order[s:s + per] for s in range(0, len(order), per)]
-    for chunk in tqdm(chunks, desc=desc, disable=not progress, leave=False):
-        idx, mask = left_pad([prompts[i] for i in chunk], eos)
-        n_new = min(max_new_tokens, block - idx.size(1))
-        seq = model.generate(idx.to(device), n_new, temperature=temperature, top_k=top_k,
-                             top_p=top_p, eos_token_id=eos, attention_mask=mask.to(device),
-                             generator=generator, num_samples=num_samples)
-        new = seq[:, idx.size(1):].tolist()
-        for j, i in enumerate(chunk):
-            texts = []
-            for row in new[j * num_samples:(j + 1) * num_samples]:
-                if eos in row:
-                    row = row[:row.index(eos)]
-                texts.append(decode(tok, row).strip())
-            out[i] = texts
-    return out
-
-
-def accuracy_report(rows, solutions):
-    """Greedy accuracy overall, by level and by type -> (metrics dict, graded rows)."""
-    graded, by_level, by_type = [], defaultdict(list), defaultdict(list)
-    for r, sols in zip(rows, solutions):
-        pred = extract_answer(sols[0])
-        ok = is_equiv(pred, r["answer"])
-        graded.append({"id": r["id"], "level": r["level"], "type": r["type"],
-                       "problem": r["problem"], "gold": r["answer"], "prediction": pred,
-                       "correct": ok, "solution": sols[0]})
-        by_level[str(r["level"])].append(ok)
-        by_type[str(r["type"])].append(ok)
-    mean = lambda v: sum(v) / max(1, len(v))
-    metrics = {"pass@1": mean([g["correct"] for g in graded]), "n_test": len(graded),
-               "by_level": {k: mean(v) for k, v in sorted(by_level.items())},
-               "by_type": {k: mean(v) for k, v in sorted(by_type.items())}}
-    return metrics, graded
-
-
-def print_failures(graded, k=3):
-    """minGPT's habit: show what the model got wrong."""
-    wrong = [g for g in graded if not g["correct"]][:k]
-    for g in wrong:
-        print(f"  WRONG [{g['type']}, level {g['level']}] {g['problem']}\n"
-              f"    gold {g['gold']!r}, predicted {g['prediction']!r}\n"
-              + "\n".join("    | " + line for line in g["solution"].splitlines()[-4:]))
-
-
-def write_json(path, obj):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
 
 
 def batches_for_step(step, micro_per_step, epoch_batches):
@@ -371,8 +250,7 @@ def main(argv=None):
         model = torch.compile(model)
     if world > 1:
         model = torch.nn.parallel.DistributedDataParallel(model)
-    is_cuda = torch.device(device).type == "cuda"
-    autocast = torch.autocast("cuda", dtype=getattr(torch, args.dtype)) if is_cuda else nullcontext()
+    autocast = autocast_for(device, args.dtype)
 
     def save(step):
         # every rank's RNG state, so dropout continues exactly on resume

@@ -31,11 +31,11 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from common import autocast_for, generate_solutions, train_steps, write_json
 from data import (DataError, collate, cycling_batches, encode, eos_id, evaluator_prompt,
                   label_token_ids, load_run_splits, to_device)
-from grade import extract_answer, is_equiv
+from grade import extract_answer, is_equiv, read_jsonl
 from model import last_real_index, load_run, save_checkpoint
-from train_sft import generate_solutions, train_steps, write_json
 
 
 def get_args(argv=None):
@@ -60,7 +60,10 @@ def get_args(argv=None):
     p.add_argument("--min_lr", type=float, default=1e-4)
     p.add_argument("--warmup_steps", type=int, default=20)
     p.add_argument("--weight_decay", type=float, default=0.1)
+    p.add_argument("--beta2", type=float, default=0.99)
     p.add_argument("--grad_clip", type=float, default=1.0)
+    p.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16"],
+                   help="autocast dtype on CUDA (CPU always runs float32)")
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--out_dir", default="out/verifier")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -170,19 +173,8 @@ def sample_candidates(model, tok, rows, split, n, temperature, top_p, device, ba
 
 
 def read_candidates(path):
-    rows = []
-    with open(path) as f:
-        for ln, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                r = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f"{path}:{ln}: not valid JSON ({e.msg})") from None
-            for k in ("problem_id", "split", "problem", "solution", "label"):
-                if k not in r:
-                    raise DataError(f"{path}:{ln}: missing field {k!r}")
-            rows.append(r)
+    rows = [r for _, r in read_jsonl(path, ("problem_id", "split", "problem", "solution", "label"),
+                                     DataError)]
     if not rows:
         raise DataError(f"{path}: no candidates")
     return rows
@@ -293,8 +285,8 @@ def train_evaluator(model, tok, cands, args, device, log=print, progress=True):
     fn = lambda step: evaluator_loss(model, ex, cands, batch(step), args.loss, args.margin, ids,
                                      pad, device)
     return train_steps(model, args.max_steps, fn, args.lr, args.min_lr, args.warmup_steps,
-                       args.weight_decay, args.grad_clip, device, f"evaluator ({args.loss})",
-                       progress)
+                       args.weight_decay, args.grad_clip, device, args.beta2,
+                       autocast_for(device, args.dtype), f"evaluator ({args.loss})", progress)
 
 
 def main(argv=None):

@@ -26,7 +26,8 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from data import collate, encode_generator_examples, eos_id, load_run_splits, split_by_length  # noqa: E402
 from model import load_run  # noqa: E402
-from train_sft import accumulate_gradients, configure_optimizer, generate_solutions  # noqa: E402
+from common import configure_optimizer, generate_solutions  # noqa: E402
+from train_sft import accumulate_gradients  # noqa: E402
 
 p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 p.add_argument("--ckpt", default="out/sft/ckpt.pt")

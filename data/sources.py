@@ -15,7 +15,7 @@ import json
 import os
 import re
 
-from grade import extract_answer
+from grade import extract_answer, read_jsonl
 
 from . import synthetic
 
@@ -164,31 +164,22 @@ def load_jsonl(path):
     """MATH500-style rows (problem, solution, answer[, subject, level, unique_id]) or GSM8K rows
     (question, answer ending in '#### N')."""
     rows = []
-    with open(path) as f:
-        for ln, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{ln}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f"{where}: not valid JSON ({e.msg})") from None
-            if not isinstance(row, dict):
-                raise DataError(f"{where}: expected a JSON object")
-            if "question" in row:
-                if "answer" not in row:
-                    raise DataError(f"{where}: missing field 'answer'")
-                rec = gsm8k_record(row, where)
-            else:
-                for key in ("problem", "solution"):
-                    if key not in row:
-                        raise DataError(f"{where}: missing field {key!r}")
-                answer = row.get("answer") or extract_answer(row["solution"])
-                if answer is None:
-                    raise DataError(f"{where}: no 'answer' field and no \\boxed{{}} in the solution")
-                rec = {"problem": row["problem"], "solution": row["solution"], "answer": str(answer),
-                       "level": parse_level(row.get("level"), where),
-                       "type": row.get("type", row.get("subject"))}
-            rec["id"] = str(row.get("unique_id", row.get("id", f"{os.path.basename(path)}:{ln}")))
-            rows.append(rec)
+    for ln, row in read_jsonl(path, error=DataError):
+        where = f"{path}:{ln}"
+        if "question" in row:
+            if "answer" not in row:
+                raise DataError(f"{where}: missing field 'answer'")
+            rec = gsm8k_record(row, where)
+        else:
+            for key in ("problem", "solution"):
+                if key not in row:
+                    raise DataError(f"{where}: missing field {key!r}")
+            answer = row.get("answer") or extract_answer(row["solution"])
+            if answer is None:
+                raise DataError(f"{where}: no 'answer' field and no \\boxed{{}} in the solution")
+            rec = {"problem": row["problem"], "solution": row["solution"], "answer": str(answer),
+                   "level": parse_level(row.get("level"), where),
+                   "type": row.get("type", row.get("subject"))}
+        rec["id"] = str(row.get("unique_id", row.get("id", f"{os.path.basename(path)}:{ln}")))
+        rows.append(rec)
     return rows

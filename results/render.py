@@ -20,6 +20,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
+from grade import read_jsonl  # noqa: E402
 
 RUNS = ["sft", "sft-terse", "verifier", "verifier-ce", "rerank", "rerank-ce", "vote-sft"] + \
        [f"{p}-{v}" for v in ("mle", "evaluator-margin", "evaluator-ce", "contrastive")
@@ -37,7 +38,7 @@ def collect(runs_dir):
             if os.path.isfile(path):
                 with open(path) as f:
                     m = json.load(f)
-                for k in ("history", "histories", "by_group"):
+                for k in ("history", "histories", "by_group", "by_level", "by_type"):
                     m.pop(k, None)
                 samples = os.path.join(seed_dir, run, "samples.jsonl")
                 if run.startswith("rerank") and os.path.isfile(samples):
@@ -50,13 +51,11 @@ def per_problem(path):
     """Per-problem 0/1 outcome of every method (and the problem ids), from rerank.py's
     samples.jsonl."""
     out = {}
-    with open(path) as f:
-        for line in f:
-            r = json.loads(line)
-            out.setdefault("id", []).append(r["id"])
-            out.setdefault("greedy", []).append(float(r["greedy_correct"]))
-            for k, v in r["select"].items():
-                out.setdefault(k, []).append(v)
+    for _, r in read_jsonl(path, ("id", "greedy_correct", "select")):
+        out.setdefault("id", []).append(r["id"])
+        out.setdefault("greedy", []).append(float(r["greedy_correct"]))
+        for k, v in r["select"].items():
+            out.setdefault(k, []).append(v)
     return out
 
 

@@ -98,7 +98,7 @@ def test_curves_and_summary_on_a_fixed_set():
     table = summarise(problems, 4, 2)
     assert table["all"]["pass@1"] == 0.5 and table["all"]["maj1@4"] == 0.5
     assert table["all"]["rr_top2@4"] == 1.0 and table["all"]["maj2@4"] == 1.0
-    assert table["level=2"]["maj1@4"] == 0.0 and table["type=A"]["n"] == 2
+    assert table["by_level"]["2"]["maj1@4"] == 0.0 and table["by_type"]["A"]["n"] == 2
 
 
 def test_end_to_end_sft_verifier_rerank(tmp_path):

@@ -11,7 +11,8 @@ import torch
 from data import (collate, encode_example, generator_prompt, generator_target, split_by_length,
                   train_tokenizer)
 from model import GPT, GPTConfig, load_checkpoint
-from train_sft import accumulate_gradients, generate_solutions, lr_at, main, token_loss_sum
+from common import generate_solutions, lr_at, token_loss_sum
+from train_sft import accumulate_gradients, main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # a model and data small enough for seconds per run

@@ -1,0 +1,150 @@
+"""
+What the four scripts of the recipe share, in one place so that no script imports another for
+plumbing: the optimizer and learning-rate schedule, the summed token loss, the loop of the short
+fine-tuning stages (evaluator, step 3), solving problems with the model, the greedy accuracy
+report, and atomic JSON writing. Step 1's own loop (accumulation, DDP, resume) is in
+train_sft.py; the evaluator's loss and scores are in train_verifier.py.
+"""
+import json
+import math
+import os
+from contextlib import nullcontext
+
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from data import decode, encode, eos_id, generator_prompt, left_pad
+from grade import extract_answer, is_equiv, mean_by_group
+
+
+# -----------------------------------------------------------------------------
+# optimisation
+
+
+def configure_optimizer(model, lr, weight_decay, beta2, device):
+    """AdamW; weight decay on matrices (dim >= 2) only, never on biases, LayerNorm or... the
+    tied embedding counts as a matrix, as in nanoGPT."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
+              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+    fused = torch.device(device).type == "cuda"
+    return torch.optim.AdamW(groups, lr=lr, betas=(0.9, beta2), fused=fused)
+
+
+def lr_at(step, max_steps, lr, min_lr, warmup):
+    """Linear warmup, then cosine decay from lr to min_lr at max_steps."""
+    if step < warmup:
+        return lr * (step + 1) / warmup
+    progress = min(1.0, (step - warmup) / max(1, max_steps - warmup))
+    return min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (lr - min_lr)
+
+
+def token_loss_sum(model, batch):
+    """Sum (not mean) of the token cross-entropies over supervised targets, and their count:
+    dividing by the step's total count gives the right gradient under accumulation."""
+    logits, _ = model(batch["x"])
+    loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), batch["y"].view(-1),
+                           ignore_index=-100, reduction="sum")
+    return loss, (batch["y"] != -100).sum()
+
+
+def train_steps(model, steps, loss_fn, lr, min_lr, warmup, weight_decay, grad_clip, device,
+                beta2=0.99, autocast=nullcontext(), desc="train", progress=True):
+    """The loop of the shorter fine-tuning stages (the evaluator, step 3's stages): the same
+    AdamW, warmup + cosine schedule, clipping and autocast as step 1, single process, fresh
+    optimizer. loss_fn(step) returns the loss of one batch. Returns (history, optimizer)."""
+    optimizer = configure_optimizer(model, lr, weight_decay, beta2, device)
+    model.train()
+    history = []
+    for step in tqdm(range(steps), desc=desc, disable=not progress, dynamic_ncols=True):
+        cur = lr_at(step, steps, lr, min_lr, warmup)
+        for g in optimizer.param_groups:
+            g["lr"] = cur
+        with autocast:
+            loss = loss_fn(step)
+        loss.backward()
+        if grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        history.append({"step": step + 1, "loss": loss.item(), "lr": cur})
+    return history, optimizer
+
+
+def autocast_for(device, dtype="bfloat16"):
+    """bf16 (or --dtype) autocast on CUDA; nothing on CPU, which always runs float32."""
+    if torch.device(device).type == "cuda":
+        return torch.autocast("cuda", dtype=getattr(torch, dtype))
+    return nullcontext()
+
+
+# -----------------------------------------------------------------------------
+# solving problems, reporting, writing
+
+
+@torch.no_grad()
+def generate_solutions(model, tok, problems, max_new_tokens, device, num_samples=1,
+                       temperature=0.0, top_p=None, top_k=None, batch_size=64, generator=None,
+                       progress=False, desc="generate"):
+    """Solve each problem num_samples times -> list (per problem) of list of solution texts.
+    Prompts are sorted by length and left-padded in batches; with num_samples > 1 each prompt
+    is prefilled once and its KV cache copied (model.generate)."""
+    model.eval()
+    eos = eos_id(tok)
+    prompts = [encode(tok, generator_prompt(p)) for p in problems]
+    block = model.config.block_size
+    for i, pr in enumerate(prompts):
+        if len(pr) + 1 > block:
+            raise ValueError(f"problem {i} has a {len(pr)}-token prompt, longer than the "
+                             f"context (block_size {block})")
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    out = [None] * len(prompts)
+    per = max(1, batch_size // num_samples)
+    chunks = [order[s:s + per] for s in range(0, len(order), per)]
+    for chunk in tqdm(chunks, desc=desc, disable=not progress, leave=False):
+        idx, mask = left_pad([prompts[i] for i in chunk], eos)
+        n_new = min(max_new_tokens, block - idx.size(1))
+        seq = model.generate(idx.to(device), n_new, temperature=temperature, top_k=top_k,
+                             top_p=top_p, eos_token_id=eos, attention_mask=mask.to(device),
+                             generator=generator, num_samples=num_samples)
+        new = seq[:, idx.size(1):].tolist()
+        for j, i in enumerate(chunk):
+            texts = []
+            for row in new[j * num_samples:(j + 1) * num_samples]:
+                if eos in row:
+                    row = row[:row.index(eos)]
+                texts.append(decode(tok, row).strip())
+            out[i] = texts
+    return out
+
+
+def accuracy_report(rows, solutions):
+    """Greedy accuracy overall, by level and by type -> (metrics dict, graded rows)."""
+    graded = []
+    for r, sols in zip(rows, solutions):
+        pred = extract_answer(sols[0])
+        graded.append({"id": r["id"], "level": r["level"], "type": r["type"],
+                       "problem": r["problem"], "gold": r["answer"], "prediction": pred,
+                       "correct": is_equiv(pred, r["answer"]), "solution": sols[0]})
+    report = mean_by_group(graded, ["correct"])
+    metrics = {"pass@1": report["all"].get("correct", 0.0), "n_test": len(graded),
+               **{f"by_{k}": {g: v["correct"] for g, v in report[f"by_{k}"].items()}
+                  for k in ("level", "type")}}
+    return metrics, graded
+
+
+def print_failures(graded, k=3):
+    """minGPT's habit: show what the model got wrong."""
+    wrong = [g for g in graded if not g["correct"]][:k]
+    for g in wrong:
+        print(f"  WRONG [{g['type']}, level {g['level']}] {g['problem']}\n"
+              f"    gold {g['gold']!r}, predicted {g['prediction']!r}\n"
+              + "\n".join("    | " + line for line in g["solution"].splitlines()[-4:]))
+
+
+def write_json(path, obj):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(obj, f, indent=2)
+    os.replace(tmp, path)
