@@ -130,6 +130,27 @@ class KVCache:
         self.k, self.v, self.key_mask = self.k[:, keep], self.v[:, keep], self.key_mask[keep]
 
 
+def positions_and_mask(real, past=0, cache=None):
+    """Positions and attention mask for T new tokens after `past` cached ones, when some tokens
+    are padding. real: (B, T) bool, True = a real token. With a cache, its key_mask records
+    which cached positions are real. Returns pos (B, T) and attn_mask (B, 1, T, T_keys)."""
+    T = real.size(1)
+    if cache is not None:
+        cache.key_mask[:, past:past + T] = real
+        keys = cache.key_mask[:, :past + T]  # (B, T_keys)
+    else:
+        keys = real
+    # positions count real tokens only, so a left-padded row sees 0, 1, 2, ... exactly as it
+    # would alone (the GPT-2 left-padding trap: transformers #3021)
+    pos = (keys.long().cumsum(1) - 1).clamp(min=0)[:, past:past + T]  # (B, T)
+    causal = torch.ones(T, past + T, dtype=torch.bool, device=real.device).tril(past)
+    attn_mask = causal[None] & keys[:, None, :]  # (B, T, T_keys)
+    # a padding query would see no key at all (NaN softmax): let it see itself
+    rows = torch.arange(T, device=real.device)
+    attn_mask[:, rows, past + rows] = True
+    return pos, attn_mask[:, None]  # (B, 1, T, T_keys), broadcast over heads
+
+
 class GPT(nn.Module):
     def __init__(self, config):
         super().__init__()
@@ -168,27 +189,12 @@ class GPT(nn.Module):
         if past + T > self.config.block_size:
             raise ValueError(f"sequence of {past + T} tokens is longer than the context "
                              f"(block_size={self.config.block_size}); nothing is cropped silently")
-        attn_mask, pos = None, None
-        if attention_mask is not None or cache is not None:
+        if attention_mask is None and cache is None:  # plain causal attention, positions 0..T-1
+            pos, attn_mask = torch.arange(T, device=idx.device)[None], None  # (1, T)
+        else:
             if attention_mask is None:
                 attention_mask = torch.ones(B, T, dtype=torch.bool, device=idx.device)
-            real = attention_mask.bool()
-            if cache is not None:
-                cache.key_mask[:, past:past + T] = real
-                keys = cache.key_mask[:, :past + T]  # (B, T_keys)
-            else:
-                keys = real
-            # positions count real tokens only, so a left-padded row sees 0, 1, 2, ... exactly
-            # as it would alone (the GPT-2 left-padding trap: transformers #3021)
-            pos = (keys.long().cumsum(1) - 1).clamp(min=0)[:, past:past + T]  # (B, T)
-            causal = torch.ones(T, past + T, dtype=torch.bool, device=idx.device).tril(past)
-            attn_mask = causal[None] & keys[:, None, :]  # (B, T, T_keys)
-            # a padding query would see no key at all (NaN softmax): let it see itself
-            rows = torch.arange(T, device=idx.device)
-            attn_mask[:, rows, past + rows] = True
-            attn_mask = attn_mask[:, None]  # (B, 1, T, T_keys), broadcast over heads
-        else:
-            pos = torch.arange(T, device=idx.device)[None]  # (1, T)
+            pos, attn_mask = positions_and_mask(attention_mask.bool(), past, cache)
         x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))
         for i, block in enumerate(self.transformer.h):
             x = block(x, attn_mask, cache, i)
@@ -264,19 +270,8 @@ class GPT(nn.Module):
         if attention_mask is None:
             attention_mask = torch.ones_like(idx, dtype=torch.bool)
         attention_mask = attention_mask.bool()
-        if use_cache:
-            p = next(self.parameters())
-            cache = KVCache(self.config, B, T + max_new_tokens, idx.device, p.dtype)
-            logits, _ = self(idx, attention_mask=attention_mask, cache=cache)
-            logits = logits[:, -1]  # (B, V)
-            if num_samples > 1:
-                cache.expand(num_samples)
-                logits = logits.repeat_interleave(num_samples, dim=0)
-        else:  # reference path: the whole sequence again at every step
-            cache = None
-            logits = self(idx, attention_mask=attention_mask)[0][:, -1]
-            if num_samples > 1:
-                logits = logits.repeat_interleave(num_samples, dim=0)
+        logits, cache = self.prefill(idx, attention_mask, T + max_new_tokens, use_cache,
+                                     num_samples)
         if num_samples > 1:
             idx = idx.repeat_interleave(num_samples, dim=0)
             attention_mask = attention_mask.repeat_interleave(num_samples, dim=0)
@@ -296,8 +291,9 @@ class GPT(nn.Module):
                 break
             if drop_finished and 4 * int(done.sum()) >= done.numel():
                 # drop finished rows once they are a quarter of the batch: sampled lengths vary
-                # ~2x within a batch, and a finished row would otherwise cost as much as a live
-                # one until the longest is done. Not at every finish: each drop copies the cache.
+                # widely within a batch, and a finished row would otherwise cost as much as a
+                # live one until the longest is done. Not at every finish: each drop copies the
+                # cache.
                 keep = ~done
                 rows, nxt, done, attention_mask = rows[keep], nxt[keep], done[keep], \
                     attention_mask[keep]
@@ -310,6 +306,21 @@ class GPT(nn.Module):
                 mask = torch.cat([attention_mask, torch.ones_like(cur[:, T:], dtype=torch.bool)], 1)
                 logits = self(cur, attention_mask=mask)[0][:, -1]
         return seq
+
+    def prefill(self, idx, attention_mask, max_len, use_cache, num_samples):
+        """The prompts' forward pass: logits of each prompt's next token (B * num_samples, V)
+        and, with use_cache, a KV cache of max_len positions holding the prompts, each row
+        copied num_samples times (prefill once, sample N). Without the cache (the reference
+        path) generate recomputes the whole sequence at every step."""
+        if not use_cache:
+            logits = self(idx, attention_mask=attention_mask)[0][:, -1]
+            return logits.repeat_interleave(num_samples, dim=0), None
+        p = next(self.parameters())
+        cache = KVCache(self.config, idx.size(0), max_len, idx.device, p.dtype)
+        logits = self(idx, attention_mask=attention_mask, cache=cache)[0][:, -1]  # (B, V)
+        if num_samples > 1:
+            cache.expand(num_samples)
+        return logits.repeat_interleave(num_samples, dim=0), cache
 
 
 def filter_logits(logits, top_k=None, top_p=None):

@@ -3,7 +3,7 @@ Step 1 of the recipe: supervised solution fine-tuning (SSFT). The model reads a 
 trained to write the step-by-step solution ending in \\boxed{answer}, then EOS; the loss is
 token cross-entropy on the solution tokens only (the prompt is never trained).
 
-The embedded default (synthetic problems, tiny GPT from scratch, 2-core CPU, ~5 minutes):
+The embedded default (synthetic problems, tiny GPT from scratch, 2-core CPU, minutes; README):
     python train_sft.py
     python train_sft.py --style terse --out_dir out/sft-terse      # the paper's style finding
     python train_sft.py --resume                                   # continue a killed run
@@ -33,7 +33,7 @@ from tqdm import tqdm
 from common import (accuracy_report, autocast_for, configure_optimizer, generate_solutions,
                     lr_at, print_failures, token_loss_sum, write_json)
 from data import (DataError, bucket_batches, collate, encode_generator_examples, eos_id,
-                  generator_prompt, load_splits, load_tokenizer, split_by_length, to_device,
+                  generator_prompt, load_splits, load_tokenizer, n_targets, split_by_length, to_device,
                   train_tokenizer)
 from model import GPT, GPTConfig, load_run, save_checkpoint
 
@@ -72,8 +72,8 @@ def get_args(argv=None):
     p.add_argument("--length_split", type=int, default=3,
                    help="cut each micro-batch into this many length-sorted pieces, each padded "
                         "only to its own longest example: the same examples and the same "
-                        "gradient (token-summed losses); 1.36x faster steps on the CPU "
-                        "(bench/bench_recipe.py)")
+                        "gradient (token-summed losses), less padding computed (speed-up: "
+                        "bench/bench_recipe.py, README)")
     p.add_argument("--max_steps", type=int, default=1000)
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--min_lr", type=float, default=3e-4)
@@ -179,41 +179,132 @@ def batches_for_step(step, micro_per_step, epoch_batches):
 # -----------------------------------------------------------------------------
 
 
+def optimizer_step(model, optimizer, exs, args, pad, device, rank, world, autocast):
+    """One optimizer step over exs, the step's micro-batches of every rank (lists of (ids, mask)
+    examples); this rank takes its share. Returns (mean token loss of the whole step, tokens
+    this rank computed). The target-token count of all micro-batches is known up front (the
+    batch plan is deterministic), so each micro-loss is its sum / n_total."""
+    n_total = sum(n_targets(e) for e in exs)
+    mine = [to_device(collate(piece, pad), device) for e in exs[rank::world]
+            for piece in split_by_length(e, args.length_split)]
+    loss_sum = accumulate_gradients(model, mine, n_total, world, autocast)
+    if args.grad_clip > 0:
+        torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    if world > 1:
+        t = torch.tensor([loss_sum], device=device)
+        dist.all_reduce(t)
+        loss_sum = t.item()
+    return loss_sum / n_total, sum(b["x"].numel() for b in mine)
+
+
+def resume_or_build_tokenizer(args, train_rows, master, world):
+    """(tokenizer, resumed model or None, resumed checkpoint or None). --resume refuses flags
+    that differ from the checkpoint's (other than those that cannot change the result)."""
+    ckpt_path = os.path.join(args.out_dir, "ckpt.pt")
+    if args.resume:
+        if not os.path.isfile(ckpt_path):
+            raise FileNotFoundError(f"--resume: {ckpt_path} does not exist")
+        model, tok, ckpt = load_run(ckpt_path)
+        free = {"resume", "stop_after", "no_progress", "device", "compile", "eval_batch_size",
+                "length_split"}
+        for k, v in ckpt["run_config"].items():
+            if k not in free and getattr(args, k, v) != v:
+                raise ValueError(f"--resume: --{k} is {getattr(args, k)!r} but the checkpoint "
+                                 f"was trained with {v!r}; pass the same flags to resume")
+        tok.save(os.path.join(args.out_dir, "tokenizer.json"))
+        return tok, model, ckpt
+    tok = build_tokenizer(args, train_rows, args.out_dir) if master else None
+    if world > 1:  # rank 0 wrote it; the others read it
+        dist.barrier()
+        tok = tok or load_tokenizer(os.path.join(args.out_dir, "tokenizer.json"))
+    return tok, None, None
+
+
+def model_and_optimizer(args, tok, resumed, ckpt, device, rank, log):
+    """(model, optimizer, step, history): new ones, or with --resume the checkpoint's, with this
+    rank's RNG state restored."""
+    model = resumed or build_model(args, tok.get_vocab_size())
+    if model.config.vocab_size < tok.get_vocab_size():
+        raise ValueError(f"tokenizer has {tok.get_vocab_size()} tokens, model only "
+                         f"{model.config.vocab_size}")
+    if args.block_size > model.config.block_size:
+        raise ValueError(f"--block_size {args.block_size} exceeds the model's context "
+                         f"{model.config.block_size}")
+    model.to(device)
+    log(f"model: {model.num_params() / 1e6:.2f}M parameters, {model.config}")
+    optimizer = configure_optimizer(model, args.lr, args.weight_decay, args.beta2, device)
+    if not ckpt:
+        return model, optimizer, 0, []
+    optimizer.load_state_dict(ckpt["optimizer"])
+    torch.set_rng_state(ckpt["rng"][rank] if rank < len(ckpt["rng"]) else ckpt["rng"][0])
+    log(f"resumed from {args.out_dir}/ckpt.pt at step {ckpt['step']}")
+    return model, optimizer, ckpt["step"], ckpt.get("history", [])
+
+
+@torch.no_grad()
+def mean_val_loss(model, val_ex, pad, batch_size, device, autocast):
+    """Token cross-entropy over every validation solution token."""
+    model.eval()
+    tot, n = 0.0, 0
+    for s in range(0, len(val_ex), batch_size):
+        b = to_device(collate(val_ex[s:s + batch_size], pad), device)
+        with autocast:
+            l, c = token_loss_sum(model, b)
+        tot, n = tot + l.item(), n + c.item()
+    model.train()
+    return tot / n
+
+
+def solve_sharded(model, tok, rows, args, device, rank, world, autocast, desc):
+    """Greedy solutions of rows, sharded over ranks, gathered on every rank."""
+    mine = rows[rank::world]
+    with autocast:
+        sols = generate_solutions(model, tok, [r["problem"] for r in mine], args.max_new_tokens,
+                                  device, batch_size=args.eval_batch_size,
+                                  progress=rank == 0 and not args.no_progress, desc=desc)
+    model.train()
+    if world == 1:
+        return sols
+    parts = [None] * world
+    dist.all_gather_object(parts, sols)
+    sols = [None] * len(rows)
+    for r, part in enumerate(parts):
+        sols[r::world] = part
+    return sols
+
+
+def write_test_report(args, metrics, graded, log):
+    n_ok = sum(g["correct"] for g in graded)
+    log(f"test greedy accuracy (pass@1): {metrics['pass@1']:.4f} ({n_ok}/{len(graded)} correct), "
+        f"train {metrics['train_seconds']:.0f}s")
+    for k, v in metrics["by_level"].items():
+        log(f"  level {k}: {v:.3f}")
+    for k, v in metrics["by_type"].items():
+        log(f"  {k}: {v:.3f}")
+    print_failures(graded)
+    write_json(os.path.join(args.out_dir, "metrics.json"), metrics)
+    write_json(os.path.join(args.out_dir, "config.json"), vars(args))
+    with open(os.path.join(args.out_dir, "samples.jsonl"), "w") as f:
+        for g in graded:
+            f.write(json.dumps(g) + "\n")
+
+
 def main(argv=None):
     args = get_args(argv)
     rank, world, device = setup_distributed(args.device)
     master = rank == 0
     torch.manual_seed(args.seed + rank)
     log = print if master else (lambda *a, **k: None)
-    if master:
-        log(f"config: {json.dumps(vars(args))}\nwriting to {args.out_dir}/ckpt.pt")
+    log(f"config: {json.dumps(vars(args))}\nwriting to {args.out_dir}/ckpt.pt")
 
-    # data ---------------------------------------------------------------------------------
-    # the same function decides the splits for every later script (load_run_splits)
+    # data: the same function decides the splits for every later script (load_run_splits) -----
     splits = load_splits(args.dataset, style=args.style, n_train=args.n_train, n_val=args.n_val,
                          n_test=args.n_test, seed=args.data_seed, report=log)
-    train_rows, val_rows, test_rows = splits["train"], splits["val"], splits["test"]
-    ckpt_path = os.path.join(args.out_dir, "ckpt.pt")
-    resume = None
-    if args.resume:
-        if not os.path.isfile(ckpt_path):
-            raise FileNotFoundError(f"--resume: {ckpt_path} does not exist")
-        resumed_model, tok, resume = load_run(ckpt_path)
-        free = {"resume", "stop_after", "no_progress", "device", "compile", "eval_batch_size",
-                "length_split"}
-        for k, v in resume["run_config"].items():
-            if k not in free and getattr(args, k, v) != v:
-                raise ValueError(f"--resume: --{k} is {getattr(args, k)!r} but the checkpoint "
-                                 f"was trained with {v!r}; pass the same flags to resume")
-        tok.save(os.path.join(args.out_dir, "tokenizer.json"))
-    else:
-        tok = build_tokenizer(args, train_rows, args.out_dir) if master else None
-        if world > 1:
-            dist.barrier()
-            tok = tok or load_tokenizer(os.path.join(args.out_dir, "tokenizer.json"))
-    block = args.block_size
-    train_ex = encode_generator_examples(tok, train_rows, block, args.skip_long, log)
-    val_ex = encode_generator_examples(tok, val_rows, block, args.skip_long, log)
+    tok, resumed, ckpt = resume_or_build_tokenizer(args, splits["train"], master, world)
+    train_ex = encode_generator_examples(tok, splits["train"], args.block_size, args.skip_long, log)
+    val_ex = encode_generator_examples(tok, splits["val"], args.block_size, args.skip_long, log)
     pad = eos_id(tok)
     lengths = [len(ids) for ids, _ in train_ex]
     epoch_cache = {}
@@ -225,148 +316,76 @@ def main(argv=None):
                                                 bucket=args.bucket)
         return epoch_cache[epoch]
 
-    # model --------------------------------------------------------------------------------
-    if resume:
-        model = resumed_model
-    else:
-        model = build_model(args, tok.get_vocab_size())
-    if model.config.vocab_size < tok.get_vocab_size():
-        raise ValueError(f"tokenizer has {tok.get_vocab_size()} tokens, model only "
-                         f"{model.config.vocab_size}")
-    if block > model.config.block_size:
-        raise ValueError(f"--block_size {block} exceeds the model's context {model.config.block_size}")
-    model.to(device)
-    log(f"model: {model.num_params() / 1e6:.2f}M parameters, {model.config}")
-    optimizer = configure_optimizer(model, args.lr, args.weight_decay, args.beta2, device)
-    step, history = 0, []
-    if resume:
-        optimizer.load_state_dict(resume["optimizer"])
-        step = resume["step"]
-        history = resume.get("history", [])
-        torch.set_rng_state(resume["rng"][rank] if rank < len(resume["rng"]) else resume["rng"][0])
-        log(f"resumed from {ckpt_path} at step {step}")
-    raw_model = model
-    if args.compile:
-        model = torch.compile(model)
+    # model and optimizer (or both as they were, with --resume) --------------------------------
+    raw_model, optimizer, step, history = model_and_optimizer(args, tok, resumed, ckpt, device,
+                                                              rank, log)
+    model = torch.compile(raw_model) if args.compile else raw_model
     if world > 1:
         model = torch.nn.parallel.DistributedDataParallel(model)
     autocast = autocast_for(device, args.dtype)
 
-    def save(step):
-        # every rank's RNG state, so dropout continues exactly on resume
+    def save(step):  # every rank's RNG state, so dropout continues exactly on resume
         rng = [torch.get_rng_state()]
         if world > 1:
             rng = [None] * world
             dist.all_gather_object(rng, torch.get_rng_state())
         if master:
-            save_checkpoint(ckpt_path, raw_model, optimizer, step, vars(args), tok, rng=rng,
-                            history=history)
-
-    @torch.no_grad()
-    def val_loss():
-        model.eval()
-        tot, n = 0.0, 0
-        for s in range(0, len(val_ex), args.batch_size):
-            b = to_device(collate(val_ex[s:s + args.batch_size], pad), device)
-            with autocast:
-                l, c = token_loss_sum(raw_model, b)
-            tot, n = tot + l.item(), n + c.item()
-        model.train()
-        return tot / n
-
-    def solve(rows, desc):
-        """Greedy solutions, sharded over ranks, gathered on every rank."""
-        mine = rows[rank::world]
-        with autocast:
-            sols = generate_solutions(raw_model, tok, [r["problem"] for r in mine],
-                                      args.max_new_tokens, device, batch_size=args.eval_batch_size,
-                                      progress=master and not args.no_progress, desc=desc)
-        if world > 1:
-            parts = [None] * world
-            dist.all_gather_object(parts, sols)
-            sols = [None] * len(rows)
-            for r, part in enumerate(parts):
-                sols[r::world] = part
-        model.train()
-        return sols
+            save_checkpoint(os.path.join(args.out_dir, "ckpt.pt"), raw_model, optimizer, step,
+                            vars(args), tok, rng=rng, history=history)
 
     # train --------------------------------------------------------------------------------
     micro_per_step = args.grad_accum * world  # micro-batches in one optimizer step, all ranks
     model.train()
-    t0, tokens_seen = time.time(), 0
+    t0, tokens_seen, stopped = time.time(), 0, False
     bar = tqdm(total=args.max_steps, initial=step, disable=not master or args.no_progress,
                desc="sft", dynamic_ncols=True)
     while step < args.max_steps:
         lr = lr_at(step, args.max_steps, args.lr, args.min_lr, args.warmup_steps)
         for g in optimizer.param_groups:
             g["lr"] = lr
-        step_batches = batches_for_step(step, micro_per_step, epoch_batches)
-        # the step's target-token count over all micro-batches of all ranks, known up front
-        # (the batch plan is deterministic), so each micro-loss is sum / n_total
-        exs = [[train_ex[i] for i in b] for b in step_batches]
-        n_total = sum(sum(sum(m[1:]) for _, m in e) for e in exs)
-        mine = [to_device(collate(piece, pad), device) for e in exs[rank::world]
-                for piece in split_by_length(e, args.length_split)]
-        loss_sum = accumulate_gradients(model, mine, n_total, world, autocast)
-        tokens_seen += sum(b["x"].numel() for b in mine)
-        if args.grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
-        optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        if world > 1:
-            t = torch.tensor([loss_sum], device=device)
-            dist.all_reduce(t)
-            loss_sum = t.item()
+        exs = [[train_ex[i] for i in b] for b in batches_for_step(step, micro_per_step,
+                                                                   epoch_batches)]
+        loss, tokens = optimizer_step(model, optimizer, exs, args, pad, device, rank, world,
+                                      autocast)
+        tokens_seen += tokens
         step += 1
-        train_loss = loss_sum / n_total
-        history.append({"step": step, "loss": train_loss, "lr": lr})
-        bar.set_postfix(loss=f"{train_loss:.3f}", lr=f"{lr:.1e}",
+        history.append({"step": step, "loss": loss, "lr": lr})
+        bar.set_postfix(loss=f"{loss:.3f}", lr=f"{lr:.1e}",
                         tok_s=f"{tokens_seen * world / (time.time() - t0):.0f}")
         bar.update(1)
         if step % args.eval_interval == 0 or step == args.max_steps:
-            vl = val_loss()
-            history[-1].update(val_loss=vl)
-            msg = f"step {step}: train loss {train_loss:.4f}, val loss {vl:.4f}"
+            history[-1].update(val_loss=mean_val_loss(raw_model, val_ex, pad, args.batch_size,
+                                                      device, autocast))
+            msg = f"step {step}: train loss {loss:.4f}, val loss {history[-1]['val_loss']:.4f}"
             if step < args.max_steps:  # at the end the test split is solved anyway
-                vrows = val_rows[:args.val_acc_problems]
-                vacc, _ = accuracy_report(vrows, solve(vrows, "val"))
-                history[-1].update(val_acc=vacc["pass@1"])
-                msg += f", val greedy acc {vacc['pass@1']:.3f} ({len(vrows)} problems)"
+                vrows = splits["val"][:args.val_acc_problems]
+                sols = solve_sharded(raw_model, tok, vrows, args, device, rank, world, autocast,
+                                     "val")
+                history[-1].update(val_acc=accuracy_report(vrows, sols)[0]["pass@1"])
+                msg += f", val greedy acc {history[-1]['val_acc']:.3f} ({len(vrows)} problems)"
             if master:
                 tqdm.write(msg)
         if step % args.ckpt_interval == 0 or step == args.max_steps or step == args.stop_after:
             save(step)
         if step == args.stop_after:
             log(f"--stop_after {step}: checkpoint written, exiting; continue with --resume")
-            bar.close()
-            if world > 1:
-                dist.destroy_process_group()
-            return None
+            stopped = True
+            break
     bar.close()
     train_time = time.time() - t0
 
-    # test ---------------------------------------------------------------------------------
-    t1 = time.time()
-    sols = solve(test_rows, "test")
-    metrics, graded = accuracy_report(test_rows, sols)
-    if master:
-        n_ok = sum(g["correct"] for g in graded)
-        log(f"test greedy accuracy (pass@1): {metrics['pass@1']:.4f} ({n_ok}/{len(graded)} "
-            f"correct), train {train_time:.0f}s, test {time.time() - t1:.0f}s")
-        for k, v in metrics["by_level"].items():
-            log(f"  level {k}: {v:.3f}")
-        for k, v in metrics["by_type"].items():
-            log(f"  {k}: {v:.3f}")
-        print_failures(graded)
+    # test (not after --stop_after: the run is not finished) -----------------------------------
+    metrics = None
+    if not stopped:
+        sols = solve_sharded(raw_model, tok, splits["test"], args, device, rank, world, autocast,
+                             "test")
+        metrics, graded = accuracy_report(splits["test"], sols)
         metrics.update(train_seconds=round(train_time, 1), steps=step,
                        tokens_per_s=round(tokens_seen * world / max(train_time, 1e-9)),
                        final_train_loss=history[-1]["loss"] if history else None,
                        history=history)
-        write_json(os.path.join(args.out_dir, "metrics.json"), metrics)
-        write_json(os.path.join(args.out_dir, "config.json"), vars(args))
-        with open(os.path.join(args.out_dir, "samples.jsonl"), "w") as f:
-            for g in graded:
-                f.write(json.dumps(g) + "\n")
+        if master:
+            write_test_report(args, metrics, graded, log)
     if world > 1:
         dist.destroy_process_group()
     return metrics

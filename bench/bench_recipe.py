@@ -24,7 +24,8 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from data import collate, encode_generator_examples, eos_id, load_run_splits, split_by_length  # noqa: E402
+from data import (collate, encode_generator_examples, eos_id, load_run_splits, n_targets,  # noqa: E402
+                  split_by_length)
 from model import load_run  # noqa: E402
 from common import configure_optimizer, generate_solutions  # noqa: E402
 from train_sft import accumulate_gradients  # noqa: E402
@@ -80,7 +81,7 @@ def sft_step_time(parts):
     t0, real, padded = time.perf_counter(), 0, 0
     for b in batches:
         pieces = [collate(piece, pad) for piece in split_by_length(b, parts)]
-        n = sum(sum(m[1:]) for _, m in b)
+        n = n_targets(b)
         accumulate_gradients(model, pieces, n)
         opt.step()
         opt.zero_grad(set_to_none=True)

@@ -1,5 +1,5 @@
-"""train_joint.py: the ranking loss by hand (padding, lengths, alpha), the stage plan, and a
-tiny end-to-end run of every objective."""
+"""train_joint.py: the ranking loss by hand (padding, lengths, alpha) and its pair layout, the
+stage plan, and a tiny end-to-end run of steps 1-3 on a real-format dataset, every objective."""
 import json
 import os
 

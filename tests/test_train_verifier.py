@@ -1,4 +1,5 @@
-"""train_verifier.py: losses by hand, the read-out position, pairs, AUC, an end-to-end run."""
+"""train_verifier.py: losses by hand, the read-out position, truncation, pairs, AUC, batch
+layout and order (its end-to-end run is tests/test_rerank.py's, which needs a verifier)."""
 import math
 import random
 
