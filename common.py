@@ -8,14 +8,44 @@ train_sft.py; the evaluator's loss and scores are in train_verifier.py.
 import json
 import math
 import os
+import sys
 from contextlib import nullcontext
 
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from data import decode, encode, eos_id, generator_prompt, left_pad
+from data import DataError, decode, encode, eos_id, generator_prompt, left_pad
 from grade import extract_answer, is_equiv, mean_by_group
+
+
+# -----------------------------------------------------------------------------
+# running a script
+
+
+def add_stage_flags(p):
+    """The optimisation and system flags of the short fine-tuning stages, the same with the
+    same defaults in train_verifier.py and train_joint.py."""
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--min_lr", type=float, default=1e-4)
+    p.add_argument("--warmup_steps", type=int, default=20)
+    p.add_argument("--weight_decay", type=float, default=0.1)
+    p.add_argument("--beta2", type=float, default=0.99)
+    p.add_argument("--grad_clip", type=float, default=1.0)
+    p.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16"],
+                   help="autocast dtype on CUDA (CPU always runs float32)")
+    p.add_argument("--seed", type=int, default=1337)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--no_progress", action="store_true")
+
+
+def run_cli(main):
+    """A script's entry point: bad input (a malformed file, a missing checkpoint, a wrong flag
+    value) ends with one line that names it, not a traceback."""
+    try:
+        main()
+    except (DataError, FileNotFoundError, ValueError) as e:
+        sys.exit(f"error: {e}")
 
 
 # -----------------------------------------------------------------------------

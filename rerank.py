@@ -32,13 +32,12 @@ import json
 import math
 import os
 import random
-import sys
 import time
 from collections import defaultdict
 
 import torch
 
-from common import generate_solutions, write_json
+from common import generate_solutions, run_cli, write_json
 from data import DataError, load_run_splits
 from grade import extract_answer, is_equiv, mean_by_group, read_jsonl
 from model import load_run
@@ -288,7 +287,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (DataError, FileNotFoundError, ValueError) as e:
-        sys.exit(f"error: {e}")
+    run_cli(main)

@@ -28,14 +28,13 @@ import argparse
 import json
 import os
 import random
-import sys
 import time
 
 import torch
 
-from common import (accuracy_report, autocast_for, generate_solutions, print_failures,
-                    token_loss_sum, train_steps, write_json)
-from data import (DataError, collate, cycling_batches, encode_generator_examples, eos_id,
+from common import (accuracy_report, add_stage_flags, autocast_for, generate_solutions,
+                    print_failures, run_cli, token_loss_sum, train_steps, write_json)
+from data import (collate, cycling_batches, encode_generator_examples, eos_id,
                   label_token_ids, load_run_splits, to_device)
 from model import load_run, save_checkpoint, sequence_logprobs
 from train_verifier import (evaluator_batches, evaluator_loss, make_pairs, read_candidates,
@@ -63,18 +62,9 @@ def get_args(argv=None):
     p.add_argument("--alpha", type=float, default=1.0, help="length normalisation |X|^alpha")
     # optimisation
     p.add_argument("--batch_size", type=int, default=32)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--min_lr", type=float, default=1e-4)
-    p.add_argument("--warmup_steps", type=int, default=20)
-    p.add_argument("--weight_decay", type=float, default=0.1)
-    p.add_argument("--beta2", type=float, default=0.99)
-    p.add_argument("--grad_clip", type=float, default=1.0)
-    p.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16"],
-                   help="autocast dtype on CUDA (CPU always runs float32)")
-    p.add_argument("--seed", type=int, default=1337)
+    add_stage_flags(p)  # --lr --min_lr --warmup_steps --weight_decay --beta2 --grad_clip --dtype
+                        # --seed --device --no_progress (common.py)
     p.add_argument("--out_dir", default=None, help="default out/joint-<objective>")
-    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    p.add_argument("--no_progress", action="store_true")
     return p.parse_args(argv)
 
 
@@ -195,7 +185,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (DataError, FileNotFoundError, ValueError) as e:
-        sys.exit(f"error: {e}")
+    run_cli(main)

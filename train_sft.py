@@ -22,7 +22,6 @@ samples.jsonl (the greedy test solutions).
 import argparse
 import json
 import os
-import sys
 import time
 from contextlib import nullcontext
 
@@ -31,9 +30,9 @@ import torch.distributed as dist
 from tqdm import tqdm
 
 from common import (accuracy_report, autocast_for, configure_optimizer, generate_solutions,
-                    lr_at, print_failures, token_loss_sum, write_json)
-from data import (DataError, bucket_batches, collate, encode_generator_examples, eos_id,
-                  generator_prompt, load_splits, load_tokenizer, n_targets, split_by_length, to_device,
+                    lr_at, print_failures, run_cli, token_loss_sum, write_json)
+from data import (bucket_batches, collate, encode_generator_examples, eos_id, generator_prompt,
+                  load_splits, load_tokenizer, n_targets, split_by_length, to_device,
                   train_tokenizer)
 from model import GPT, GPTConfig, load_run, save_checkpoint
 
@@ -392,7 +391,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (DataError, FileNotFoundError, ValueError) as e:
-        sys.exit(f"error: {e}")
+    run_cli(main)

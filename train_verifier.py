@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import random
-import sys
 import time
 from collections import defaultdict
 
@@ -31,7 +30,8 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from common import autocast_for, generate_solutions, train_steps, write_json
+from common import (add_stage_flags, autocast_for, generate_solutions, run_cli, train_steps,
+                    write_json)
 from data import (DataError, collate, cycling_batches, encode, eos_id, evaluator_prompt,
                   label_token_ids, load_run_splits, to_device)
 from grade import extract_answer, is_equiv, read_jsonl
@@ -56,18 +56,9 @@ def get_args(argv=None):
     p.add_argument("--pairs_per_problem", type=int, default=10)
     p.add_argument("--batch_size", type=int, default=32, help="candidates (ce) or pairs (margin)")
     p.add_argument("--max_steps", type=int, default=150)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--min_lr", type=float, default=1e-4)
-    p.add_argument("--warmup_steps", type=int, default=20)
-    p.add_argument("--weight_decay", type=float, default=0.1)
-    p.add_argument("--beta2", type=float, default=0.99)
-    p.add_argument("--grad_clip", type=float, default=1.0)
-    p.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16"],
-                   help="autocast dtype on CUDA (CPU always runs float32)")
-    p.add_argument("--seed", type=int, default=1337)
+    add_stage_flags(p)  # --lr --min_lr --warmup_steps --weight_decay --beta2 --grad_clip --dtype
+                        # --seed --device --no_progress (common.py)
     p.add_argument("--out_dir", default="out/verifier")
-    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    p.add_argument("--no_progress", action="store_true")
     return p.parse_args(argv)
 
 
@@ -341,7 +332,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except (DataError, FileNotFoundError, ValueError) as e:
-        sys.exit(f"error: {e}")
+    run_cli(main)
