@@ -37,8 +37,8 @@ from common import (accuracy_report, add_stage_flags, autocast_for, generate_sol
 from data import (collate, cycling_batches, encode_generator_examples, eos_id,
                   label_token_ids, load_run_splits, to_device)
 from model import load_run, save_checkpoint, sequence_logprobs
-from train_verifier import (evaluator_batches, evaluator_loss, make_pairs, read_candidates,
-                            sample_candidates)
+from train_verifier import (candidate_problems, evaluator_batches, evaluator_loss, make_pairs,
+                            read_candidates, sample_candidates)
 
 
 def get_args(argv=None):
@@ -48,7 +48,10 @@ def get_args(argv=None):
     p.add_argument("--objective", default="evaluator", choices=["evaluator", "contrastive", "mle"])
     p.add_argument("--candidates", default="out/verifier/candidates.jsonl",
                    help="the model's own labelled samples (sampled here if the file is missing)")
-    p.add_argument("--n_problems", type=int, default=800, help="if sampling: training problems")
+    p.add_argument("--candidates_from", default="train", choices=["train", "fresh"],
+                   help="if sampling: the generator's training problems or fresh ones "
+                        "(train_sft --n_fresh)")
+    p.add_argument("--n_problems", type=int, default=800, help="if sampling: problems")
     p.add_argument("--n_samples", type=int, default=8, help="if sampling: samples per problem")
     p.add_argument("--stage_b_steps", type=int, default=100)
     p.add_argument("--stage_c_steps", type=int, default=50, help="paper: ~200 at its scale")
@@ -132,9 +135,10 @@ def main(argv=None):
             print(f"read {len(cands)} training candidates from {args.candidates}")
         else:
             print(f"{args.candidates} not found: sampling candidates from {args.init}")
-            cands = sample_candidates(model, tok, train_rows[:args.n_problems], "train",
-                                      args.n_samples, 0.9, 0.95, args.device, 256, args.seed,
-                                      rc.get("max_new_tokens", 160), progress)
+            rows = candidate_problems(splits, args.candidates_from, args.n_problems)
+            cands = sample_candidates(model, tok, rows, "train", args.n_samples, 0.9, 0.95,
+                                      args.device, 256, args.seed, rc.get("max_new_tokens", 160),
+                                      progress, problem_split=args.candidates_from)
     gold = encode_generator_examples(tok, train_rows, block, skip_long=True)
     next_gold = mle_batches(gold, args.batch_size, args.seed)
 

@@ -48,6 +48,10 @@ def get_args(argv=None):
     p.add_argument("--n_train", type=int, default=8000, help="synthetic: training problems")
     p.add_argument("--n_val", type=int, default=200, help="synthetic: validation problems")
     p.add_argument("--n_test", type=int, default=500, help="synthetic: test problems")
+    p.add_argument("--n_fresh", type=int, default=0,
+                   help="problems held out of training for the evaluator's candidates and step "
+                        "3 (synthetic: drawn apart, disjoint in content; real data: the last "
+                        "n_fresh training rows); see train_verifier.py --candidates_from")
     p.add_argument("--data_seed", type=int, default=0, help="synthetic: generator seed")
     p.add_argument("--skip_long", action="store_true",
                    help="drop (and count) examples longer than the context instead of failing")
@@ -300,7 +304,7 @@ def main(argv=None):
 
     # data: the same function decides the splits for every later script (load_run_splits) -----
     splits = load_splits(args.dataset, style=args.style, n_train=args.n_train, n_val=args.n_val,
-                         n_test=args.n_test, seed=args.data_seed, report=log)
+                         n_test=args.n_test, seed=args.data_seed, report=log, n_fresh=args.n_fresh)
     tok, resumed, ckpt = resume_or_build_tokenizer(args, splits["train"], master, world)
     train_ex = encode_generator_examples(tok, splits["train"], args.block_size, args.skip_long, log)
     val_ex = encode_generator_examples(tok, splits["val"], args.block_size, args.skip_long, log)

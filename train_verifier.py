@@ -44,7 +44,10 @@ def get_args(argv=None):
     p.add_argument("--sft_ckpt", default="out/sft/ckpt.pt", help="the SSFT generator")
     # candidates
     p.add_argument("--candidates", default=None, help="reuse a candidates.jsonl instead of sampling")
-    p.add_argument("--n_problems", type=int, default=800, help="training problems to sample on")
+    p.add_argument("--candidates_from", default="train", choices=["train", "fresh"],
+                   help="problems to sample training candidates on: the generator's training "
+                        "problems (the paper), or fresh ones it never saw (train_sft --n_fresh)")
+    p.add_argument("--n_problems", type=int, default=800, help="problems to sample on")
     p.add_argument("--n_val_problems", type=int, default=200, help="validation problems (held out)")
     p.add_argument("--n_samples", type=int, default=8, help="candidates per problem (paper: 64)")
     p.add_argument("--temperature", type=float, default=0.9)
@@ -146,8 +149,21 @@ def evaluator_scores(model, tok, problems, solutions, device, batch_size=64, pro
 # candidates
 
 
+def candidate_problems(splits, source, n):
+    """The problems whose samples train the evaluator (and step 3's objectives): the
+    generator's own training problems (source 'train', the paper's choice), or 'fresh' ones it
+    never trained on (train_sft.py --n_fresh), on which its samples are as often wrong as on
+    new problems."""
+    if not splits[source]:
+        raise DataError(f"--candidates_from {source}: the SSFT run has no {source} problems "
+                        "(train it with --n_fresh N)")
+    return splits[source][:n]
+
+
 def sample_candidates(model, tok, rows, split, n, temperature, top_p, device, batch_size,
-                      seed, max_new_tokens, progress=True):
+                      seed, max_new_tokens, progress=True, problem_split=None):
+    """n sampled solutions per problem, graded: the evaluator's candidates. split: their role
+    for the evaluator (train or val); problem_split: the dataset split the problems are from."""
     g = torch.Generator(device=device).manual_seed(seed)
     sols = generate_solutions(model, tok, [r["problem"] for r in rows], max_new_tokens, device,
                               num_samples=n, temperature=temperature, top_p=top_p,
@@ -157,7 +173,8 @@ def sample_candidates(model, tok, rows, split, n, temperature, top_p, device, ba
     for r, ss in zip(rows, sols):
         for s in ss:
             ans = extract_answer(s)
-            out.append({"problem_id": r["id"], "split": split, "problem": r["problem"],
+            out.append({"problem_id": r["id"], "split": split,
+                        "problem_split": problem_split or split, "problem": r["problem"],
                         "solution": s, "answer": ans, "gold": r["answer"],
                         "label": bool(is_equiv(ans, r["answer"]))})
     return out
@@ -295,14 +312,15 @@ def main(argv=None):
         print(f"read {len(cands)} candidates from {args.candidates}")
     else:
         splits = load_run_splits(rc)
-        train_rows = splits["train"][:args.n_problems]
+        train_rows = candidate_problems(splits, args.candidates_from, args.n_problems)
         val_rows = splits["val"][:args.n_val_problems]
         mnt = rc.get("max_new_tokens", 160)
         cands = []
-        for split, rows, seed in (("train", train_rows, args.seed), ("val", val_rows, args.seed + 1)):
+        for split, rows, seed, source in (("train", train_rows, args.seed, args.candidates_from),
+                                          ("val", val_rows, args.seed + 1, "val")):
             cands += sample_candidates(model, tok, rows, split, args.n_samples, args.temperature,
                                        args.top_p, args.device, args.sample_batch_size, seed, mnt,
-                                       progress=not args.no_progress)
+                                       progress=not args.no_progress, problem_split=source)
         with open(os.path.join(args.out_dir, "candidates.jsonl"), "w") as f:
             for c in cands:
                 f.write(json.dumps(c) + "\n")

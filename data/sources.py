@@ -19,7 +19,7 @@ from grade import extract_answer, read_jsonl
 
 from . import synthetic
 
-SPLITS = ("train", "val", "test")
+SPLITS = ("train", "val", "test", "fresh")
 
 
 class DataError(ValueError):
@@ -27,13 +27,15 @@ class DataError(ValueError):
 
 
 def load_dataset(source, split, style="detailed", n_train=8000, n_val=200, n_test=500, seed=0,
-                 report=print):
-    """The records of one split. `style`, sizes and seed apply to the synthetic source."""
+                 report=print, n_fresh=0):
+    """The records of one split. `style`, sizes and seed apply to the synthetic source (a real
+    dataset's val and fresh splits are cut from its training rows by load_splits)."""
     if split not in SPLITS:
         raise DataError(f"split {split!r}: expected one of {SPLITS}")
     if source == "synthetic":
         check_style(style)
-        return synthetic_records(synthetic.make_splits(n_train, n_val, n_test, seed)[split], style)
+        made = synthetic.make_splits(n_train, n_val, n_test, seed, n_fresh)
+        return synthetic_records(made[split], style)
     if not os.path.exists(source):
         raise DataError(f"--dataset {source}: no such file or directory (expected 'synthetic', "
                         "a MATH directory or a JSONL file)")
@@ -65,20 +67,22 @@ def synthetic_records(rows, style):
 
 
 def load_splits(source, style="detailed", n_train=8000, n_val=200, n_test=500, seed=0,
-                report=print):
-    """{"train", "val", "test"}: the three splits of a run. The one place that decides them;
+                report=print, n_fresh=0):
+    """{"train", "val", "test", "fresh"}: the splits of a run. The one place that decides them;
     every script goes through it (load_run_splits for a checkpoint's run), so the evaluator,
     the re-ranker and step 3 see exactly the SSFT run's problems.
     A dataset with no val split (MATH, GSM8K) gives its last n_val training rows as val, and
-    train keeps only the rest. A single JSONL file is refused: it would serve every split, so
-    the model would be tested on what it trained on."""
+    train keeps only the rest. `fresh` (n_fresh problems, none by default) is held out of
+    training too, for the evaluator's candidates and step 3: drawn apart for the synthetic
+    source, the last n_fresh remaining training rows for a real dataset. A single JSONL file is
+    refused: it would serve every split, so the model would be tested on what it trained on."""
     if source != "synthetic" and os.path.isfile(source):
         raise DataError(f"--dataset {source}: a single file would serve as train, val and test "
                         "alike; put train.jsonl and test.jsonl (val.jsonl optional) in a "
                         "directory and pass the directory")
     if source == "synthetic":  # generated once, all three splits together
         check_style(style)
-        made = synthetic.make_splits(n_train, n_val, n_test, seed)
+        made = synthetic.make_splits(n_train, n_val, n_test, seed, n_fresh)
         return {k: synthetic_records(made[k], style) for k in SPLITS}
     load = lambda split: load_dataset(source, split, report=report)
     splits = {"train": load("train"), "test": load("test")}
@@ -90,6 +94,13 @@ def load_splits(source, style="detailed", n_train=8000, n_val=200, n_test=500, s
                             f"rows are too few to hold out --n_val {n_val}")
         splits["val"], splits["train"] = splits["train"][-n_val:], splits["train"][:-n_val]
         report(f"no val split in {source}: the last {n_val} training rows are held out as val")
+    splits["fresh"] = []
+    if n_fresh:
+        if len(splits["train"]) <= n_fresh:
+            raise DataError(f"{source}: {len(splits['train'])} training rows are too few to hold "
+                            f"out --n_fresh {n_fresh}")
+        splits["fresh"], splits["train"] = splits["train"][-n_fresh:], splits["train"][:-n_fresh]
+        report(f"{source}: the last {n_fresh} training rows are held out as fresh problems")
     return {k: splits[k] for k in SPLITS}
 
 
@@ -98,7 +109,8 @@ def load_run_splits(run_config, report=print):
     rc = run_config
     return load_splits(rc.get("dataset", "synthetic"), style=rc.get("style", "detailed"),
                        n_train=rc.get("n_train", 8000), n_val=rc.get("n_val", 200),
-                       n_test=rc.get("n_test", 500), seed=rc.get("data_seed", 0), report=report)
+                       n_test=rc.get("n_test", 500), seed=rc.get("data_seed", 0), report=report,
+                       n_fresh=rc.get("n_fresh", 0))
 
 
 def parse_level(value, where):

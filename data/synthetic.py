@@ -418,12 +418,15 @@ def shares(n, cells, rng):
     return out
 
 
-def make_splits(n_train=8000, n_val=200, n_test=500, seed=0):
-    """train/val/test, disjoint in content: every content key (content_key) belongs to one
-    split, so no split holds another's mathematics under a new phrasing or letter.
+def make_splits(n_train=8000, n_val=200, n_test=500, seed=0, n_fresh=0):
+    """train/val/test (and fresh), disjoint in content: every content key (content_key)
+    belongs to one split, so no split holds another's mathematics under a new phrasing or
+    letter. `fresh` (n_fresh problems, none by default) are problems the generator never trains
+    on, for the evaluator's candidates and step 3; drawn after val, so test and val are the
+    same with or without them.
 
     Every (type, level) cell gives each split an equal share of its rows (stratified). Test,
-    then val, take one row per new key; train takes new keys too, and once a cell has no new
+    val, then fresh take one row per new key; train takes new keys too, and once a cell has no new
     keys left (MISSES draws in a row found none) it repeats its own training keys in new
     surface forms (phrasing, letter, method): more text, never more mathematics. A cell
     without enough keys for its test and val shares is an error."""
@@ -445,7 +448,7 @@ def make_splits(n_train=8000, n_val=200, n_test=500, seed=0):
             exhausted.add(c)
         return None
 
-    for split, n in (("test", n_test), ("val", n_val), ("train", n_train)):
+    for split, n in (("test", n_test), ("val", n_val), ("fresh", n_fresh), ("train", n_train)):
         quota, rows = shares(n, cells, rng), []
         # the cells take turns (each in proportion to its share), so that cells whose number
         # ranges overlap divide their common keys evenly
@@ -454,7 +457,7 @@ def make_splits(n_train=8000, n_val=200, n_test=500, seed=0):
             got = new_key(c, split)
             if got is None and split != "train":
                 raise RuntimeError(f"cell {c} has no new problem left for {split}: widen its "
-                                   f"number ranges or ask for fewer problems")
+                                   f"number ranges or ask for fewer problems (--n_test, --n_val, --n_fresh)")
             if got is None:
                 if not train_raw[c]:
                     raise RuntimeError(f"cell {c} has no problem left for train")
@@ -466,7 +469,7 @@ def make_splits(n_train=8000, n_val=200, n_test=500, seed=0):
         for i, ex in enumerate(rows):
             ex["id"] = f"synthetic/{split}/{i}"
         splits[split] = rows
-    return {k: splits[k] for k in ("train", "val", "test")}
+    return {k: splits[k] for k in ("train", "val", "test", "fresh")}
 
 
 MISSES = 200  # draws in a row without a new key before a cell counts as exhausted
@@ -476,6 +479,8 @@ def key_stats(splits):
     """Distinct content keys per split (and rows), overall and per (type, level) cell."""
     out = {}
     for name, rows in splits.items():
+        if not rows:
+            continue
         cells = {}
         for r in rows:
             cells.setdefault(f"{r['kind']} L{r['level']}", set()).add(r["key"])

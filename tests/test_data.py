@@ -120,8 +120,10 @@ def test_load_splits_holds_out_val_and_refuses_a_single_file(tmp_path):
     assert len(s["val"]) == 2 and len(s["train"]) == 10
     with pytest.raises(DataError, match="single file would serve as train, val and test"):
         load_splits(str(tmp_path / "train.jsonl"))
+    s = load_splits(str(tmp_path), n_val=4, n_fresh=3)  # fresh: the last rows left after val
+    assert [r["problem"] for r in s["fresh"]] == ["p7", "p8", "p9"] and len(s["train"]) == 7
     s = load_splits("synthetic", n_train=40, n_val=5, n_test=7)
-    assert [len(s[k]) for k in ("train", "val", "test")] == [40, 5, 7]
+    assert [len(s[k]) for k in ("train", "val", "test")] == [40, 5, 7] and s["fresh"] == []
     assert s["test"] == load_dataset("synthetic", "test", n_train=40, n_val=5, n_test=7)
 
 
@@ -170,6 +172,19 @@ def test_splits_are_disjoint_in_content_and_stratified(sizes):
     # stratified: every (type, level) cell has an equal share of test, give or take one
     per_cell = stats["test"]["cells"].values()
     assert len(per_cell) == 35 and max(per_cell) - min(per_cell) <= 1
+
+
+def test_fresh_split_is_disjoint_and_leaves_test_and_val_as_they_are():
+    plain = synthetic.make_splits(600, 40, 70, seed=0)
+    with_fresh = synthetic.make_splits(600, 40, 70, seed=0, n_fresh=70)
+    assert plain["fresh"] == [] and len(with_fresh["fresh"]) == 70
+    assert with_fresh["test"] == plain["test"] and with_fresh["val"] == plain["val"]
+    assert with_fresh == synthetic.make_splits(600, 40, 70, seed=0, n_fresh=70)  # deterministic
+    owner = {}
+    for name, rows in with_fresh.items():
+        for r in rows:
+            assert owner.setdefault(maths_of(r), name) == name, (r["problem"], name)
+    assert {r["id"].split("/")[1] for r in with_fresh["fresh"]} == {"fresh"}
 
 
 def test_content_key_ignores_phrasing_letter_and_names():

@@ -1,5 +1,6 @@
 """train_verifier.py: losses by hand, the read-out position, truncation, pairs, AUC, batch
 layout and order (its end-to-end run is tests/test_rerank.py's, which needs a verifier)."""
+import json
 import math
 import random
 
@@ -8,7 +9,7 @@ import torch
 
 from data import collate, decode, eos_id, left_pad, train_tokenizer, generator_prompt
 from model import GPT, GPTConfig
-from data import label_token_ids
+from data import DataError, label_token_ids
 from train_verifier import (ce_loss, evaluator_batches, evaluator_example, evaluator_loss,
                             evaluator_scores, label_logits, log_score, make_pairs, margin_loss,
                             pair_metrics, roc_auc, shorten_middle)
@@ -144,6 +145,34 @@ def test_margin_batches_put_the_correct_candidate_first_in_each_pair(tok):
         swapped = margin_loss(ls(idx[1::2]), ls(idx[0::2]), 1.0)
     assert got.item() == pytest.approx(want.item(), abs=1e-5)
     assert abs(want.item() - swapped.item()) > 1e-3
+
+
+def test_candidates_from_fresh_problems_never_come_from_training_problems(tmp_path):
+    from data import load_run_splits
+    from model import load_run
+    from train_sft import main as sft
+    from train_verifier import main as verifier
+    tiny = ["--n_train", "100", "--n_val", "10", "--n_test", "6", "--n_layer", "1", "--n_head",
+            "2", "--n_embd", "32", "--vocab_size", "300", "--batch_size", "8", "--max_steps", "2",
+            "--eval_interval", "1000", "--max_new_tokens", "16", "--block_size", "512",
+            "--no_progress"]
+    sft(tiny + ["--n_fresh", "35", "--out_dir", str(tmp_path / "sft")])
+    args = ["--n_problems", "30", "--n_val_problems", "5", "--n_samples", "2", "--max_steps", "1",
+            "--loss", "ce", "--no_progress", "--candidates_from", "fresh"]
+    verifier(args + ["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--out_dir",
+                     str(tmp_path / "ver")])
+    cands = [json.loads(l) for l in (tmp_path / "ver" / "candidates.jsonl").read_text().splitlines()]
+    splits = load_run_splits(load_run(str(tmp_path / "sft" / "ckpt.pt"))[2]["run_config"])
+    ids = {k: {r["id"] for r in v} for k, v in splits.items()}
+    train_c = [c for c in cands if c["split"] == "train"]
+    assert len(train_c) == 30 * 2 and {c["problem_split"] for c in train_c} == {"fresh"}
+    assert {c["problem_id"] for c in train_c} <= ids["fresh"]
+    assert not {c["problem_id"] for c in cands} & ids["train"]  # val candidates neither
+    assert {c["problem_id"] for c in cands if c["split"] == "val"} <= ids["val"]
+    sft(tiny + ["--out_dir", str(tmp_path / "sft0")])  # a run without fresh problems
+    with pytest.raises(DataError, match="no fresh problems.*--n_fresh"):
+        verifier(args + ["--sft_ckpt", str(tmp_path / "sft0" / "ckpt.pt"), "--out_dir",
+                         str(tmp_path / "ver0")])
 
 
 def test_evaluator_scores_come_back_in_input_order(tok):
