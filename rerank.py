@@ -11,6 +11,9 @@ whose answers are equivalent (grade.is_equiv), and every way of picking one answ
     w_rr@N       the cluster with the largest summed score (W.RR)
     w_rr_topK@N  that, among the K largest clusters (W.RR.TopK)
     pass@N       oracle: is any sample right (unbiased estimator for n < N)
+    lp_*, minp_* the evaluator-free control (the paper has none): the four scored rules above,
+                 ranked by the generator's own mean token probability (lp) or lowest token
+                 probability (minp) of each sample instead of the evaluator's score
 
     python rerank.py                                           # after train_sft / train_verifier
     python rerank.py --evaluator none                          # voting metrics only
@@ -38,9 +41,10 @@ from collections import defaultdict
 import torch
 
 from common import generate_solutions, run_cli, write_json
-from data import DataError, load_run_splits
+from data import (DataError, collate, encode_example, eos_id, generator_prompt, generator_target,
+                  load_run_splits, to_device)
 from grade import extract_answer, is_equiv, mean_by_group, read_jsonl
-from model import load_run
+from model import load_run, token_logprobs
 from train_verifier import evaluator_scores
 
 
@@ -64,6 +68,9 @@ def get_args(argv=None):
     p.add_argument("--reuse_samples", default=None,
                    help="samples.jsonl of an earlier run with the same generator: re-score "
                         "its solutions instead of sampling again (e.g. to compare evaluators)")
+    p.add_argument("--no_likelihood_control", action="store_true",
+                   help="skip the evaluator-free control: the scored rules ranked by the "
+                        "generator's own mean / lowest token probability (lp_*, minp_*)")
     p.add_argument("--no_progress", action="store_true")
     return p.parse_args(argv)
 
@@ -135,10 +142,42 @@ def pass_at_k(n, c, k):
     return 1.0 - math.comb(n - c, k) / math.comb(n, k)
 
 
+SCORED = ("rr_all", "rr_topk", "w_rr", "w_rr_topk")  # the rules that read scores
+CONTROLS = {"lp": "mean token probability", "minp": "lowest token probability"}
+
+
 def metric_names(N, K):
-    return {"maj1": f"maj1@{N}", "majk": f"maj{K}@{N}", "rr_all": f"rr_all@{N}",
-            "rr_topk": f"rr_top{K}@{N}", "w_rr": f"w_rr@{N}", "w_rr_topk": f"w_rr_top{K}@{N}",
-            "pass": f"pass@{N}"}
+    """select()'s keys -> metric names with N and K filled in; the evaluator-free controls are
+    the scored rules with a prefix (lp_rr_top2@16: RR.Top2 ranked by the generator's mean token
+    probability)."""
+    names = {"maj1": f"maj1@{N}", "majk": f"maj{K}@{N}", "rr_all": f"rr_all@{N}",
+             "rr_topk": f"rr_top{K}@{N}", "w_rr": f"w_rr@{N}", "w_rr_topk": f"w_rr_top{K}@{N}",
+             "pass": f"pass@{N}"}
+    return {**names, **{f"{c}_{k}": f"{c}_{names[k]}" for c in CONTROLS for k in SCORED}}
+
+
+@torch.no_grad()
+def likelihood_scores(model, tok, problems, solutions, device, batch_size=64):
+    """The evaluator-free control's scores: the generator's own confidence in each solution,
+    as {"lp": exp(mean token log-prob), "minp": exp(lowest token log-prob)} over the solution
+    and its EOS (lists of floats in (0, 1], so the weighted rules can sum them like the
+    evaluator's probabilities)."""
+    model.eval()
+    block, pad = model.config.block_size, eos_id(tok)
+    exs = [encode_example(tok, generator_prompt(p), generator_target(s), block, truncate=True)
+           for p, s in zip(problems, solutions)]
+    order = sorted(range(len(exs)), key=lambda i: len(exs[i][0]))
+    out = {"lp": [0.0] * len(exs), "minp": [0.0] * len(exs)}
+    for s in range(0, len(order), batch_size):
+        chunk = order[s:s + batch_size]
+        b = to_device(collate([exs[i] for i in chunk], pad), device)
+        lp = token_logprobs(model(b["x"])[0], b["y"])  # (B, T), 0 off the targets
+        real = b["y"] != -100
+        mean = lp.sum(1) / real.sum(1)
+        low = lp.masked_fill(~real, float("inf")).min(1).values
+        for i, m, l in zip(chunk, mean.exp().tolist(), low.exp().tolist()):
+            out["lp"][i], out["minp"][i] = m, l
+    return out
 
 
 def curves(problems, K, repeats, seed):
@@ -249,23 +288,33 @@ def main(argv=None):
                                      top_p=args.top_p, batch_size=args.sample_batch_size,
                                      generator=g, progress=progress, desc=f"sample x{N}")
     sample_time = time.time() - t0
+    flat_p = [r["problem"] for r, ss in zip(rows, samples) for _ in ss]
+    flat_s = [s for ss in samples for s in ss]
+    per_problem = lambda flat: [flat[i * N:(i + 1) * N] for i in range(len(rows))]
     scores = None
     if args.evaluator != "none":
         ev, ev_tok, _ = load_run(args.evaluator, args.device)  # it reads with its own tokenizer
-        flat_p = [r["problem"] for r, ss in zip(rows, samples) for _ in ss]
-        flat_s = [s for ss in samples for s in ss]
-        flat = evaluator_scores(ev, ev_tok, flat_p, flat_s, args.device, progress=progress)
-        scores = [flat[i * N:(i + 1) * N] for i in range(len(rows))]
+        scores = per_problem(evaluator_scores(ev, ev_tok, flat_p, flat_s, args.device,
+                                              progress=progress))
+    controls = {}
+    if not args.no_likelihood_control:  # the same rules, ranked by the generator's confidence
+        controls = {c: per_problem(v) for c, v in
+                    likelihood_scores(gen, tok, flat_p, flat_s, args.device).items()}
     problems = []
     for i, r in enumerate(rows):
         answers = [extract_answer(s) for s in samples[i]]
         correct = [is_equiv(a, r["answer"]) for a in answers]
         sc = scores[i] if scores is not None else None
+        chosen = select(answers, correct, sc, K)
+        for c, cs in controls.items():
+            by_c = select(answers, correct, cs[i], K)
+            chosen.update({f"{c}_{k}": by_c[k] for k in SCORED})
         problems.append({"id": r["id"], "level": r["level"], "type": r["type"],
                          "gold": r["answer"], "greedy": greedy[i][0],
                          "greedy_correct": is_equiv(extract_answer(greedy[i][0]), r["answer"]),
                          "answers": answers, "correct": correct, "scores": sc,
-                         "select": select(answers, correct, sc, K)})
+                         **{f"{c}_scores": cs[i] for c, cs in controls.items()},
+                         "select": chosen})
     table = summarise(problems, N, K)
     curve = curves(problems, K, args.curve_repeats, args.seed)
     metrics = {**table["all"], "N": N, "K": K, "evaluator": args.evaluator,

@@ -12,11 +12,14 @@ from .prompts import generator_prompt, generator_target
 from .tokenizer import encode, eos_id
 
 
-def encode_example(tok, prompt, target, block_size, name=""):
+def encode_example(tok, prompt, target, block_size, name="", truncate=False):
     """ids = prompt tokens + target tokens + EOS; mask = 0 on the prompt, 1 on target + EOS.
     Prompt and target are encoded apart and concatenated, exactly as at sampling time (the
-    prompt alone is encoded, then the model continues it). Too long -> ValueError."""
+    prompt alone is encoded, then the model continues it). Too long -> ValueError, or with
+    truncate the target's end is cut (to score a sample that filled the context)."""
     p, t = encode(tok, prompt), encode(tok, target) + [eos_id(tok)]
+    if truncate and len(p) < block_size + 1:
+        t = t[:block_size + 1 - len(p)]
     if len(p) + len(t) > block_size + 1:  # +1: inputs are ids[:-1]
         raise ValueError(f"example {name or prompt[:40]!r} has {len(p) + len(t)} tokens, longer "
                          f"than the context (block_size {block_size}); raise --block_size or "

@@ -1,6 +1,7 @@
 """rerank.py: clustering, tie-breaks and every metric on hand-made candidate sets; then one
 tiny end-to-end run of steps 1, 2a and 2b together."""
 import json
+import math
 import os
 import random
 
@@ -162,6 +163,22 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
     got = [x for r in rows for x in r["scores"]]
     assert got == pytest.approx(evaluator_scores(ev, other, flat_p, flat_s, "cpu"), abs=1e-6)
     assert got != pytest.approx(evaluator_scores(ev, gen_tok, flat_p, flat_s, "cpu"), abs=1e-3)
+    # the evaluator-free control: the generator's own token probabilities, by hand for one sample
+    assert {"lp_rr_top2@4", "minp_w_rr_top2@4", "lp_rr_all@4"} <= set(saved)
+    from data import eos_id, encode, generator_prompt, generator_target
+    from rerank import likelihood_scores
+    row = json.loads(lines[0])
+    prob, sol = problems[row["id"]], row["samples"][0]
+    got = likelihood_scores(gen, gen_tok, [prob, prob], [sol, sol + " Done."], "cpu")
+    p, t = encode(gen_tok, generator_prompt(prob)), encode(gen_tok, generator_target(sol))
+    ids = torch.tensor([p + t + [eos_id(gen_tok)]])
+    with torch.no_grad():
+        logp = torch.log_softmax(gen(ids[:, :-1])[0][0], -1)
+    lps = [logp[j - 1, ids[0, j]].item() for j in range(len(p), ids.size(1))]
+    assert got["lp"][0] == pytest.approx(math.exp(sum(lps) / len(lps)), rel=1e-4)
+    assert got["minp"][0] == pytest.approx(math.exp(min(lps)), rel=1e-4)
+    assert row["lp_scores"][0] == pytest.approx(got["lp"][0], rel=1e-4)
+    assert got["lp"][1] != pytest.approx(got["lp"][0])  # each sample scored on its own
     # without an evaluator: voting only
     v = rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator", "none",
                 "--n_samples", "4", "--curve_repeats", "2", "--no_progress",
