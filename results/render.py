@@ -125,6 +125,29 @@ def verdict(a, b):
     return f"{word} ({mean * 100:+.1f})"
 
 
+def control_table(res, N, K, v):
+    """The evaluator-free control (not in the paper): the same rules ranked by the generator's
+    own token probabilities, and whether the trained evaluator beats them."""
+    lines = ["**Evaluator-free control** (not in the paper): the same rules on the same samples, "
+             "ranked by the generator's own mean token probability (lp) or lowest token "
+             "probability (minp) instead of an evaluator's score.\n",
+             "| rule | by the margin evaluator | by the CE evaluator | by mean token probability "
+             "| by lowest token probability |", "|---|---|---|---|---|"]
+    for key, name in ((f"rr_all@{N}", f"RR.All@{N}"), (f"rr_top{K}@{N}", f"RR.Top{K}@{N}"),
+                      (f"w_rr_top{K}@{N}", f"W.RR.Top{K}@{N}")):
+        lines.append(f"| {name} | {fmt(get(res, 'rerank', key))} | "
+                     f"{fmt(get(res, 'rerank-ce', key))} | {fmt(get(res, 'rerank', 'lp_' + key))} "
+                     f"| {fmt(get(res, 'rerank', 'minp_' + key))} |")
+    lines += ["", "| claim (not in the paper) | margin evaluator | CE evaluator |", "|---|---|---|"]
+    for rule, name in (("rr_all", "RR.All"), ("rr_topk", f"RR.Top{K}"),
+                       ("w_rr_topk", f"W.RR.Top{K}")):
+        for c, what in (("lp", "mean"), ("minp", "lowest")):
+            lines.append(f"| {name}: the evaluator beats the generator's {what} token probability "
+                         f"| {v(rule, f'{c}_{rule}', 'rerank')} | "
+                         f"{v(rule, f'{c}_{rule}', 'rerank-ce')} |")
+    return lines + [""]
+
+
 def render(res):
     lines = []
     seeds = sorted({s for r in res.values() for s in r})
@@ -174,6 +197,8 @@ def render(res):
                              "beats majority voting", "w_rr_topk", "maj1")):
             lines.append(f"| {claim} | {v(a, b, 'rerank')} | {v(a, b, 'rerank-ce')} |")
         lines.append("")
+        if any(get(res, "rerank", f"lp_rr_top{K}@{N}")):
+            lines += control_table(res, N, K, v)
     # (3) joint
     rows = [("SSFT", "sft", "vote-sft"), ("SSFT + extra MLE (control)", "joint-mle", "vote-joint-mle"),
             ("sequential, evaluator margin", "joint-evaluator-margin", "vote-joint-evaluator-margin"),

@@ -152,3 +152,20 @@ def test_reproduce_sh_quick_runs_the_whole_recipe(tmp_path):
     assert "60 test problems" in table and "| RR.Top2@4 |" in table
     again = reproduce("--quick", "--seeds", "1", "--out", str(out))
     assert again.returncode == 0 and again.stdout.count("done, skipped") == 15
+
+
+def test_control_table_only_when_the_control_ran():
+    ids = ["a", "b", "c", "d"]
+    rr = {"N": 4, "K": 2, "rr_top2@4": 0.5, "lp_rr_top2@4": 0.25, "minp_rr_top2@4": 0.0,
+          "per_problem": {"id": ids, "rr_topk": [1, 1, 0, 0], "lp_rr_topk": [0, 1, 0, 0],
+                          "w_rr_topk": [1, 1, 1, 1], "lp_w_rr_topk": [0, 0, 0, 0]}}
+    res = {"rerank": {"1": rr, "2": dict(rr)}}
+    out = render.render(res)
+    assert "**Evaluator-free control**" in out
+    assert "| RR.Top2@4 | 50.0 ± 0.0 | - | 25.0 ± 0.0 | 0.0 ± 0.0 |" in out
+    # W.RR.Top2: evaluator right on all four, the control on none: +100, SE 0 -> reproduced
+    assert ("| W.RR.Top2: the evaluator beats the generator's mean token probability | "
+            "reproduced (+100.0 ± 0.0, over 4 problems, seeds averaged) | no data |") in out
+    for m in res["rerank"].values():
+        m.pop("lp_rr_top2@4")
+    assert "Evaluator-free control" not in render.render(res)
