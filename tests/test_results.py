@@ -169,3 +169,25 @@ def test_control_table_only_when_the_control_ran():
     for m in res["rerank"].values():
         m.pop("lp_rr_top2@4")
     assert "Evaluator-free control" not in render.render(res)
+
+
+def test_temperature_sweep_reads_validation_problems_only(tmp_path):
+    sys.path.insert(0, ROOT)
+    from data import load_run_splits
+    from model import load_run
+    from train_sft import main as sft
+    import temperature
+    sft(["--n_train", "100", "--n_val", "6", "--n_test", "6", "--n_layer", "1", "--n_head", "2",
+         "--n_embd", "32", "--vocab_size", "300", "--batch_size", "8", "--max_steps", "2",
+         "--eval_interval", "1000", "--max_new_tokens", "12", "--block_size", "512",
+         "--no_progress", "--out_dir", str(tmp_path / "sft")])
+    ckpt = str(tmp_path / "sft" / "ckpt.pt")
+    pick, table = temperature.main(["--ckpts", ckpt, ckpt, "--temperatures", "0.5", "1.0", "--n",
+                                    "2", "--out", str(tmp_path / "t")])
+    saved = json.loads((tmp_path / "t" / "temperature.json").read_text())
+    splits = load_run_splits(load_run(ckpt)[2]["run_config"])
+    assert saved["problem_ids"] == sorted(r["id"] for r in splits["val"])  # val, all of it
+    assert not set(saved["problem_ids"]) & {r["id"] for r in splits["test"]}
+    assert pick in (0.5, 1.0) and saved["pick"] == pick and set(table) == {0.5, 1.0}
+    assert all(0.0 <= t["single"] <= t["pass"] <= 1.0 for t in table.values())
+    assert len(saved["runs"]["0.5"]) == 2  # one run per checkpoint
