@@ -22,7 +22,8 @@ Candidates come from --candidates (default: train_verifier's out/verifier/candid
 sampled from the same SSFT model) or, when that file is missing, are sampled here.
 Writes --out_dir (default out/joint-<objective>): stageB.pt, ckpt.pt (after stage C; the same
 checkpoint format as train_sft.py, so rerank.py reads it unchanged), tokenizer.json,
-config.json, metrics.json (greedy pass@1 on the test split, n_test, the stage histories).
+config.json, metrics.json (greedy pass@1 on the test split, or --eval_split val when choosing
+settings, n_test, the stage histories).
 """
 import argparse
 import json
@@ -55,6 +56,8 @@ def get_args(argv=None):
     p.add_argument("--n_samples", type=int, default=8, help="if sampling: samples per problem")
     p.add_argument("--stage_b_steps", type=int, default=100)
     p.add_argument("--stage_c_steps", type=int, default=50, help="paper: ~200 at its scale")
+    p.add_argument("--eval_split", default="test", choices=["val", "test"],
+                   help="the split solved greedily at the end (val: to choose settings)")
     # evaluator objective
     p.add_argument("--loss", default="margin", choices=["margin", "ce"])
     p.add_argument("--margin", type=float, default=1.0, help="lambda of the evaluator margin loss")
@@ -123,7 +126,7 @@ def main(argv=None):
     tok.save(os.path.join(out_dir, "tokenizer.json"))
     rc = sft["run_config"]
     splits = load_run_splits(rc)  # the SSFT run's splits: its held-out val stays held out
-    train_rows, test_rows = splits["train"], splits["test"]
+    train_rows, eval_rows = splits["train"], splits[args.eval_split]
     block, pad = model.config.block_size, eos_id(tok)
     progress = not args.no_progress
     t0 = time.time()
@@ -174,15 +177,15 @@ def main(argv=None):
         save_checkpoint(os.path.join(out_dir, name), model, opt, steps,
                         {**rc, **vars(args), "stage": stage}, tok)
     train_time = time.time() - t0
-    sols = generate_solutions(model, tok, [r["problem"] for r in test_rows],
+    sols = generate_solutions(model, tok, [r["problem"] for r in eval_rows],
                               rc.get("max_new_tokens", 160), args.device, batch_size=256,
-                              progress=progress, desc="test")
-    metrics, graded = accuracy_report(test_rows, sols)
-    print(f"test greedy accuracy (pass@1): {metrics['pass@1']:.4f} "
+                              progress=progress, desc=args.eval_split)
+    metrics, graded = accuracy_report(eval_rows, sols)
+    print(f"{args.eval_split} greedy accuracy (pass@1): {metrics['pass@1']:.4f} "
           f"({sum(g['correct'] for g in graded)}/{len(graded)}), {train_time:.0f}s of training")
     print_failures(graded)
     metrics.update(objective=args.objective, plan=plan, train_seconds=round(train_time, 1),
-                   histories=histories)
+                   histories=histories, split=args.eval_split)
     write_json(os.path.join(out_dir, "metrics.json"), metrics)
     write_json(os.path.join(out_dir, "config.json"), {**vars(args), "out_dir": out_dir})
     return metrics
