@@ -23,11 +23,11 @@ from grade import extract_answer, is_equiv, mean_by_group
 # running a script
 
 
-def add_stage_flags(p):
-    """The optimisation and system flags of the short fine-tuning stages, the same with the
-    same defaults in train_verifier.py and train_joint.py."""
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--min_lr", type=float, default=1e-4)
+def add_stage_flags(p, lr, min_lr):
+    """The optimisation and system flags of the short fine-tuning stages, the same in
+    train_verifier.py and train_joint.py (each with its own learning rates)."""
+    p.add_argument("--lr", type=float, default=lr)
+    p.add_argument("--min_lr", type=float, default=min_lr)
     p.add_argument("--warmup_steps", type=int, default=20)
     p.add_argument("--weight_decay", type=float, default=0.1)
     p.add_argument("--beta2", type=float, default=0.99)

@@ -68,8 +68,11 @@ def get_args(argv=None):
     p.add_argument("--alpha", type=float, default=1.0, help="length normalisation |X|^alpha")
     # optimisation
     p.add_argument("--batch_size", type=int, default=32)
-    add_stage_flags(p)  # --lr --min_lr --warmup_steps --weight_decay --beta2 --grad_clip --dtype
-                        # --seed --device --no_progress (common.py)
+    # lr: chosen on validation among rates no higher than where SSFT ends (3e-4), so that the
+    # extra steps measure the objective, not a learning-rate shock (README, step 3)
+    # also --warmup_steps --weight_decay --beta2 --grad_clip --dtype --seed --device
+    # --no_progress: the same flags in both short-stage scripts (common.py)
+    add_stage_flags(p, lr=1e-4, min_lr=1e-5)
     p.add_argument("--out_dir", default=None, help="default out/joint-<objective>")
     return p.parse_args(argv)
 

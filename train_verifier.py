@@ -59,8 +59,9 @@ def get_args(argv=None):
     p.add_argument("--pairs_per_problem", type=int, default=10)
     p.add_argument("--batch_size", type=int, default=32, help="candidates (ce) or pairs (margin)")
     p.add_argument("--max_steps", type=int, default=150)
-    add_stage_flags(p)  # --lr --min_lr --warmup_steps --weight_decay --beta2 --grad_clip --dtype
-                        # --seed --device --no_progress (common.py)
+    # also --warmup_steps --weight_decay --beta2 --grad_clip --dtype --seed --device
+    # --no_progress: the same flags in both short-stage scripts (common.py)
+    add_stage_flags(p, lr=1e-3, min_lr=1e-4)
     p.add_argument("--out_dir", default="out/verifier")
     return p.parse_args(argv)
 
