@@ -191,3 +191,24 @@ def test_temperature_sweep_reads_validation_problems_only(tmp_path):
     assert pick in (0.5, 1.0) and saved["pick"] == pick and set(table) == {0.5, 1.0}
     assert all(0.0 <= t["single"] <= t["pass"] <= 1.0 for t in table.values())
     assert len(saved["runs"]["0.5"]) == 2  # one run per checkpoint
+
+
+def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_path):
+    sys.path.insert(0, ROOT)
+    import evaluator_curve
+    from train_sft import main as sft
+    sft(["--n_train", "100", "--n_val", "6", "--n_test", "6", "--n_layer", "1", "--n_head", "2",
+         "--n_embd", "32", "--vocab_size", "300", "--batch_size", "8", "--max_steps", "2",
+         "--eval_interval", "1000", "--max_new_tokens", "12", "--block_size", "512",
+         "--no_progress", "--out_dir", str(tmp_path / "sft")])
+    rows = evaluator_curve.main(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--problems",
+                                 "3", "6", "--n_val_problems", "4", "--n_samples", "2",
+                                 "--losses", "ce", "--max_steps", "1", "--out", str(tmp_path / "c")])
+    assert [(r["problems"], r["candidates"]) for r in rows] == [(3, 6), (6, 12)]
+    small = [json.loads(l) for l in (tmp_path / "c" / "candidates-3.jsonl").read_text().splitlines()]
+    big = [json.loads(l) for l in (tmp_path / "c" / "candidates-6.jsonl").read_text().splitlines()]
+    train_ids = lambda cs: [c["problem_id"] for c in cs if c["split"] == "train"]
+    assert train_ids(big)[:6] == train_ids(small)  # a prefix: the same candidates, more of them
+    assert [c for c in small if c["split"] == "val"] == [c for c in big if c["split"] == "val"]
+    saved = json.loads((tmp_path / "c" / "evaluator_curve.json").read_text())
+    assert saved["rows"] == rows

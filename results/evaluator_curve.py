@@ -1,0 +1,132 @@
+"""
+The evaluator's learning curve: held-out ROC AUC and within-problem pair accuracy against the
+number of training problems whose samples it learns from. One SSFT checkpoint samples
+--n_samples solutions of the largest number of training problems asked for and of the
+validation problems once (train_verifier.py's own sampling); then, for each smaller number of
+problems and each loss, a fresh evaluator is trained on the samples of only the first problems
+and scored on the same held-out validation candidates.
+
+    python results/evaluator_curve.py --sft_ckpt out/repro/seed1/sft/ckpt.pt
+    python results/evaluator_curve.py --problems 100 400 --losses ce --max_steps 100
+
+Writes --out/candidates.jsonl, one train_verifier.py run per (loss, problems) under --out
+(resumable: a run whose metrics.json exists is read), --out/evaluator_curve.json, and
+evaluator_curve.png when matplotlib is installed; prints the table README shows.
+"""
+import argparse
+import json
+import os
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from common import write_json  # noqa: E402
+from data import load_run_splits  # noqa: E402
+from model import load_run  # noqa: E402
+from train_verifier import main as train_verifier  # noqa: E402
+from train_verifier import read_candidates, sample_candidates  # noqa: E402
+
+
+def get_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--sft_ckpt", default="out/sft/ckpt.pt")
+    p.add_argument("--problems", nargs="+", type=int, default=[100, 300, 800, 2400],
+                   help="training problems whose samples the evaluator learns from")
+    p.add_argument("--n_val_problems", type=int, default=200)
+    p.add_argument("--n_samples", type=int, default=8)
+    p.add_argument("--losses", nargs="+", default=["ce", "margin"], choices=["ce", "margin"])
+    p.add_argument("--max_steps", type=int, default=300)
+    p.add_argument("--seed", type=int, default=1337)
+    p.add_argument("--out", default="out/evaluator_curve")
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    return p.parse_args(argv)
+
+
+def candidates(args):
+    """Samples of max(problems) training problems and of the validation problems, graded."""
+    path = os.path.join(args.out, "candidates.jsonl")
+    if not os.path.isfile(path):
+        model, tok, ckpt = load_run(args.sft_ckpt)
+        rc = ckpt["run_config"]
+        splits = load_run_splits(rc, report=lambda *a: None)
+        cands = []
+        for split, rows, seed in (("train", splits["train"][:max(args.problems)], args.seed),
+                                  ("val", splits["val"][:args.n_val_problems], args.seed + 1)):
+            cands += sample_candidates(model.to(args.device), tok, rows, split, args.n_samples,
+                                       0.9, 0.95, args.device, 256, seed,
+                                       rc.get("max_new_tokens", 160), progress=False)
+        os.makedirs(args.out, exist_ok=True)
+        with open(path + ".tmp", "w") as f:
+            f.writelines(json.dumps(c) + "\n" for c in cands)
+        os.replace(path + ".tmp", path)
+    return read_candidates(path)
+
+
+def main(argv=None):
+    args = get_args(argv)
+    cands = candidates(args)
+    order = list(dict.fromkeys(c["problem_id"] for c in cands if c["split"] == "train"))
+    rows = []
+    for n in sorted(args.problems):
+        keep = set(order[:n])  # the first n training problems, every held-out candidate
+        subset = [c for c in cands if c["split"] == "val" or c["problem_id"] in keep]
+        sub_path = os.path.join(args.out, f"candidates-{n}.jsonl")
+        with open(sub_path, "w") as f:
+            f.writelines(json.dumps(c) + "\n" for c in subset)
+        for loss in args.losses:
+            out_dir = os.path.join(args.out, f"{loss}-{n}")
+            if not os.path.isfile(os.path.join(out_dir, "metrics.json")):
+                train_verifier(["--sft_ckpt", args.sft_ckpt, "--candidates", sub_path, "--loss",
+                                loss, "--max_steps", str(args.max_steps), "--seed",
+                                str(args.seed), "--device", args.device, "--no_progress",
+                                "--out_dir", out_dir])
+            with open(os.path.join(out_dir, "metrics.json")) as f:
+                m = json.load(f)
+            rows.append({"loss": loss, "problems": n, "candidates": len(subset) - sum(
+                c["split"] == "val" for c in subset), "auc": m["auc"],
+                "pair_accuracy": m["pair_accuracy"], "train_auc": m["train_auc"]})
+    n_train = [c for c in cands if c["split"] == "train"]
+    lines = ["| loss | training problems | candidates | held-out AUC | pair accuracy | "
+             "AUC on its training candidates |", "|---|---|---|---|---|---|"]
+    lines += [f"| {r['loss']} | {r['problems']} | {r['candidates']} | {r['auc']:.3f} | "
+              f"{r['pair_accuracy']:.3f} | {r['train_auc']:.3f} |" for r in rows]
+    lines.append(f"\nCandidates {sum(c['label'] for c in n_train) / len(n_train):.1%} correct; "
+                 f"held out: {sum(c['split'] == 'val' for c in cands)} candidates of "
+                 f"{args.n_val_problems} validation problems; {args.max_steps} steps each.")
+    print("\n".join(lines))
+    write_json(os.path.join(args.out, "evaluator_curve.json"), {"rows": rows, "args": vars(args)})
+    plot(rows, os.path.join(args.out, "evaluator_curve.png"))
+    return rows
+
+
+def plot(rows, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    rows = [r for r in rows if r["auc"] == r["auc"] and r["pair_accuracy"] == r["pair_accuracy"]]
+    if not rows:  # no run had both classes among its held-out candidates (NaN): nothing to draw
+        return
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for loss in dict.fromkeys(r["loss"] for r in rows):
+        rs = [r for r in rows if r["loss"] == loss]
+        ax.plot([r["problems"] for r in rs], [r["auc"] for r in rs], "o-", label=f"{loss}: AUC")
+        ax.plot([r["problems"] for r in rs], [r["pair_accuracy"] for r in rs], "s--",
+                label=f"{loss}: pair accuracy")
+    ax.axhline(0.5, color="grey", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("training problems the evaluator learns from (8 samples each)")
+    ax.set_ylabel("held-out")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+if __name__ == "__main__":
+    main()
