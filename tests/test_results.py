@@ -171,16 +171,22 @@ def test_control_table_only_when_the_control_ran():
     assert "Evaluator-free control" not in render.render(res)
 
 
+def tiny_sft(out_dir):
+    """A 2-step SSFT run on 100 synthetic problems: a checkpoint to run the sweeps on."""
+    sys.path.insert(0, ROOT)
+    from train_sft import main as sft
+    sft(["--n_train", "100", "--n_val", "6", "--n_test", "6", "--n_layer", "1", "--n_head", "2",
+         "--n_embd", "32", "--vocab_size", "300", "--batch_size", "8", "--max_steps", "2",
+         "--eval_interval", "1000", "--max_new_tokens", "12", "--block_size", "512",
+         "--no_progress", "--out_dir", str(out_dir)])
+
+
 def test_temperature_sweep_reads_validation_problems_only(tmp_path):
     sys.path.insert(0, ROOT)
     from data import load_run_splits
     from model import load_run
-    from train_sft import main as sft
     import temperature
-    sft(["--n_train", "100", "--n_val", "6", "--n_test", "6", "--n_layer", "1", "--n_head", "2",
-         "--n_embd", "32", "--vocab_size", "300", "--batch_size", "8", "--max_steps", "2",
-         "--eval_interval", "1000", "--max_new_tokens", "12", "--block_size", "512",
-         "--no_progress", "--out_dir", str(tmp_path / "sft")])
+    tiny_sft(tmp_path / "sft")
     ckpt = str(tmp_path / "sft" / "ckpt.pt")
     pick, table = temperature.main(["--ckpts", ckpt, ckpt, "--temperatures", "0.5", "1.0", "--n",
                                     "2", "--out", str(tmp_path / "t")])
@@ -196,11 +202,7 @@ def test_temperature_sweep_reads_validation_problems_only(tmp_path):
 def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_path):
     sys.path.insert(0, ROOT)
     import evaluator_curve
-    from train_sft import main as sft
-    sft(["--n_train", "100", "--n_val", "6", "--n_test", "6", "--n_layer", "1", "--n_head", "2",
-         "--n_embd", "32", "--vocab_size", "300", "--batch_size", "8", "--max_steps", "2",
-         "--eval_interval", "1000", "--max_new_tokens", "12", "--block_size", "512",
-         "--no_progress", "--out_dir", str(tmp_path / "sft")])
+    tiny_sft(tmp_path / "sft")
     rows = evaluator_curve.main(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--problems",
                                  "3", "6", "--n_val_problems", "4", "--n_samples", "2",
                                  "--losses", "ce", "--max_steps", "1", "--out", str(tmp_path / "c")])
