@@ -214,3 +214,14 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
     assert [c for c in small if c["split"] == "val"] == [c for c in big if c["split"] == "val"]
     saved = json.loads((tmp_path / "c" / "evaluator_curve.json").read_text())
     assert saved["rows"] == rows
+
+
+def test_regime_dry_run_lists_every_run(capsys, tmp_path):
+    import regime
+    assert regime.main(["--dry_run", "--budgets", "300", "600", "--out", str(tmp_path)]) is None
+    lines = capsys.readouterr().out.splitlines()
+    assert [l.split()[1] for l in lines] == ["train_sft.py", "train_verifier.py", "rerank.py",
+                                             "train_joint.py", "train_joint.py"] * 2
+    assert "--max_steps 300" in lines[0] and "--max_steps 600" in lines[5]
+    assert f"--init {tmp_path}/600/sft/ckpt.pt --objective mle" in lines[8]
+    assert "--objective evaluator --loss ce" in lines[9] and not os.listdir(tmp_path)

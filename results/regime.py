@@ -1,0 +1,140 @@
+"""
+The regime map: the whole recipe at several SSFT budgets (one seed), to see where the paper's
+claims can hold. For each budget: SSFT for that many steps, the CE evaluator on the model's own
+samples, re-ranking with N samples on the test split (every rule, the evaluator-free control),
+and step 3's sequential CE variant beside its extra-MLE control; then one figure of every
+number against the SSFT budget.
+
+    python results/regime.py                               # budgets 500 1000 2000, seed 1
+    python results/regime.py --budgets 500 1000 2000 4000 --reuse 1000=out/repro/seed1
+    python results/regime.py --dry_run                     # list the runs, run nothing
+
+--reuse B=DIR takes budget B's runs from a reproduce.sh seed directory (its sft, verifier-ce,
+rerank-ce, joint-mle and joint-evaluator-ce are the same commands at the default budget).
+Each run is its script's own directory under --out/<budget>/ (resumable: a run whose
+metrics.json exists is kept). Writes --out/regime.json and regime.png, and prints the table
+README shows.
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from common import write_json  # noqa: E402
+
+RUNS = {"sft": "sft", "verifier": "verifier-ce", "rerank": "rerank-ce",
+        "mle": "joint-mle", "joint": "joint-evaluator-ce"}  # our name -> reproduce.sh's
+
+
+def get_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--budgets", nargs="+", type=int, default=[500, 1000, 2000],
+                   help="SSFT optimizer steps")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--n", type=int, default=16, help="samples per test problem")
+    p.add_argument("--reuse", nargs="*", default=[], help="B=DIR: budget B's runs from DIR")
+    p.add_argument("--out", default="out/regime")
+    p.add_argument("--dry_run", action="store_true")
+    return p.parse_args(argv)
+
+
+def commands(b, seed, n, out):
+    """[(run name, script, argv)] for one SSFT budget, in order."""
+    d = lambda name: os.path.join(out, str(b), name)
+    sft = os.path.join(d("sft"), "ckpt.pt")
+    cands = os.path.join(d("verifier"), "candidates.jsonl")
+    common = ["--seed", str(seed), "--no_progress"]
+    return [
+        ("sft", "train_sft", ["--max_steps", str(b), "--eval_interval", str(b),
+                              "--out_dir", d("sft")] + common),
+        ("verifier", "train_verifier", ["--sft_ckpt", sft, "--loss", "ce", "--out_dir",
+                                        d("verifier")] + common),
+        ("rerank", "rerank", ["--generator", sft, "--evaluator",
+                              os.path.join(d("verifier"), "ckpt.pt"), "--n_samples", str(n),
+                              "--out_dir", d("rerank")] + common),
+        ("mle", "train_joint", ["--init", sft, "--objective", "mle", "--candidates", cands,
+                                "--out_dir", d("mle")] + common),
+        ("joint", "train_joint", ["--init", sft, "--objective", "evaluator", "--loss", "ce",
+                                  "--candidates", cands, "--out_dir", d("joint")] + common),
+    ]
+
+
+def run_budget(b, args, reuse):
+    for name, script, argv in commands(b, args.seed, args.n, args.out):
+        out_dir = os.path.join(args.out, str(b), name)
+        if args.dry_run:
+            print(f"python {script}.py {' '.join(argv)}")
+            continue
+        if os.path.isfile(os.path.join(out_dir, "metrics.json")):
+            continue
+        if b in reuse:
+            shutil.copytree(os.path.join(reuse[b], RUNS[name]), out_dir, dirs_exist_ok=True)
+            continue
+        __import__(script).main(argv)
+
+
+def summary(b, args):
+    """One budget's numbers (fractions) from its runs' metrics files."""
+    m = {}
+    for name in RUNS:
+        with open(os.path.join(args.out, str(b), name, "metrics.json")) as f:
+            m[name] = json.load(f)
+    rr, N = m["rerank"], args.n
+    K = rr["K"]
+    return {"budget": b, "greedy": rr["pass@1"], "one sample": rr["curves"]["1"]["maj1"]["mean"],
+            f"Maj1@{N}": rr[f"maj1@{N}"], f"RR.Top{K}@{N}": rr[f"rr_top{K}@{N}"],
+            f"W.RR.Top{K}@{N}": rr[f"w_rr_top{K}@{N}"],
+            f"W.RR.Top{K}@{N}, mean token prob.": rr.get(f"lp_w_rr_top{K}@{N}"),
+            f"Pass@{N}": rr[f"pass@{N}"], "evaluator AUC": m["verifier"]["auc"],
+            "evaluator pair accuracy": m["verifier"]["pair_accuracy"],
+            "step 3 control (greedy)": m["mle"]["pass@1"],
+            "step 3 sequential CE (greedy)": m["joint"]["pass@1"]}
+
+
+def plot(rows, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    xs = [r["budget"] for r in rows]
+    for k in rows[0]:
+        if k != "budget" and all(r[k] is not None for r in rows):
+            ax.plot(xs, [r[k] for r in rows], "o--" if "evaluator" in k or "step 3" in k
+                    else "o-", label=k)
+    ax.set_xscale("log")
+    ax.set_xticks(xs, [str(x) for x in xs])
+    ax.set_xlabel("SSFT steps (batch 32)")
+    ax.set_ylabel("test accuracy / evaluator metric")
+    ax.legend(fontsize=6, loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main(argv=None):
+    args = get_args(argv)
+    reuse = {int(b): d for b, d in (r.split("=", 1) for r in args.reuse)}
+    for b in args.budgets:
+        run_budget(b, args, reuse)
+    if args.dry_run:
+        return None
+    rows = [summary(b, args) for b in args.budgets]
+    keys = [k for k in rows[0] if k != "budget"]
+    pct = lambda v: "-" if v is None else f"{100 * v:.1f}"
+    lines = ["| SSFT steps | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+    lines += [f"| {r['budget']} | " + " | ".join(pct(r[k]) for k in keys) + " |" for r in rows]
+    print("\n".join(lines))
+    write_json(os.path.join(args.out, "regime.json"), {"rows": rows, "args": vars(args)})
+    plot(rows, os.path.join(args.out, "regime.png"))
+    return rows
+
+
+if __name__ == "__main__":
+    main()
