@@ -103,6 +103,7 @@ def plot(rows, path):
     except ImportError:
         return
     fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.set_prop_cycle(color=plt.cm.tab20.colors)  # a distinct colour for each of 11 lines
     xs = [r["budget"] for r in rows]
     for k in rows[0]:
         if k != "budget" and all(r[k] is not None for r in rows):
@@ -110,6 +111,7 @@ def plot(rows, path):
                     else "o-", label=k)
     ax.set_xscale("log")
     ax.set_xticks(xs, [str(x) for x in xs])
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("SSFT steps (batch 32)")
     ax.set_ylabel("test accuracy / evaluator metric")
     ax.legend(fontsize=6, loc="upper left")
