@@ -418,6 +418,9 @@ def shares(n, cells, rng):
     return out
 
 
+MISSES = 200  # draws in a row without a new key before a cell counts as exhausted
+
+
 def make_splits(n_train=8000, n_val=200, n_test=500, seed=0, n_fresh=0):
     """train/val/test (and fresh), disjoint in content: every content key (content_key)
     belongs to one split, so no split holds another's mathematics under a new phrasing or
@@ -456,11 +459,12 @@ def make_splits(n_train=8000, n_val=200, n_test=500, seed=0, n_fresh=0):
         for _, c in turns:
             got = new_key(c, split)
             if got is None and split != "train":
-                raise RuntimeError(f"cell {c} has no new problem left for {split}: widen its "
-                                   f"number ranges or ask for fewer problems (--n_test, --n_val, --n_fresh)")
+                raise ValueError(f"cell {c} has no new problem left for {split}: widen its "
+                                 "number ranges or ask for fewer problems (--n_test, --n_val, "
+                                 "--n_fresh)")
             if got is None:
                 if not train_raw[c]:
-                    raise RuntimeError(f"cell {c} has no problem left for train")
+                    raise ValueError(f"cell {c} has no problem left for train")
                 got = rng.choice(train_raw[c])
             elif split == "train":
                 train_raw[c].append(got)
@@ -471,8 +475,6 @@ def make_splits(n_train=8000, n_val=200, n_test=500, seed=0, n_fresh=0):
         splits[split] = rows
     return {k: splits[k] for k in ("train", "val", "test", "fresh")}
 
-
-MISSES = 200  # draws in a row without a new key before a cell counts as exhausted
 
 
 def key_stats(splits):

@@ -203,7 +203,7 @@ def test_content_key_ignores_phrasing_letter_and_names():
 
 
 def test_a_cell_without_enough_problems_is_an_error():
-    with pytest.raises(RuntimeError, match=r"cell \('.*', \d\) has no new problem left for test"):
+    with pytest.raises(ValueError, match=r"cell \('.*', \d\) has no new problem left for test"):
         synthetic.make_splits(100, 10, 35 * 100, seed=0)
 
 
