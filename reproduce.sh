@@ -8,7 +8,7 @@
 #
 #   bash reproduce.sh                    # seeds 1 2 3, N = 16: what README reports
 #   bash reproduce.sh --seeds 1 --n 8    # a quicker look: one seed, 8 samples per problem
-#   bash reproduce.sh --quick            # tiny budgets (~2 min): checks the pipeline, not claims
+#   bash reproduce.sh --quick            # tiny budgets: checks the pipeline, not claims
 #   bash reproduce.sh --dry_run          # print every command, run nothing
 #
 # Options:
