@@ -33,9 +33,7 @@ def load_dataset(source, split, style="detailed", n_train=8000, n_val=200, n_tes
     if split not in SPLITS:
         raise DataError(f"split {split!r}: expected one of {SPLITS}")
     if source == "synthetic":
-        check_style(style)
-        made = synthetic.make_splits(n_train, n_val, n_test, seed, n_fresh)
-        return synthetic_records(made[split], style)
+        return load_splits(source, style, n_train, n_val, n_test, seed, report, n_fresh)[split]
     if not os.path.exists(source):
         raise DataError(f"--dataset {source}: no such file or directory (expected 'synthetic', "
                         "a MATH directory or a JSONL file)")
@@ -53,11 +51,6 @@ def load_dataset(source, split, style="detailed", n_train=8000, n_val=200, n_tes
     if not rows:
         raise DataError(f"{source} [{split}]: no usable rows")
     return rows
-
-
-def check_style(style):
-    if style not in ("detailed", "terse"):
-        raise DataError(f"--style {style!r}: expected detailed or terse")
 
 
 def synthetic_records(rows, style):
@@ -80,8 +73,9 @@ def load_splits(source, style="detailed", n_train=8000, n_val=200, n_test=500, s
         raise DataError(f"--dataset {source}: a single file would serve as train, val and test "
                         "alike; put train.jsonl and test.jsonl (val.jsonl optional) in a "
                         "directory and pass the directory")
-    if source == "synthetic":  # generated once, all three splits together
-        check_style(style)
+    if source == "synthetic":  # generated once, every split together
+        if style not in ("detailed", "terse"):
+            raise DataError(f"--style {style!r}: expected detailed or terse")
         made = synthetic.make_splits(n_train, n_val, n_test, seed, n_fresh)
         return {k: synthetic_records(made[k], style) for k in SPLITS}
     load = lambda split: load_dataset(source, split, report=report)
@@ -89,19 +83,20 @@ def load_splits(source, style="detailed", n_train=8000, n_val=200, n_test=500, s
     if any(os.path.exists(os.path.join(source, p)) for p in ("val.jsonl", "val")):
         splits["val"] = load("val")
     else:
-        if len(splits["train"]) <= n_val:
-            raise DataError(f"{source}: no val split, and its {len(splits['train'])} training "
-                            f"rows are too few to hold out --n_val {n_val}")
-        splits["val"], splits["train"] = splits["train"][-n_val:], splits["train"][:-n_val]
-        report(f"no val split in {source}: the last {n_val} training rows are held out as val")
+        hold_out(splits, "val", n_val, source, report)
     splits["fresh"] = []
     if n_fresh:
-        if len(splits["train"]) <= n_fresh:
-            raise DataError(f"{source}: {len(splits['train'])} training rows are too few to hold "
-                            f"out --n_fresh {n_fresh}")
-        splits["fresh"], splits["train"] = splits["train"][-n_fresh:], splits["train"][:-n_fresh]
-        report(f"{source}: the last {n_fresh} training rows are held out as fresh problems")
+        hold_out(splits, "fresh", n_fresh, source, report)
     return {k: splits[k] for k in SPLITS}
+
+
+def hold_out(splits, name, n, source, report):
+    """Move the last n training rows to splits[name] (they are never trained on)."""
+    if len(splits["train"]) <= n:
+        raise DataError(f"{source}: no {name} split, and its {len(splits['train'])} training "
+                        f"rows are too few to hold out --n_{name} {n}")
+    splits[name], splits["train"] = splits["train"][-n:], splits["train"][:-n]
+    report(f"{source}: the last {n} training rows are held out as {name}")
 
 
 def load_run_splits(run_config, report=print):
