@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from data import DataError, decode, encode, eos_id, generator_prompt, left_pad
+from data import DataError, decode, encode, eos_id, generator_prompt, left_pad, length_chunks
 from grade import extract_answer, is_equiv, mean_by_group
 
 
@@ -128,10 +128,8 @@ def generate_solutions(model, tok, problems, max_new_tokens, device, num_samples
         if len(pr) + 1 > block:
             raise ValueError(f"problem {i} has a {len(pr)}-token prompt, longer than the "
                              f"context (block_size {block})")
-    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
     out = [None] * len(prompts)
-    per = max(1, batch_size // num_samples)
-    chunks = [order[s:s + per] for s in range(0, len(order), per)]
+    chunks = length_chunks([len(p) for p in prompts], max(1, batch_size // num_samples))
     for chunk in tqdm(chunks, desc=desc, disable=not progress, leave=False):
         idx, mask = left_pad([prompts[i] for i in chunk], eos)
         n_new = min(max_new_tokens, block - idx.size(1))

@@ -42,7 +42,7 @@ import torch
 
 from common import generate_solutions, run_cli, write_json
 from data import (DataError, collate, encode_example, eos_id, generator_prompt, generator_target,
-                  load_run_splits, to_device)
+                  length_chunks, load_run_splits, to_device)
 from grade import extract_answer, is_equiv, mean_by_group, read_jsonl
 from model import load_run, token_logprobs
 from train_verifier import evaluator_scores
@@ -166,10 +166,8 @@ def likelihood_scores(model, tok, problems, solutions, device, batch_size=64):
     block, pad = model.config.block_size, eos_id(tok)
     exs = [encode_example(tok, generator_prompt(p), generator_target(s), block, truncate=True)
            for p, s in zip(problems, solutions)]
-    order = sorted(range(len(exs)), key=lambda i: len(exs[i][0]))
     out = {"lp": [0.0] * len(exs), "minp": [0.0] * len(exs)}
-    for s in range(0, len(order), batch_size):
-        chunk = order[s:s + batch_size]
+    for chunk in length_chunks([len(ids) for ids, _ in exs], batch_size):
         b = to_device(collate([exs[i] for i in chunk], pad), device)
         lp = token_logprobs(model(b["x"])[0], b["y"])  # (B, T), 0 off the targets
         real = b["y"] != -100

@@ -33,7 +33,7 @@ from tqdm import tqdm
 from common import (add_stage_flags, autocast_for, generate_solutions, run_cli, train_steps,
                     write_json)
 from data import (DataError, collate, cycling_batches, encode, eos_id, evaluator_prompt,
-                  label_token_ids, load_run_splits, to_device)
+                  label_token_ids, length_chunks, load_run_splits, to_device)
 from grade import extract_answer, is_equiv, read_jsonl
 from model import last_real_index, load_run, save_checkpoint
 
@@ -135,10 +135,9 @@ def evaluator_scores(model, tok, problems, solutions, device, batch_size=64, pro
     ids = label_token_ids(tok)
     block = model.config.block_size
     exs = [evaluator_example(tok, p, s, True, block) for p, s in zip(problems, solutions)]
-    order = sorted(range(len(exs)), key=lambda i: len(exs[i][0]))
     out = [0.0] * len(exs)
-    for s in tqdm(range(0, len(order), batch_size), disable=not progress, desc="score", leave=False):
-        chunk = order[s:s + batch_size]
+    chunks = length_chunks([len(ids) for ids, _ in exs], batch_size)
+    for chunk in tqdm(chunks, disable=not progress, desc="score", leave=False):
         b = to_device(collate([exs[i] for i in chunk], eos_id(tok)), device)
         two, _ = label_logits(model, b, ids)
         for i, v in zip(chunk, log_score(two).exp().tolist()):

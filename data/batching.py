@@ -110,6 +110,14 @@ def n_targets(examples):
     return sum(sum(mask[1:]) for _, mask in examples)
 
 
+def length_chunks(lengths, size):
+    """Indices 0..n-1 sorted by length and cut into chunks of `size`: batches of similar
+    length (little padding) for inference; the caller writes each result back at its index,
+    so the output keeps the input order."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    return [order[s:s + size] for s in range(0, len(order), size)]
+
+
 def split_by_length(examples, parts):
     """One batch of (ids, mask) examples -> up to `parts` smaller batches of similar length
     (sorted, cut into equal pieces). Each piece is padded only to its own longest example, so
