@@ -171,6 +171,19 @@ def print_failures(graded, k=3):
               + "\n".join("    | " + line for line in g["solution"].splitlines()[-4:]))
 
 
+def pyplot():
+    """matplotlib.pyplot drawing to files (no display), or None, with a note, when matplotlib
+    (an optional extra) is not installed."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: skipping the plot (pip install matplotlib)")
+        return None
+    return plt
+
+
 def write_json(path, obj):
     tmp = path + ".tmp"
     with open(tmp, "w") as f:

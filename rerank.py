@@ -40,7 +40,7 @@ from collections import defaultdict
 
 import torch
 
-from common import generate_solutions, run_cli, write_json
+from common import generate_solutions, pyplot, run_cli, write_json
 from data import (DataError, collate, encode_example, eos_id, generator_prompt, generator_target,
                   length_chunks, load_run_splits, to_device)
 from grade import extract_answer, is_equiv, mean_by_group, read_jsonl
@@ -219,12 +219,8 @@ def summarise(problems, N, K):
 def plot(curve, path, N, K, greedy=None):
     """Accuracy of every selection rule against n (mean and spread over subsamples), with the
     greedy accuracy as a dashed line: sampling only helps where a curve ends above it."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib not installed: skipping the plot (pip install matplotlib)")
+    plt = pyplot()
+    if plt is None:
         return False
     ns = sorted(curve)
     fig, ax = plt.subplots(figsize=(6, 4))

@@ -22,7 +22,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from common import write_json  # noqa: E402
+from common import pyplot, write_json  # noqa: E402
 from data import load_run_splits  # noqa: E402
 from model import load_run  # noqa: E402
 from train_verifier import main as train_verifier  # noqa: E402
@@ -103,11 +103,8 @@ def main(argv=None):
 
 
 def plot(rows, path):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = pyplot()
+    if plt is None:
         return
     rows = [r for r in rows if r["auc"] == r["auc"] and r["pair_accuracy"] == r["pair_accuracy"]]
     if not rows:  # no run had both classes among its held-out candidates (NaN): nothing to draw

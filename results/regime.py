@@ -23,7 +23,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from common import write_json  # noqa: E402
+from common import pyplot, write_json  # noqa: E402
 
 RUNS = {"sft": "sft", "verifier": "verifier-ce", "rerank": "rerank-ce",
         "mle": "joint-mle", "joint": "joint-evaluator-ce"}  # our name -> reproduce.sh's
@@ -96,11 +96,8 @@ def summary(b, args):
 
 
 def plot(rows, path):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = pyplot()
+    if plt is None:
         return
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ax.set_prop_cycle(color=plt.cm.tab20.colors)  # a distinct colour for each of 11 lines
@@ -111,7 +108,7 @@ def plot(rows, path):
                     else "o-", label=k)
     ax.set_xscale("log")
     ax.set_xticks(xs, [str(x) for x in xs])
-    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.set_xlabel("SSFT steps (batch 32)")
     ax.set_ylabel("test accuracy / evaluator metric")
     ax.legend(fontsize=6, loc="upper left")
