@@ -67,13 +67,20 @@ THREADS=${THREADS:-$(( $(nproc) / JOBS > 0 ? $(nproc) / JOBS : 1 ))}
 STEP_NO=0
 SLOTS=$OUT/.slots  # one directory per running step: mkdir is atomic, so it is the lock
 
-# budgets: the scripts' defaults, or tiny ones with --quick (a pipeline check: the numbers
-# mean nothing at this size)
-SFT="" VER="" JOINT="" RR=""
+# budgets: the regime where the paper's preconditions hold on the regime map (README,
+# "Regime map"): 4000 SSFT steps (greedy 30-70%, one sample within ~5 points of greedy), not
+# train_sft.py's 1000-step default. 400 fresh problems are held out of training and the
+# evaluators' candidates (16 per problem) are sampled on them, not on the generator's own
+# training problems; 300 evaluator steps (README, "Evaluator learning curve").
+# With --quick: tiny budgets, a pipeline check (the numbers mean nothing at this size).
+SFT="--max_steps 4000 --n_fresh 400"
+VER="--candidates_from fresh --n_problems 400 --n_samples 16 --max_steps 300"
+JOINT="" RR=""
 if [[ $QUICK == 1 ]]; then
-  SFT="--n_train 2000 --n_val 40 --n_test 60 --n_layer 2 --n_embd 64 --max_steps 300
-       --warmup_steps 20 --eval_interval 1000 --ckpt_interval 1000"
-  VER="--n_problems 120 --n_val_problems 30 --n_samples 4 --max_steps 8 --warmup_steps 2"
+  SFT="--n_train 2000 --n_val 40 --n_test 60 --n_fresh 60 --n_layer 2 --n_embd 64
+       --max_steps 300 --warmup_steps 20 --eval_interval 1000 --ckpt_interval 1000"
+  VER="--candidates_from fresh --n_problems 60 --n_val_problems 30 --n_samples 4 --max_steps 8
+       --warmup_steps 2"
   JOINT="--stage_b_steps 6 --stage_c_steps 4 --warmup_steps 2"
   RR="--curve_repeats 2"
 fi
