@@ -69,18 +69,14 @@ SLOTS=$OUT/.slots  # one directory per running step: mkdir is atomic, so it is t
 
 # budgets: the regime where the paper's preconditions hold on the regime map (README,
 # "Regime map"): 4000 SSFT steps (greedy 30-70%, one sample within ~5 points of greedy), not
-# train_sft.py's 1000-step default. 400 fresh problems are held out of training and the
-# evaluators' candidates (16 per problem) are sampled on them, not on the generator's own
-# training problems; 300 evaluator steps (README, "Evaluator learning curve").
+# train_sft.py's 1000-step default; the other scripts' defaults (the evaluators' candidates:
+# 16 on each of the 400 fresh problems SSFT held out of training).
 # With --quick: tiny budgets, a pipeline check (the numbers mean nothing at this size).
-SFT="--max_steps 4000 --n_fresh 400"
-VER="--candidates_from fresh --n_problems 400 --n_samples 16 --max_steps 300"
-JOINT="" RR=""
+SFT="--max_steps 4000" VER="" JOINT="" RR=""
 if [[ $QUICK == 1 ]]; then
   SFT="--n_train 2000 --n_val 40 --n_test 60 --n_fresh 60 --n_layer 2 --n_embd 64
        --max_steps 300 --warmup_steps 20 --eval_interval 1000 --ckpt_interval 1000"
-  VER="--candidates_from fresh --n_problems 60 --n_val_problems 30 --n_samples 4 --max_steps 8
-       --warmup_steps 2"
+  VER="--n_problems 60 --n_val_problems 30 --n_samples 4 --max_steps 8 --warmup_steps 2"
   JOINT="--stage_b_steps 6 --stage_c_steps 4 --warmup_steps 2"
   RR="--curve_repeats 2"
 fi

@@ -48,10 +48,11 @@ def get_args(argv=None):
     p.add_argument("--n_train", type=int, default=8000, help="synthetic: training problems")
     p.add_argument("--n_val", type=int, default=200, help="synthetic: validation problems")
     p.add_argument("--n_test", type=int, default=500, help="synthetic: test problems")
-    p.add_argument("--n_fresh", type=int, default=0,
+    p.add_argument("--n_fresh", type=int, default=400,
                    help="problems held out of training for the evaluator's candidates and step "
                         "3 (synthetic: drawn apart, disjoint in content; real data: the last "
-                        "n_fresh training rows); see train_verifier.py --candidates_from")
+                        "n_fresh training rows); 0 = none; see train_verifier.py "
+                        "--candidates_from")
     p.add_argument("--data_seed", type=int, default=0, help="synthetic: generator seed")
     p.add_argument("--skip_long", action="store_true",
                    help="drop (and count) examples longer than the context instead of failing")

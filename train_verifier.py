@@ -44,12 +44,13 @@ def get_args(argv=None):
     p.add_argument("--sft_ckpt", default="out/sft/ckpt.pt", help="the SSFT generator")
     # candidates
     p.add_argument("--candidates", default=None, help="reuse a candidates.jsonl instead of sampling")
-    p.add_argument("--candidates_from", default="train", choices=["train", "fresh"],
+    p.add_argument("--candidates_from", default="fresh", choices=["train", "fresh"],
                    help="problems to sample training candidates on: the generator's training "
                         "problems (the paper), or fresh ones it never saw (train_sft --n_fresh)")
-    p.add_argument("--n_problems", type=int, default=800, help="problems to sample on")
+    p.add_argument("--n_problems", type=int, default=400,
+                   help="problems to sample on (all 400 fresh ones by default)")
     p.add_argument("--n_val_problems", type=int, default=200, help="validation problems (held out)")
-    p.add_argument("--n_samples", type=int, default=8, help="candidates per problem (paper: 64)")
+    p.add_argument("--n_samples", type=int, default=16, help="candidates per problem (paper: 64)")
     p.add_argument("--temperature", type=float, default=0.9)
     p.add_argument("--top_p", type=float, default=0.95)
     p.add_argument("--sample_batch_size", type=int, default=256, help="rows per sampling batch")
@@ -58,7 +59,7 @@ def get_args(argv=None):
     p.add_argument("--margin", type=float, default=1.0, help="lambda of the margin loss (log space)")
     p.add_argument("--pairs_per_problem", type=int, default=10)
     p.add_argument("--batch_size", type=int, default=32, help="candidates (ce) or pairs (margin)")
-    p.add_argument("--max_steps", type=int, default=150)
+    p.add_argument("--max_steps", type=int, default=300)
     # also --warmup_steps --weight_decay --beta2 --grad_clip --dtype --seed --device
     # --no_progress: the same flags in both short-stage scripts (common.py)
     add_stage_flags(p, lr=1e-3, min_lr=1e-4)

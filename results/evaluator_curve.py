@@ -1,12 +1,14 @@
 """
 The evaluator's learning curve: held-out ROC AUC and within-problem pair accuracy against the
-number of training problems whose samples it learns from. One SSFT checkpoint samples
---n_samples solutions of the largest number of training problems asked for and of the
-validation problems once (train_verifier.py's own sampling); then, for each smaller number of
-problems and each loss, a fresh evaluator is trained on the samples of only the first problems
-and scored on the same held-out validation candidates.
+number of problems whose samples it learns from. One SSFT checkpoint samples --n_samples
+solutions of the largest number of problems asked for (the run's fresh problems, or with
+--candidates_from train its training problems) and of the validation problems once
+(train_verifier.py's own sampling); then, for each smaller number of problems and each loss, a
+new evaluator is trained on the samples of only the first problems and scored on the same
+held-out validation candidates.
 
-    python results/evaluator_curve.py --sft_ckpt out/repro/seed1/sft/ckpt.pt
+    python results/evaluator_curve.py --sft_ckpt out/repro/seed1/sft/ckpt.pt \
+        --candidates out/repro/seed1/verifier/candidates.jsonl     # reproduce's own samples
     python results/evaluator_curve.py --problems 100 400 --losses ce --max_steps 100
 
 Writes --out/candidates.jsonl, one train_verifier.py run per (loss, problems) under --out
@@ -26,17 +28,22 @@ from common import pyplot, write_json  # noqa: E402
 from data import load_run_splits  # noqa: E402
 from model import load_run  # noqa: E402
 from train_verifier import main as train_verifier  # noqa: E402
-from train_verifier import read_candidates, sample_candidates  # noqa: E402
+from train_verifier import candidate_problems, read_candidates, sample_candidates  # noqa: E402
 
 
 def get_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--sft_ckpt", default="out/sft/ckpt.pt")
-    p.add_argument("--problems", nargs="+", type=int, default=[100, 300, 800, 2400],
-                   help="training problems whose samples the evaluator learns from")
+    p.add_argument("--problems", nargs="+", type=int, default=[50, 100, 200, 400],
+                   help="problems whose samples the evaluator learns from")
+    p.add_argument("--candidates_from", default="fresh", choices=["train", "fresh"],
+                   help="as train_verifier.py: the run's fresh problems or its training ones")
+    p.add_argument("--candidates", default=None,
+                   help="a train_verifier.py candidates.jsonl of the same checkpoint to use "
+                        "instead of sampling (copied to --out)")
     p.add_argument("--n_val_problems", type=int, default=200)
-    p.add_argument("--n_samples", type=int, default=8)
+    p.add_argument("--n_samples", type=int, default=16)
     p.add_argument("--losses", nargs="+", default=["ce", "margin"], choices=["ce", "margin"])
     p.add_argument("--max_steps", type=int, default=300)
     p.add_argument("--seed", type=int, default=1337)
@@ -46,18 +53,24 @@ def get_args(argv=None):
 
 
 def candidates(args):
-    """Samples of max(problems) training problems and of the validation problems, graded."""
+    """Samples of max(problems) problems and of the validation problems, graded."""
     path = os.path.join(args.out, "candidates.jsonl")
     if not os.path.isfile(path):
-        model, tok, ckpt = load_run(args.sft_ckpt)
-        rc = ckpt["run_config"]
-        splits = load_run_splits(rc, report=lambda *a: None)
-        cands = []
-        for split, rows, seed in (("train", splits["train"][:max(args.problems)], args.seed),
-                                  ("val", splits["val"][:args.n_val_problems], args.seed + 1)):
-            cands += sample_candidates(model.to(args.device), tok, rows, split, args.n_samples,
-                                       0.9, 0.95, args.device, 256, seed,
-                                       rc.get("max_new_tokens", 160), progress=False)
+        if args.candidates:
+            cands = read_candidates(args.candidates)
+        else:
+            model, tok, ckpt = load_run(args.sft_ckpt)
+            rc = ckpt["run_config"]
+            splits = load_run_splits(rc, report=lambda *a: None)
+            rows = candidate_problems(splits, args.candidates_from, max(args.problems))
+            cands = []
+            for split, rows, seed, source in (
+                    ("train", rows, args.seed, args.candidates_from),
+                    ("val", splits["val"][:args.n_val_problems], args.seed + 1, "val")):
+                cands += sample_candidates(model.to(args.device), tok, rows, split,
+                                           args.n_samples, 0.9, 0.95, args.device, 256, seed,
+                                           rc.get("max_new_tokens", 160), progress=False,
+                                           problem_split=source)
         os.makedirs(args.out, exist_ok=True)
         with open(path + ".tmp", "w") as f:
             f.writelines(json.dumps(c) + "\n" for c in cands)
@@ -98,11 +111,11 @@ def main(argv=None):
                  f"{args.n_val_problems} validation problems; {args.max_steps} steps each.")
     print("\n".join(lines))
     write_json(os.path.join(args.out, "evaluator_curve.json"), {"rows": rows, "args": vars(args)})
-    plot(rows, os.path.join(args.out, "evaluator_curve.png"))
+    plot(rows, os.path.join(args.out, "evaluator_curve.png"), args.n_samples)
     return rows
 
 
-def plot(rows, path):
+def plot(rows, path, samples):
     plt = pyplot()
     if plt is None:
         return
@@ -117,7 +130,7 @@ def plot(rows, path):
                 label=f"{loss}: pair accuracy")
     ax.axhline(0.5, color="grey", lw=0.8)
     ax.set_xscale("log")
-    ax.set_xlabel("training problems the evaluator learns from (8 samples each)")
+    ax.set_xlabel(f"problems the evaluator learns from ({samples} samples each)")
     ax.set_ylabel("held-out")
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)

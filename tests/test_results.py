@@ -112,7 +112,8 @@ def test_reproduce_sh_arguments():
     r = reproduce("--dry_run", "--out", "/nonexistent/x")
     lines = r.stdout.splitlines()
     assert r.returncode == 0 and len(lines) == 3 * 15 + 1
-    assert lines[0].endswith("train_sft.py --seed 1 --out_dir /nonexistent/x/seed1/sft")
+    assert lines[0].endswith("train_sft.py --seed 1 --out_dir /nonexistent/x/seed1/sft "
+                             "--max_steps 4000")  # the regime budget, not train_sft's default
     assert "--write_readme" in lines[-1] and "results/results.json" in lines[-1]
     assert not os.path.exists("/nonexistent/x")  # a dry run creates nothing
     r = reproduce("--dry_run", "--seeds", "7", "--n", "8", "--out", "/nonexistent/x")
@@ -211,6 +212,7 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
     big = [json.loads(l) for l in (tmp_path / "c" / "candidates-6.jsonl").read_text().splitlines()]
     train_ids = lambda cs: [c["problem_id"] for c in cs if c["split"] == "train"]
     assert train_ids(big)[:6] == train_ids(small)  # a prefix: the same candidates, more of them
+    assert {c["problem_split"] for c in big if c["split"] == "train"} == {"fresh"}  # the default
     assert [c for c in small if c["split"] == "val"] == [c for c in big if c["split"] == "val"]
     saved = json.loads((tmp_path / "c" / "evaluator_curve.json").read_text())
     assert saved["rows"] == rows

@@ -93,18 +93,19 @@ def test_end_to_end_real_format_dataset_every_objective(tmp_path):
             {"problem": r["problem"], "solution": r["solution"], "answer": r["answer"],
              "subject": r["type"], "level": r["level"], "unique_id": f"{split}/{i}"}) + "\n"
             for i, r in enumerate(rows)))
-    sft(["--dataset", str(data), "--n_val", "10", "--n_layer", "1", "--n_head", "2",
+    sft(["--dataset", str(data), "--n_val", "10", "--n_fresh", "20", "--n_layer", "1", "--n_head", "2",
          "--n_embd", "32", "--vocab_size", "400", "--batch_size", "8", "--max_steps", "30",
          "--eval_interval", "1000", "--val_acc_problems", "2", "--max_new_tokens", "40",
          "--block_size", "512", "--lr", "1e-2", "--no_progress", "--out_dir", str(tmp_path / "sft")])
     verifier(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--n_problems", "16",
               "--n_val_problems", "4", "--n_samples", "4", "--max_steps", "1", "--loss", "ce",
               "--no_progress", "--out_dir", str(tmp_path / "ver")])
-    # candidates of 'val' problems come from the 10 training rows that SSFT held out
+    # candidates of 'val' problems come from the last 10 training rows that SSFT held out, the
+    # evaluator's training candidates from the 20 before them (fresh): none was trained on
     cands = [json.loads(l) for l in (tmp_path / "ver" / "candidates.jsonl").read_text().splitlines()]
-    held_out = {f"train/{i}" for i in range(150, 160)}
-    assert {c["problem_id"] for c in cands if c["split"] == "val"} <= held_out
-    assert not {c["problem_id"] for c in cands if c["split"] == "train"} & held_out
+    val, fresh = {f"train/{i}" for i in range(150, 160)}, {f"train/{i}" for i in range(130, 150)}
+    assert {c["problem_id"] for c in cands if c["split"] == "val"} <= val
+    assert {c["problem_id"] for c in cands if c["split"] == "train"} <= fresh
     r = rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator",
                 str(tmp_path / "ver" / "ckpt.pt"), "--n_samples", "2", "--curve_repeats", "1",
                 "--no_progress", "--out_dir", str(tmp_path / "rr")])

@@ -158,7 +158,7 @@ def test_candidates_from_fresh_problems_never_come_from_training_problems(tmp_pa
             "--no_progress"]
     sft(tiny + ["--n_fresh", "35", "--out_dir", str(tmp_path / "sft")])
     args = ["--n_problems", "30", "--n_val_problems", "5", "--n_samples", "2", "--max_steps", "1",
-            "--loss", "ce", "--no_progress", "--candidates_from", "fresh"]
+            "--loss", "ce", "--no_progress"]  # --candidates_from fresh is the default
     verifier(args + ["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--out_dir",
                      str(tmp_path / "ver")])
     cands = [json.loads(l) for l in (tmp_path / "ver" / "candidates.jsonl").read_text().splitlines()]
@@ -169,7 +169,7 @@ def test_candidates_from_fresh_problems_never_come_from_training_problems(tmp_pa
     assert {c["problem_id"] for c in train_c} <= ids["fresh"]
     assert not {c["problem_id"] for c in cands} & ids["train"]  # val candidates neither
     assert {c["problem_id"] for c in cands if c["split"] == "val"} <= ids["val"]
-    sft(tiny + ["--out_dir", str(tmp_path / "sft0")])  # a run without fresh problems
+    sft(tiny + ["--n_fresh", "0", "--out_dir", str(tmp_path / "sft0")])  # no fresh problems
     with pytest.raises(DataError, match="no fresh problems.*--n_fresh"):
         verifier(args + ["--sft_ckpt", str(tmp_path / "sft0" / "ckpt.pt"), "--out_dir",
                          str(tmp_path / "ver0")])
