@@ -52,7 +52,8 @@ def extract_answer(text):
          unclosed;
       2. else the last \\fbox{...};
       3. else the last \\boxed X without braces (up to '$' or the end of the line);
-      4. else the last "final answer is X" (X may sit between $...$; a trailing period dropped);
+      4. else the last "final answer is X" (X may sit between $...$; a trailing period dropped;
+         Minerva's "Final Answer: The final answer is $X$. I hope it is correct." included);
       5. else None.
     """
     if not isinstance(text, str):
@@ -65,10 +66,10 @@ def extract_answer(text):
     m = list(re.finditer(r"\\boxed ([^$\n]+)", text))
     if m:
         return m[-1].group(1).strip()
-    m = list(re.finditer(r"final answer is:?\s*\$?([^$\n]+?)\$?\s*\.?\s*$", text,
-                         re.IGNORECASE | re.MULTILINE))
+    m = list(re.finditer(r"final answer is:?\s*(?:\$([^$\n]+)\$|([^$\n]+?))\s*\.?\s*"
+                         r"(?:I hope it is correct\.?\s*)?$", text, re.IGNORECASE | re.MULTILINE))
     if m:
-        return m[-1].group(1).strip()
+        return (m[-1].group(1) or m[-1].group(2)).strip()
     return None
 
 
@@ -94,25 +95,38 @@ def normalize(s):
     """A canonical string for an answer; identical strings need no sympy."""
     s = str(s).replace("\x00", "")
     s = s.strip().strip("$").strip()
+    s = _unwrap(s, r"\\(?:boxed|fbox)")  # a prediction that kept its own box
     s = re.sub(r"(?<!\\)\\(?:!|,|;|:| )", "", s)  # spacing commands: 1,\!000 -> 1,000 (not \\)
     s = s.replace("~", " ")
     s = re.sub(r"(?<![a-zA-Z\\])(pi|sqrt|infty)(?![a-zA-Z])", r"\\\1", s)  # 4pi -> 4\pi
     s = re.sub(r"\\(?:left|right|big|Big|bigg|Bigg)(?![a-zA-Z])", "", s)
     s = s.replace("\\displaystyle", "")
     s = re.sub(r"\\[dtc]frac", r"\\frac", s)
+    s = s.replace(">=", "\\geq").replace("<=", "\\leq").replace("!=", "\\ne")  # ASCII spellings
     s = re.sub(r"\\(?:le|leqslant)(?![a-zA-Z])", r"\\leq", s)
     s = re.sub(r"\\(?:ge|geqslant)(?![a-zA-Z])", r"\\geq", s)
     s = re.sub(r"\\neq?(?![a-zA-Z])", r"\\ne", s)
+    s = re.sub(r"\\lt(?![a-zA-Z])", "<", s)
+    s = re.sub(r"\\gt(?![a-zA-Z])", ">", s)
+    s = re.sub(r"\\mathbb\s*\{?\s*R\s*\}?", r"(-\\infty,\\infty)", s)  # all reals
+    # a matrix as an array between brackets: \left[\begin{array}{cc}..\end{array}\right]
+    s = re.sub(r"\\begin\{array\}\{[^}]*\}", r"\\begin{pmatrix}", s)
+    s = s.replace("\\end{array}", "\\end{pmatrix}")
+    s = re.sub(r"^\s*[\[(]\s*(\\begin\{pmatrix\}.*\\end\{pmatrix\})\s*[\])]\s*$", r"\1", s,
+               flags=re.DOTALL)
     # degrees, percent, dollars
     s = re.sub(r"\^\s*\{?\s*\\circ\s*\}?", "", s).replace("\\circ", "").replace("°", "")
     s = s.replace("\\%", "").replace("%", "").replace("\\$", "").replace("$", "")
     # trailing units written as text after a number: 5\text{ cm}, 12 \mbox{inches}
-    s = re.sub(r"(?<=[\d}])\s*" + _TEXT_CMDS + r"\s*\{\s*[a-zA-Z][a-zA-Z .^{}0-9]*\}\s*$", "", s)
-    s = re.sub(r"(\d)\s*\\?(?:degrees?|units?|cm|inches|feet|meters|dollars|cents)\.?\s*$",
+    s = re.sub(r"(?<=[\d}])\s*" + _TEXT_CMDS + r"\s*\{\s*[a-zA-Z][a-zA-Z .^{}0-9]*\}"
+               r"(?:\^\s*\{?\d\}?)?\s*$", "", s)  # ... and 6\text{ cm}^2
+    s = re.sub(r"(\d)\s*\\?(?:degrees?|units?|cm|inches|feet|meters|dollars|cents|percent)\.?\s*$",
                r"\1", s)
     s = _unwrap(s, _TEXT_CMDS)
-    s = re.sub(r"\s+(?:and|or)\s+", ",", s)
-    s = s.replace("{,}", ",")
+    s = re.sub(r"\s*,?\s+(?:and|or)\s+", ",", s)  # 3, 4, and 5 / 1 or 2
+    s = re.sub(r"\{\s*,\s*\}", ",", s)  # 14{,}916 and 14 {, }916
+    # one number followed by words only: 125 miles, 6 apples (a unit nobody listed)
+    s = re.sub(r"^(-?\d[\d,.]*)\s+[a-zA-Z]{2,}(?:\s+[a-zA-Z]{2,})*\.?$", r"\1", s)
     s = s.strip()
     # thousands separators, only where the whole answer is one number
     if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", s.replace(" ", "")):
@@ -174,6 +188,7 @@ _FUNCS = {"sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sec": sympy.sec
           "arctan": sympy.atan, "ln": sympy.log, "log": sympy.log, "exp": sympy.exp}
 _MUL = {"*", "\\cdot", "\\times"}
 _DIV = {"/", "\\div"}
+_COMMANDS = {"frac", "sqrt", "cdot", "times", "div"} | set(_SYMBOLS) | _GREEK | set(_FUNCS)
 MAX_TOKENS = 300
 MAX_DIGITS = 20000  # refuse powers whose value would have more digits than this
 
@@ -193,6 +208,18 @@ def _check_power(base, exp):
         raise Unparseable("power too large")
 
 
+def _split_command(tok):
+    """Spaces are gone after normalize, so '\\pi r' arrives as '\\pir' and '\\sin x' as
+    '\\sinx': an unknown command is the longest known command it starts with, then single
+    letters. ['\\pir'] -> ['\\pi', 'r']."""
+    if not tok.startswith("\\") or tok[1:] in _COMMANDS:
+        return [tok]
+    for end in range(len(tok) - 1, 1, -1):
+        if tok[1:end] in _COMMANDS:
+            return [tok[:end]] + list(tok[end:])
+    return [tok]
+
+
 class _Parser:
     def __init__(self, s):
         s = s.replace(" ", "")
@@ -201,7 +228,7 @@ class _Parser:
             m = _TOKEN.match(s, pos)
             if not m:
                 raise Unparseable(f"character {s[pos]!r}")
-            toks.append(m.group())
+            toks += _split_command(m.group())
             pos = m.end()
         if len(toks) > MAX_TOKENS:
             raise Unparseable("too long")
@@ -512,7 +539,25 @@ def _is_equiv_cached(pred, gold):
         return True
     a, b = canonical(pred), canonical(gold)
     with time_limit(TIME_LIMIT_S):
-        return bool(_same(a, b))
+        if _same(a, b):
+            return True
+    # an answer with a left-hand side against one without: y = 2x+3 vs 2x+3, (a,b) = (3,2) vs
+    # (3,2), x \in [-2,7] vs [-2,7]: compare what follows it
+    rp, rg = _right_side(pred), _right_side(gold)
+    if (rp is None) != (rg is None):
+        return _is_equiv_cached(rp or pred, rg or gold)
+    return False
+
+
+_LHS = r"[a-zA-Z](?:_\w+)?"
+
+
+def _right_side(s):
+    """'y=2x+3' -> '2x+3': the answer after a left-hand side of variable names only (a letter
+    or a tuple of letters) and '=' or \\in; None when there is no such left-hand side."""
+    m = re.fullmatch(rf"(?:{_LHS}|\({_LHS}(?:,{_LHS})+\))(?:=|\\in(?![a-zA-Z]))(.+)",
+                     normalize(s).replace(" ", ""), re.DOTALL)
+    return m.group(1) if m else None
 
 
 def is_equiv(pred, gold):

@@ -44,7 +44,10 @@ def test_every_answer_in_the_table_equals_itself():
     (r"we get $\boxed 5$", "5"),
     (r"\boxed 12", "12"),
     ("The final answer is $42$.", "42"),
-    ("Final Answer: The final answer is $\\frac{3}{4}$. I hope it is correct.", None),
+    ("Final Answer: The final answer is $\\frac{3}{4}$. I hope it is correct.", "\\frac{3}{4}"),
+    ("Final Answer: The final answer is $(3, 4)$. I hope it is correct.\n", "(3, 4)"),
+    ("Final Answer: The final answer is 12. I hope it is correct.", "12"),
+    ("The final answer is $5$ apples, I think.", None),  # not at the end of its line
     ("The final answer is 9", "9"),
     (r"\boxed{3", None),  # unclosed
     ("no answer here", None),
@@ -172,3 +175,32 @@ def test_mean_by_group_by_hand():
     assert r["by_level"] == {"1": {"ok": 0.5, "x": 0.75, "n": 2}, "2": {"ok": 1.0, "x": 0.0, "n": 1}}
     assert r["by_type"]["A"] == {"ok": 1.0, "x": 0.25, "n": 2} and r["by_type"]["B"]["n"] == 1
     assert mean_by_group([], ["ok"])["all"] == {"n": 0}
+
+
+# --- the second table: public graders' own cases (tests/public_cases.py)
+from public_cases import EQUIV, EXTRACT  # noqa: E402
+
+
+def test_public_table_names_its_sources_and_every_difference():
+    for rows in (EQUIV, EXTRACT):
+        for src, gold, pred, expected, ours in rows:
+            assert src in ("MV", "MVQ", "HE", "QW") and isinstance(expected, bool)
+            if ours is not None:  # a difference says our value (the other one) and why
+                assert ours[0] is (not expected) and len(ours[1]) > 20
+    assert len(EQUIV) >= 100 and len(EXTRACT) >= 15
+    assert sum(r[4] is not None for r in EQUIV + EXTRACT) <= 10  # differences stay few
+
+
+@pytest.mark.parametrize("src,gold,pred,expected,ours", EQUIV,
+                         ids=[f"{r[0]}-{i}" for i, r in enumerate(EQUIV)])
+def test_public_equivalence_cases(src, gold, pred, expected, ours):
+    want = expected if ours is None else ours[0]
+    assert is_equiv(pred, gold) is want
+    assert is_equiv(gold, pred) is want
+
+
+@pytest.mark.parametrize("src,gold,text,expected,ours", EXTRACT,
+                         ids=[f"{r[0]}-{i}" for i, r in enumerate(EXTRACT)])
+def test_public_extraction_cases(src, gold, text, expected, ours):
+    want = expected if ours is None else ours[0]
+    assert is_equiv(extract_answer(text), gold) is want
