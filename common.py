@@ -129,13 +129,18 @@ def generate_solutions(model, tok, problems, max_new_tokens, device, num_samples
             raise ValueError(f"problem {i} has a {len(pr)}-token prompt, longer than the "
                              f"context (block_size {block})")
     out = [None] * len(prompts)
+    # on a GPU: attention over the whole cache (one shape for every step) and a look at which
+    # rows are done every 8 steps, not at each (each look waits for the GPU); same tokens for
+    # greedy decoding (tests/test_model.py)
+    gpu = str(device).startswith("cuda")
     chunks = length_chunks([len(p) for p in prompts], max(1, batch_size // num_samples))
     for chunk in tqdm(chunks, desc=desc, disable=not progress, leave=False):
         idx, mask = left_pad([prompts[i] for i in chunk], eos)
         n_new = min(max_new_tokens, block - idx.size(1))
         seq = model.generate(idx.to(device), n_new, temperature=temperature, top_k=top_k,
                              top_p=top_p, eos_token_id=eos, attention_mask=mask.to(device),
-                             generator=generator, num_samples=num_samples)
+                             generator=generator, num_samples=num_samples, static=gpu,
+                             check_every=8 if gpu else 1)
         new = seq[:, idx.size(1):].tolist()
         for j, i in enumerate(chunk):
             texts = []

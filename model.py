@@ -100,23 +100,32 @@ class KVCache:
     Preallocated rather than torch.cat per step: concatenation copies the whole past at every
     new token (O(T^2) memory traffic); writing into a fixed buffer copies only the new token.
     `key_mask` (B, T_max) remembers which cached positions are real tokens (left padding is not).
+    static=True: attention always reads all T_max positions (the unfilled ones masked out), so
+    every decode step has the same shapes: one attention plan on a GPU instead of a new one
+    per key length, and a step that CUDA graphs can capture. Same tokens (tests/test_model.py).
     """
 
-    def __init__(self, config, batch_size, max_len, device, dtype):
+    def __init__(self, config, batch_size, max_len, device, dtype, static=False):
         hs = config.n_embd // config.n_head
         shape = (config.n_layer, batch_size, config.n_head, max_len, hs)
         self.k = torch.zeros(shape, device=device, dtype=dtype)
         self.v = torch.zeros(shape, device=device, dtype=dtype)
         self.key_mask = torch.zeros(batch_size, max_len, dtype=torch.bool, device=device)
         self.pos = 0  # how many positions are filled (same for every row)
+        self.static = static
+
+    def n_keys(self, new):
+        """Key positions attention reads after writing `new` tokens: the filled ones, or with
+        static shapes every position."""
+        return self.k.size(3) if self.static else self.pos + new
 
     def update(self, layer, k, v):
         T = k.size(2)
         self.k[layer, :, :, self.pos:self.pos + T] = k
         self.v[layer, :, :, self.pos:self.pos + T] = v
-        end = self.pos + T
+        end = self.n_keys(T)
         if layer == self.k.size(0) - 1:
-            self.pos = end  # the last layer advances the cursor
+            self.pos += T  # the last layer advances the cursor
         return self.k[layer, :, :, :end], self.v[layer, :, :, :end]
 
     def expand(self, n):
@@ -137,13 +146,13 @@ def positions_and_mask(real, past=0, cache=None):
     T = real.size(1)
     if cache is not None:
         cache.key_mask[:, past:past + T] = real
-        keys = cache.key_mask[:, :past + T]  # (B, T_keys)
+        keys = cache.key_mask[:, :cache.n_keys(T)]  # (B, T_keys); unfilled positions False
     else:
         keys = real
     # positions count real tokens only, so a left-padded row sees 0, 1, 2, ... exactly as it
     # would alone (the GPT-2 left-padding trap: transformers #3021)
     pos = (keys.long().cumsum(1) - 1).clamp(min=0)[:, past:past + T]  # (B, T)
-    causal = torch.ones(T, past + T, dtype=torch.bool, device=real.device).tril(past)
+    causal = torch.ones(T, keys.size(1), dtype=torch.bool, device=real.device).tril(past)
     attn_mask = causal[None] & keys[:, None, :]  # (B, T, T_keys)
     # a padding query would see no key at all (NaN softmax): let it see itself
     rows = torch.arange(T, device=real.device)
@@ -256,13 +265,16 @@ class GPT(nn.Module):
     @torch.no_grad()
     def generate(self, idx, max_new_tokens, temperature=1.0, top_k=None, top_p=None,
                  eos_token_id=None, attention_mask=None, use_cache=True, generator=None,
-                 num_samples=1, drop_finished=True):
+                 num_samples=1, drop_finished=True, static=False, check_every=1):
         """idx (B, T) prompts, left-padded when their lengths differ (attention_mask (B, T),
         1 = real). Returns (B * num_samples, T + max_new_tokens); row b*num_samples + j is sample
         j of prompt b. temperature 0 = greedy. After a row emits eos_token_id it emits only it,
         and finished rows leave the batch (no compute is spent on them; drop_finished=False
         keeps them, for comparison). With num_samples > 1 the prompts are prefilled once and
-        the cache copied."""
+        the cache copied. static=True: every decode step attends over the whole cache (same
+        shapes at every step, see KVCache). check_every: steps between the host's looks at
+        which rows are done (each look waits for the device; on a GPU, 8 or 16 lets it run
+        ahead; rows leave the batch at those looks only)."""
         B, T = idx.shape
         if T + max_new_tokens > self.config.block_size:
             raise ValueError(f"prompt ({T}) + max_new_tokens ({max_new_tokens}) exceeds the "
@@ -271,7 +283,7 @@ class GPT(nn.Module):
             attention_mask = torch.ones_like(idx, dtype=torch.bool)
         attention_mask = attention_mask.bool()
         logits, cache = self.prefill(idx, attention_mask, T + max_new_tokens, use_cache,
-                                     num_samples)
+                                     num_samples, static)
         if num_samples > 1:
             idx = idx.repeat_interleave(num_samples, dim=0)
             attention_mask = attention_mask.repeat_interleave(num_samples, dim=0)
@@ -287,9 +299,10 @@ class GPT(nn.Module):
                 nxt = torch.where(done, torch.full_like(nxt, eos_token_id), nxt)
                 done = done | (nxt == eos_token_id)
             seq[rows, T + step] = nxt
-            if step == max_new_tokens - 1 or bool(done.all()):
+            look = (step + 1) % check_every == 0
+            if step == max_new_tokens - 1 or (look and bool(done.all())):
                 break
-            if drop_finished and 4 * int(done.sum()) >= done.numel():
+            if look and drop_finished and 4 * int(done.sum()) >= done.numel():
                 # drop finished rows once they are a quarter of the batch: sampled lengths vary
                 # widely within a batch, and a finished row would otherwise cost as much as a
                 # live one until the longest is done. Not at every finish: each drop copies the
@@ -307,7 +320,7 @@ class GPT(nn.Module):
                 logits = self(cur, attention_mask=mask)[0][:, -1]
         return seq
 
-    def prefill(self, idx, attention_mask, max_len, use_cache, num_samples):
+    def prefill(self, idx, attention_mask, max_len, use_cache, num_samples, static=False):
         """The prompts' forward pass: logits of each prompt's next token (B * num_samples, V)
         and, with use_cache, a KV cache of max_len positions holding the prompts, each row
         copied num_samples times (prefill once, sample N). Without the cache (the reference
@@ -315,8 +328,12 @@ class GPT(nn.Module):
         if not use_cache:
             logits = self(idx, attention_mask=attention_mask)[0][:, -1]
             return logits.repeat_interleave(num_samples, dim=0), None
-        p = next(self.parameters())
-        cache = KVCache(self.config, idx.size(0), max_len, idx.device, p.dtype)
+        # keys/values are stored in the dtype attention computes them in: under autocast that
+        # is bf16/fp16, not the fp32 weights' (else every step casts the whole past back)
+        dev = idx.device.type
+        dtype = (torch.get_autocast_dtype(dev) if torch.is_autocast_enabled(dev)
+                 else next(self.parameters()).dtype)
+        cache = KVCache(self.config, idx.size(0), max_len, idx.device, dtype, static)
         logits = self(idx, attention_mask=attention_mask, cache=cache)[0][:, -1]  # (B, V)
         if num_samples > 1:
             cache.expand(num_samples)

@@ -1,11 +1,19 @@
 """
-GPU check (run by bench/gpu_check.sh): on one GPU with no network, train a GPT-2-124M-sized
-model (random init, vocab 50257, context 1024) for a few hundred steps in bf16, with and
-without torch.compile, and report tokens/s and model FLOPs utilisation (MFU); then time
-batched KV-cache sampling (cached vs uncached).
+GPU check (run by bench/gpu_check.sh): one run on one GPU with no network that measures every
+target of the GPU path and writes them as JSON, with the card's name.
 
-    python bench/gpu_check.py                       # on the GPU, about 8 minutes
-    python bench/gpu_check.py --device cpu --tiny   # a smoke test of the script itself
+  train     GPT-2-124M shape (random init, vocab 50257, context 1024), bf16 autocast, eager and
+            torch.compile'd, at each --batch_sizes: tokens/s, MFU, and the loss every 20 steps
+            on the same fixed batch (both trajectories printed side by side).
+  sample    GPT-2-124M, 64 left-padded prompts of 32-128 tokens, 256 new tokens, the way the
+            pipeline samples: the first call and a repeated one for each decode variant
+            (growing cache + autocast, static-shape cache + bf16 weights + a look at finished
+            rows every 16 steps) and the uncached reference; identical greedy tokens checked.
+  pipeline  a briefly trained default model (train_sft.py) solving its 500 test problems
+            greedily through common.generate_solutions, float32 vs bf16 autocast.
+
+    python bench/gpu_check.py --out gpu_check.json        # on the GPU, about 6 minutes
+    python bench/gpu_check.py --device cpu --tiny         # a smoke test of the script itself
 
 MFU counts 6 * params + 12 * n_layer * n_embd * T FLOPs per trained token (PaLM appendix B)
 against the card's dense bf16 peak (H100/H200 SXM: 989 TFLOP/s).
@@ -14,91 +22,207 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
 from model import GPT, GPTConfig  # noqa: E402
 
-p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-p.add_argument("--device", default="cuda")
-p.add_argument("--tiny", action="store_true", help="a 2-layer model, for a CPU smoke test")
-p.add_argument("--steps", type=int, default=200)
-p.add_argument("--batch_size", type=int, default=16)
-p.add_argument("--peak_tflops", type=float, default=989.0, help="dense bf16 peak of the card")
-p.add_argument("--out", default=None, help="write the figures as JSON here")
-args = p.parse_args()
 
-dev = torch.device(args.device)
-cfg = GPTConfig(block_size=1024, vocab_size=50257, n_layer=12, n_head=12, n_embd=768)
-if args.tiny:
-    cfg = GPTConfig(block_size=128, vocab_size=512, n_layer=2, n_head=2, n_embd=64)
-    args.steps, args.batch_size = min(args.steps, 5), 4
-T = cfg.block_size
-name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
-print(f"device: {name}, torch {torch.__version__}")
-if dev.type == "cuda":
-    torch.backends.cuda.matmul.allow_tf32 = True
-    torch.backends.cudnn.allow_tf32 = True
-autocast = torch.autocast(dev.type, dtype=torch.bfloat16) if dev.type == "cuda" else \
-    torch.autocast("cpu", enabled=False)
-results = {"device": name}
+def get_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--device", default="cuda")
+    p.add_argument("--tiny", action="store_true", help="a 2-layer model, for a CPU smoke test")
+    p.add_argument("--steps", type=int, default=100, help="timed training steps per run")
+    p.add_argument("--batch_sizes", type=int, nargs="+", default=[16, 32])
+    p.add_argument("--peak_tflops", type=float, default=989.0, help="dense bf16 peak of the card")
+    p.add_argument("--skip", nargs="*", default=[], choices=["train", "sample", "pipeline"])
+    p.add_argument("--out", default=None, help="write the figures as JSON here")
+    return p.parse_args(argv)
 
 
-def sync():
+def sync(dev):
     if dev.type == "cuda":
         torch.cuda.synchronize()
 
 
-def train(compile_model):
+def autocast(dev):
+    return torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda")
+
+
+def train(cfg, dev, batch_size, steps, compile_model, peak):
+    """tokens/s, MFU and the loss trajectory of one run on a fixed random batch."""
     torch.manual_seed(0)
     model = GPT(cfg).to(dev)
     n_params = model.num_params() - cfg.block_size * cfg.n_embd  # without position embeddings
     opt = torch.optim.AdamW(model.parameters(), lr=3e-4, fused=dev.type == "cuda")
     run = torch.compile(model) if compile_model else model
-    x = torch.randint(0, cfg.vocab_size, (args.batch_size, T + 1), device=dev)
-    warm = 3 if not compile_model else 10  # compilation happens in the first steps
-    t0 = None
-    for step in range(args.steps + warm):
+    x = torch.randint(0, cfg.vocab_size, (batch_size, cfg.block_size + 1), device=dev)
+    warm = 10 if compile_model else 3  # compilation happens in the first steps
+    losses, t0 = [], None
+    for step in range(steps + warm):
         if step == warm:
-            sync()
+            sync(dev)
             t0 = time.perf_counter()
-        with autocast:
+        with autocast(dev):
             _, loss = run(x[:, :-1], x[:, 1:])
         loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
-    sync()
+        if step % 20 == 0 or step == steps + warm - 1:
+            losses.append((step, round(loss.item(), 4)))  # a sync, outside the timed average
+    sync(dev)
     dt = time.perf_counter() - t0
-    tok_s = args.steps * args.batch_size * T / dt
-    flops_per_token = 6 * n_params + 12 * cfg.n_layer * cfg.n_embd * T
-    mfu = tok_s * flops_per_token / (args.peak_tflops * 1e12)
-    label = "compiled" if compile_model else "eager"
-    print(f"train ({label}): {tok_s:,.0f} tokens/s, MFU {mfu:.1%}, final loss {loss.item():.3f}")
-    results[f"train_{label}"] = {"tokens_per_s": round(tok_s), "mfu": round(mfu, 4)}
+    tok_s = steps * batch_size * cfg.block_size / dt
+    mfu = tok_s * (6 * n_params + 12 * cfg.n_layer * cfg.n_embd * cfg.block_size) / (peak * 1e12)
+    return {"tokens_per_s": round(tok_s), "mfu": round(mfu, 4), "losses": losses}, model
+
+
+def check_train(cfg, dev, args, results):
+    best, model = None, None
+    for bs in args.batch_sizes:
+        for compiled in (False, True):
+            label = f"{'compiled' if compiled else 'eager'}_b{bs}"
+            try:
+                r, m = train(cfg, dev, bs, args.steps, compiled, args.peak_tflops)
+            except torch.OutOfMemoryError:
+                print(f"train {label}: out of memory")
+                continue
+            results["train"][label] = r
+            print(f"train {label}: {r['tokens_per_s']:,} tokens/s, MFU {r['mfu']:.1%}")
+            model = m if model is None else model
+            if compiled and (best is None or r["mfu"] > results["train"][best]["mfu"]):
+                best = label
+    results["train"]["best_compiled"] = best
+    torch._dynamo.reset()  # compiled graphs must not linger into the eager sampling timings
+    print("loss every 20 steps, same weights and batch (eager vs compiled):")
+    for bs in args.batch_sizes:
+        e, c = (results["train"].get(f"{k}_b{bs}") for k in ("eager", "compiled"))
+        if e and c:
+            print(f"  batch {bs}: " + "  ".join(f"{s}:{a:.3f}/{b:.3f}" for (s, a), (_, b)
+                                               in zip(e["losses"], c["losses"])))
     return model
 
 
-model = train(False)
-train(True)
+def timed(fn, dev):
+    sync(dev)
+    t0 = time.perf_counter()
+    out = fn()
+    sync(dev)
+    return out, time.perf_counter() - t0
 
-# batched KV-cache sampling: 64 sequences x 256 new tokens after a 128-token prompt
-model.eval()
-B, P, new = (64, 128, 256) if not args.tiny else (4, 16, 16)
-prompt = torch.randint(0, cfg.vocab_size, (B, P), device=dev)
-for use_cache in (True, False):
-    with torch.no_grad(), autocast:
-        model.generate(prompt[:, :8], 4, temperature=1.0, use_cache=use_cache)  # warm-up
-        sync()
-        t0 = time.perf_counter()
-        model.generate(prompt, new, temperature=1.0, use_cache=use_cache)
-        sync()
-    dt = time.perf_counter() - t0
-    label = "cached" if use_cache else "uncached"
-    print(f"sampling ({label}): {B} x {new} new tokens in {dt:.2f}s = {B * new / dt:,.0f} tokens/s")
-    results[f"sample_{label}"] = {"tokens_per_s": round(B * new / dt), "seconds": round(dt, 2)}
-print(f"cache speed-up: {results['sample_cached']['tokens_per_s'] / results['sample_uncached']['tokens_per_s']:.1f}x")
-if args.out:
-    with open(args.out, "w") as f:
-        json.dump(results, f, indent=2)
+
+def check_sample(model, cfg, dev, tiny, results):
+    """The pipeline's way of sampling on the big model: varied prompt lengths, left padding."""
+    B, new = (8, 16) if tiny else (64, 256)
+    lo, hi = (4, 16) if tiny else (32, 128)
+    g = torch.Generator().manual_seed(0)
+    lens = torch.randint(lo, hi + 1, (B,), generator=g).tolist()
+    T = max(lens)
+    idx = torch.zeros(B, T, dtype=torch.long)
+    mask = torch.zeros(B, T, dtype=torch.long)
+    for i, n in enumerate(lens):
+        idx[i, T - n:] = torch.randint(0, cfg.vocab_size, (n,), generator=g)
+        mask[i, T - n:] = 1
+    idx, mask = idx.to(dev), mask.to(dev)
+    model.eval()
+    bf16 = GPT(cfg).to(dev)
+    bf16.load_state_dict(model.state_dict())
+    if dev.type == "cuda":
+        bf16 = bf16.to(torch.bfloat16)  # weights in bf16: no per-step casts
+    variants = {  # name: (model, autocast?, generate kwargs)
+        "growing cache, autocast": (model, True, {}),
+        "static cache, bf16 weights, look every 16": (bf16, False, dict(static=True, check_every=16)),
+        "no cache, bf16 weights": (bf16, False, dict(use_cache=False)),
+    }
+    greedy = {}
+    for name, (m, ac, kw) in variants.items():
+        times = []
+        for _ in range(2):  # the first call (new shapes) and a repeated one
+            with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16,
+                                                 enabled=ac and dev.type == "cuda"):
+                _, dt = timed(lambda: m.generate(idx, new, temperature=1.0, top_p=0.95,
+                                                 attention_mask=mask, **kw), dev)
+            times.append(dt)
+        with torch.no_grad():
+            greedy[name] = m.generate(idx, min(new, 32), temperature=0, attention_mask=mask, **kw)
+        r = {"first_s": round(times[0], 3), "repeat_s": round(times[1], 3),
+             "tokens_per_s_first": round(B * new / times[0]),
+             "tokens_per_s_repeat": round(B * new / times[1])}
+        results["sample"][name] = r
+        print(f"sample [{name}]: first {r['tokens_per_s_first']:,} tokens/s, "
+              f"repeat {r['tokens_per_s_repeat']:,} tokens/s ({B} x {new})")
+    fast, ref = (results["sample"][k]["tokens_per_s_repeat"] for k in
+                 ("static cache, bf16 weights, look every 16", "no cache, bf16 weights"))
+    results["sample"]["cache_speedup"] = round(fast / ref, 2)
+    a, b = greedy["static cache, bf16 weights, look every 16"], greedy["no cache, bf16 weights"]
+    results["sample"]["greedy_tokens_agree"] = round((a == b).float().mean().item(), 4)
+    print(f"cache speed-up {fast / ref:.1f}x; greedy tokens of static vs uncached (bf16) agree "
+          f"on {results['sample']['greedy_tokens_agree']:.1%}")
+
+
+def check_pipeline(dev, tiny, results):
+    """train_sft.py briefly, then its own greedy solving of the test split, timed."""
+    from common import generate_solutions
+    from data import load_run_splits
+    from model import load_run
+    from train_sft import main as train_sft
+    with tempfile.TemporaryDirectory() as d:
+        flags = ["--max_steps", "20" if tiny else "300", "--eval_interval", "100000",
+                 "--n_test", "20" if tiny else "500", "--device", dev.type, "--no_progress",
+                 "--out_dir", d]
+        if tiny:
+            flags += ["--n_layer", "1", "--n_embd", "32", "--n_head", "2", "--n_train", "300",
+                      "--n_val", "10", "--n_fresh", "20", "--max_new_tokens", "16"]
+        _, t_train = timed(lambda: train_sft(flags), dev)
+        model, tok, ckpt = load_run(os.path.join(d, "ckpt.pt"), dev)
+        rows = load_run_splits(ckpt["run_config"], report=lambda *a: None)["test"]
+        problems, n_new = [r["problem"] for r in rows], ckpt["run_config"]["max_new_tokens"]
+        r = {"train_sft_s": round(t_train, 1), "problems": len(rows)}
+        sols = {}
+        for name, ac in (("float32", False), ("bf16 autocast", True)):
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=ac and dev.type == "cuda"):
+                sols[name], dt = timed(lambda: generate_solutions(model, tok, problems, n_new,
+                                                                  dev, batch_size=256), dev)
+            r[f"greedy_{name}_s"] = round(dt, 2)
+        r["same_solutions"] = sum(a == b for a, b in zip(*sols.values()))
+        results["pipeline"] = r
+        print(f"pipeline: train_sft {r['train_sft_s']} s; greedy on {len(rows)} test problems: "
+              f"float32 {r['greedy_float32_s']} s, bf16 autocast {r['greedy_bf16 autocast_s']} s "
+              f"({r['same_solutions']} identical solutions)")
+
+
+def main(argv=None):
+    args = get_args(argv)
+    dev = torch.device(args.device)
+    cfg = GPTConfig(block_size=1024, vocab_size=50257, n_layer=12, n_head=12, n_embd=768)
+    if args.tiny:
+        cfg = GPTConfig(block_size=128, vocab_size=512, n_layer=2, n_head=2, n_embd=64)
+        args.steps, args.batch_sizes = min(args.steps, 5), [4]
+    name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
+    print(f"device: {name}, torch {torch.__version__}")
+    if dev.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    results = {"device": name, "torch": torch.__version__, "train": {}, "sample": {}}
+    t0 = time.time()
+    model = check_train(cfg, dev, args, results) if "train" not in args.skip else None
+    if "sample" not in args.skip:
+        if model is None:
+            torch.manual_seed(0)
+            model = GPT(cfg).to(dev)
+        check_sample(model, cfg, dev, args.tiny, results)
+    if "pipeline" not in args.skip:
+        check_pipeline(dev, args.tiny, results)
+    results["seconds"] = round(time.time() - t0, 1)
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(results, f, indent=2)
+    return results
+
+
+if __name__ == "__main__":
+    main()

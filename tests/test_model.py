@@ -1,4 +1,5 @@
 """model.py against Hugging Face transformers (the oracle) and against hand computations."""
+import json
 import os
 import pickle
 
@@ -224,6 +225,49 @@ def test_finished_rows_leave_the_batch_without_changing_the_others(use_cache, mo
     assert torch.equal(kept, out)
 
 
+def test_static_shape_decode_gives_exactly_the_tokens_of_the_growing_cache():
+    # attention over the whole preallocated cache (unfilled positions masked) changes shapes,
+    # not results: greedy, seeded top-p, left padding, N samples, EOS with rows leaving
+    m = tiny_model()
+    torch.manual_seed(1)
+    prompts = [torch.randint(0, 97, (n,)).tolist() for n in (3, 9, 5, 1, 7, 4)]
+    idx, mask = left_pad(prompts, pad_id=2)
+    seen = []
+    for kw in (dict(temperature=0), dict(temperature=1.0, top_p=0.9),
+               dict(temperature=1.3, eos_token_id=7), dict(temperature=1.0, num_samples=3,
+                                                          eos_token_id=11, top_k=20)):
+        run = lambda **extra: m.generate(idx, 40, attention_mask=mask,
+                                         generator=torch.Generator().manual_seed(3), **kw, **extra)
+        base = run()
+        assert torch.equal(run(static=True), base), kw
+        assert torch.equal(run(use_cache=False), base), kw
+        seen.append(base)
+    eos_rows = (seen[2][:, 9:] == 7).any(1)
+    assert 0 < int(eos_rows.sum()) < len(prompts)  # some rows ended early, some did not
+
+
+def test_checking_for_finished_rows_every_k_steps_changes_no_greedy_token():
+    m = tiny_model()
+    torch.manual_seed(0)
+    idx = torch.randint(0, 97, (32, 4))
+    free = m.generate(idx, 30, temperature=0)[:, 4:]
+    eos = int(free[:, 3].mode().values)  # a token many rows emit early
+    a = m.generate(idx, 30, temperature=0, eos_token_id=eos)
+    for k in (4, 16):
+        assert torch.equal(m.generate(idx, 30, temperature=0, eos_token_id=eos, check_every=k,
+                                      static=True), a)
+
+
+def test_kv_cache_is_stored_in_the_autocast_dtype():
+    m = tiny_model()
+    idx = torch.randint(0, 97, (2, 5))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        _, cache = m.prefill(idx, torch.ones_like(idx, dtype=torch.bool), 20, True, 1)
+    assert cache.k.dtype == torch.bfloat16 and cache.v.dtype == torch.bfloat16
+    _, cache = m.prefill(idx, torch.ones_like(idx, dtype=torch.bool), 20, True, 1)
+    assert cache.k.dtype == torch.float32
+
+
 def test_top_k_and_top_p_keep_exactly_the_right_tokens():
     probs = torch.tensor([[0.05, 0.5, 0.15, 0.3]])
     logits = probs.log()
@@ -315,3 +359,23 @@ def test_tanh_gelu_and_tied_embeddings():
     want = 0.5 * x * (1 + torch.tanh((2 / torch.pi) ** 0.5 * (x + 0.044715 * x ** 3)))
     assert torch.allclose(gelu_tanh(x), want, atol=1e-6)
     assert not torch.allclose(gelu_tanh(x), F.gelu(x), atol=1e-5)
+
+
+def test_gpu_check_runs_on_cpu_and_writes_every_figure(tmp_path):
+    # the smoke test of bench/gpu_check.py (the GPU run itself is one prepared command)
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "gpu_check", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                  "bench", "gpu_check.py"))
+    gc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gc)
+    out = tmp_path / "gc.json"
+    r = gc.main(["--device", "cpu", "--tiny", "--skip", "train", "--out", str(out)])
+    assert json.loads(out.read_text()) == r
+    assert set(r["sample"]) >= {"growing cache, autocast", "no cache, bf16 weights",
+                                "static cache, bf16 weights, look every 16", "cache_speedup"}
+    assert r["sample"]["greedy_tokens_agree"] == 1.0  # float32 on the CPU: identical tokens
+    assert r["pipeline"]["problems"] == 20 and r["pipeline"]["same_solutions"] == 20
+    cfg = GPTConfig(block_size=32, vocab_size=64, n_layer=1, n_head=2, n_embd=16)
+    fig, _ = gc.train(cfg, torch.device("cpu"), 2, 25, False, 989.0)
+    assert [s for s, _ in fig["losses"]] == [0, 20, 27] and fig["losses"][-1][1] < fig["losses"][0][1]
