@@ -9,6 +9,7 @@ Measures
   train:   forward + backward + AdamW step, fp32, batch x block tokens per step
   sample:  16 sequences x 128 new tokens, temperature 1, KV cache (ours vs HF generate)
   cache:   ours cached vs ours uncached at 128 new tokens
+  static:  ours with the static-shape cache (generate(static=True), the GPU path) vs HF
 """
 import argparse
 import os
@@ -90,6 +91,8 @@ with torch.no_grad():
         prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=args.new_tokens,
         min_new_tokens=args.new_tokens, do_sample=True, top_k=0, temperature=1.0,
         pad_token_id=0))
+    s_static = sample_tokens_per_s(lambda: ours.generate(prompt, args.new_tokens, temperature=1.0,
+                                                         static=True))
     s_nocache = sample_tokens_per_s(
         lambda: ours.generate(prompt, args.new_tokens, temperature=1.0, use_cache=False))
 t_ours = train_tokens_per_s(ours, False)
@@ -98,4 +101,5 @@ t_hf = train_tokens_per_s(hf, True)
 print(f"{'':28s}{'ours':>12s}{'HF':>12s}{'ratio':>8s}")
 print(f"{'train tokens/s':28s}{t_ours:12.0f}{t_hf:12.0f}{t_ours / t_hf:8.2f}")
 print(f"{'sample tokens/s (cache)':28s}{s_ours:12.0f}{s_hf:12.0f}{s_ours / s_hf:8.2f}")
+print(f"{'sample tokens/s (static)':28s}{s_static:12.0f}{s_hf:12.0f}{s_static / s_hf:8.2f}")
 print(f"{'ours cached / uncached':28s}{s_ours:12.0f}{s_nocache:12.0f}{s_ours / s_nocache:8.2f}")
