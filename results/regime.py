@@ -1,12 +1,12 @@
 """
 The regime map: the whole recipe at several SSFT budgets (one seed), to see where the paper's
 claims can hold. For each budget: SSFT for that many steps, the CE evaluator on the model's own
-samples, re-ranking with N samples on the test split (every rule, the evaluator-free control),
+samples of the fresh problems SSFT held out (the scripts' defaults), re-ranking with N samples on the test split (every rule, the evaluator-free control),
 and step 3's sequential CE variant beside its extra-MLE control; then one figure of every
 number against the SSFT budget.
 
     python results/regime.py                               # budgets 500 1000 2000, seed 1
-    python results/regime.py --budgets 500 1000 2000 4000 --reuse 1000=out/repro/seed1
+    python results/regime.py --budgets 500 1000 2000 4000 --reuse 4000=out/repro/seed1
     python results/regime.py --dry_run                     # list the runs, run nothing
 
 --reuse B=DIR takes budget B's runs from a reproduce.sh seed directory (its sft, verifier-ce,
