@@ -10,7 +10,7 @@ number against the SSFT budget.
     python results/regime.py --dry_run                     # list the runs, run nothing
 
 --reuse B=DIR takes budget B's runs from a reproduce.sh seed directory (its sft, verifier-ce,
-rerank-ce, joint-mle and joint-evaluator-ce are the same commands at the default budget).
+rerank-ce, joint-mle and joint-evaluator-ce are the same commands at reproduce.sh's 4000 steps).
 Each run is its script's own directory under --out/<budget>/ (resumable: a run whose
 metrics.json exists is kept). Writes --out/regime.json and regime.png, and prints the table
 README shows.
