@@ -161,6 +161,21 @@ def candidate_problems(splits, source, n):
     return splits[source][:n]
 
 
+def training_and_val_candidates(model, tok, splits, source, n_problems, n_val_problems, n,
+                                temperature, top_p, device, batch_size, seed, max_new_tokens,
+                                progress=True):
+    """The evaluator's candidates: n samples of each of the first n_problems of `source`
+    (candidate_problems) labelled split 'train', then of the first n_val_problems validation
+    problems labelled 'val' (held out), with seeds seed and seed + 1."""
+    cands = []
+    for split, rows, s, problem_split in (
+            ("train", candidate_problems(splits, source, n_problems), seed, source),
+            ("val", splits["val"][:n_val_problems], seed + 1, "val")):
+        cands += sample_candidates(model, tok, rows, split, n, temperature, top_p, device,
+                                   batch_size, s, max_new_tokens, progress, problem_split)
+    return cands
+
+
 def sample_candidates(model, tok, rows, split, n, temperature, top_p, device, batch_size,
                       seed, max_new_tokens, progress=True, problem_split=None):
     """n sampled solutions per problem, graded: the evaluator's candidates. split: their role
@@ -312,16 +327,11 @@ def main(argv=None):
         cands = read_candidates(args.candidates)
         print(f"read {len(cands)} candidates from {args.candidates}")
     else:
-        splits = load_run_splits(rc)
-        train_rows = candidate_problems(splits, args.candidates_from, args.n_problems)
-        val_rows = splits["val"][:args.n_val_problems]
-        mnt = rc.get("max_new_tokens", 160)
-        cands = []
-        for split, rows, seed, source in (("train", train_rows, args.seed, args.candidates_from),
-                                          ("val", val_rows, args.seed + 1, "val")):
-            cands += sample_candidates(model, tok, rows, split, args.n_samples, args.temperature,
-                                       args.top_p, args.device, args.sample_batch_size, seed, mnt,
-                                       progress=not args.no_progress, problem_split=source)
+        cands = training_and_val_candidates(
+            model, tok, load_run_splits(rc), args.candidates_from, args.n_problems,
+            args.n_val_problems, args.n_samples, args.temperature, args.top_p, args.device,
+            args.sample_batch_size, args.seed, rc.get("max_new_tokens", 160),
+            progress=not args.no_progress)
         with open(os.path.join(args.out_dir, "candidates.jsonl"), "w") as f:
             for c in cands:
                 f.write(json.dumps(c) + "\n")

@@ -29,6 +29,7 @@ import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from data import left_pad  # noqa: E402
 from model import GPT, GPTConfig  # noqa: E402
 
 
@@ -121,12 +122,8 @@ def check_sample(model, cfg, dev, tiny, results):
     lo, hi = (4, 16) if tiny else (32, 128)
     g = torch.Generator().manual_seed(0)
     lens = torch.randint(lo, hi + 1, (B,), generator=g).tolist()
-    T = max(lens)
-    idx = torch.zeros(B, T, dtype=torch.long)
-    mask = torch.zeros(B, T, dtype=torch.long)
-    for i, n in enumerate(lens):
-        idx[i, T - n:] = torch.randint(0, cfg.vocab_size, (n,), generator=g)
-        mask[i, T - n:] = 1
+    idx, mask = left_pad([torch.randint(0, cfg.vocab_size, (n,), generator=g).tolist()
+                          for n in lens], 0)
     idx, mask = idx.to(dev), mask.to(dev)
     model.eval()
     bf16 = GPT(cfg).to(dev)

@@ -28,7 +28,7 @@ from common import pyplot, write_json  # noqa: E402
 from data import load_run_splits  # noqa: E402
 from model import load_run  # noqa: E402
 from train_verifier import main as train_verifier  # noqa: E402
-from train_verifier import candidate_problems, read_candidates, sample_candidates  # noqa: E402
+from train_verifier import read_candidates, training_and_val_candidates  # noqa: E402
 
 
 def get_args(argv=None):
@@ -61,16 +61,11 @@ def candidates(args):
         else:
             model, tok, ckpt = load_run(args.sft_ckpt)
             rc = ckpt["run_config"]
-            splits = load_run_splits(rc, report=lambda *a: None)
-            rows = candidate_problems(splits, args.candidates_from, max(args.problems))
-            cands = []
-            for split, rows, seed, source in (
-                    ("train", rows, args.seed, args.candidates_from),
-                    ("val", splits["val"][:args.n_val_problems], args.seed + 1, "val")):
-                cands += sample_candidates(model.to(args.device), tok, rows, split,
-                                           args.n_samples, 0.9, 0.95, args.device, 256, seed,
-                                           rc.get("max_new_tokens", 160), progress=False,
-                                           problem_split=source)
+            cands = training_and_val_candidates(
+                model.to(args.device), tok, load_run_splits(rc, report=lambda *a: None),
+                args.candidates_from, max(args.problems), args.n_val_problems, args.n_samples,
+                0.9, 0.95, args.device, 256, args.seed, rc.get("max_new_tokens", 160),
+                progress=False)
         os.makedirs(args.out, exist_ok=True)
         with open(path + ".tmp", "w") as f:
             f.writelines(json.dumps(c) + "\n" for c in cands)
