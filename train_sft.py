@@ -31,9 +31,9 @@ from tqdm import tqdm
 
 from common import (accuracy_report, autocast_for, configure_optimizer, generate_solutions,
                     lr_at, print_failures, run_cli, token_loss_sum, write_json)
-from data import (bucket_batches, collate, encode_generator_examples, eos_id, generator_prompt,
-                  load_splits, load_tokenizer, n_targets, split_by_length, to_device,
-                  train_tokenizer)
+from data import (N_FRESH, N_FRESH_REAL, N_TEST, N_TRAIN, N_VAL, bucket_batches, collate,
+                  encode_generator_examples, eos_id, generator_prompt, load_splits,
+                  load_tokenizer, n_targets, split_by_length, to_device, train_tokenizer)
 from model import GPT, GPTConfig, load_run, save_checkpoint
 
 
@@ -45,14 +45,14 @@ def get_args(argv=None):
                    "directory with train.jsonl/test.jsonl (MATH500 or GSM8K rows)")
     p.add_argument("--style", default="detailed", choices=["detailed", "terse"],
                    help="solution style of the synthetic data")
-    p.add_argument("--n_train", type=int, default=8000, help="synthetic: training problems")
-    p.add_argument("--n_val", type=int, default=200, help="synthetic: validation problems")
-    p.add_argument("--n_test", type=int, default=500, help="synthetic: test problems")
-    p.add_argument("--n_fresh", type=int, default=400,
+    p.add_argument("--n_train", type=int, default=N_TRAIN, help="synthetic: training problems")
+    p.add_argument("--n_val", type=int, default=N_VAL, help="synthetic: validation problems")
+    p.add_argument("--n_test", type=int, default=N_TEST, help="synthetic: test problems")
+    p.add_argument("--n_fresh", type=int, default=None,
                    help="problems held out of training for the evaluator's candidates and step "
-                        "3 (synthetic: drawn apart, disjoint in content; real data: the last "
-                        "n_fresh training rows); 0 = none; see train_verifier.py "
-                        "--candidates_from")
+                        f"3 (synthetic: drawn apart, disjoint in content; default {N_FRESH}; "
+                        f"real data: the last n_fresh training rows, default {N_FRESH_REAL}); "
+                        "0 = none; see train_verifier.py --candidates_from")
     p.add_argument("--data_seed", type=int, default=0, help="synthetic: generator seed")
     p.add_argument("--skip_long", action="store_true",
                    help="drop (and count) examples longer than the context instead of failing")
@@ -103,11 +103,13 @@ def get_args(argv=None):
                    help="autocast dtype on CUDA (CPU always runs float32)")
     p.add_argument("--compile", action="store_true", help="torch.compile the model")
     p.add_argument("--no_progress", action="store_true", help="no tqdm bars (logs only)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.n_fresh is None:  # resolved here, so the saved run config holds the number
+        args.n_fresh = N_FRESH if args.dataset == "synthetic" else N_FRESH_REAL
+    return args
 
 
 # -----------------------------------------------------------------------------
-# helpers shared with the other scripts
 
 
 def setup_distributed(device):

@@ -20,14 +20,20 @@ from grade import extract_answer, read_jsonl
 from . import synthetic
 
 SPLITS = ("train", "val", "test", "fresh")
+# The default split sizes, in one place: the scripts' flags and a checkpoint without them read
+# these. Synthetic: 8000 training rows (every one a distinct problem), 500 validation and 500
+# test problems, 3200 fresh ones for the evaluator and step 3 (python -m data.synthetic --stats).
+# A real dataset holds out fewer fresh problems (N_FRESH_REAL of its training rows): every
+# one held out is a solution the generator does not learn from.
+N_TRAIN, N_VAL, N_TEST, N_FRESH, N_FRESH_REAL = 8000, 500, 500, 3200, 400
 
 
 class DataError(ValueError):
     pass
 
 
-def load_dataset(source, split, style="detailed", n_train=8000, n_val=200, n_test=500, seed=0,
-                 report=print, n_fresh=0):
+def load_dataset(source, split, style="detailed", n_train=N_TRAIN, n_val=N_VAL, n_test=N_TEST,
+                 seed=0, report=print, n_fresh=0):
     """The records of one split. `style`, sizes and seed apply to the synthetic source (a real
     dataset's val and fresh splits are cut from its training rows by load_splits)."""
     if split not in SPLITS:
@@ -59,7 +65,7 @@ def synthetic_records(rows, style):
              "level": r["level"], "type": r["type"], "id": r["id"]} for r in rows]
 
 
-def load_splits(source, style="detailed", n_train=8000, n_val=200, n_test=500, seed=0,
+def load_splits(source, style="detailed", n_train=N_TRAIN, n_val=N_VAL, n_test=N_TEST, seed=0,
                 report=print, n_fresh=0):
     """{"train", "val", "test", "fresh"}: the splits of a run. The one place that decides them;
     every script goes through it (load_run_splits for a checkpoint's run), so the evaluator,
@@ -103,8 +109,8 @@ def load_run_splits(run_config, report=print):
     """The splits of the run a checkpoint was trained in (its saved run config)."""
     rc = run_config
     return load_splits(rc.get("dataset", "synthetic"), style=rc.get("style", "detailed"),
-                       n_train=rc.get("n_train", 8000), n_val=rc.get("n_val", 200),
-                       n_test=rc.get("n_test", 500), seed=rc.get("data_seed", 0), report=report,
+                       n_train=rc.get("n_train", N_TRAIN), n_val=rc.get("n_val", N_VAL),
+                       n_test=rc.get("n_test", N_TEST), seed=rc.get("data_seed", 0), report=report,
                        n_fresh=rc.get("n_fresh", 0))
 
 

@@ -10,8 +10,9 @@ from data import (DataError, EOS, LABEL_WORDS, bucket_batches, collate, decode, 
                   encode_example, encode_generator_examples, eos_id, generator_prompt,
                   generator_target, label_token_ids, left_pad, load_dataset, load_tokenizer,
                   train_tokenizer)
-from data import load_splits, synthetic
+from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, load_splits, synthetic
 from grade import extract_answer, is_equiv
+from maths_key import maths_key
 
 
 # --- real-data loaders on files the tests write ---------------------------------------------
@@ -141,37 +142,41 @@ def test_generator_is_deterministic_and_seeded():
     assert a == b and a["train"] != c["train"]
 
 
-TAGS = {"greatest": "gcd", "largest": "gcd", "least": "lcm", "smallest": "lcm",
-        "remainder": "rem"}
-
-
-def maths_of(row):
-    """A problem's mathematics read from its final text, independently of content_key: the
-    type, which number-theory question it asks, and the maths between $...$ with any single
-    variable letter written x. Phrasing and object names do not enter."""
-    maths = re.findall(r"\$([^$]*)\$", row["problem"])
-    maths = tuple(re.sub(r"(?<![A-Za-z\\])[a-z](?![A-Za-z])", "x", m) for m in maths)
-    words = re.sub(r"\$[^$]*\$", "", row["problem"])
-    return row["kind"], tuple(sorted({t for w, t in TAGS.items() if w in words})), maths
-
-
-@pytest.mark.parametrize("sizes", [(3000, 100, 300), (8000, 200, 500)])
-def test_splits_are_disjoint_in_content_and_stratified(sizes):
-    splits = synthetic.make_splits(*sizes, seed=0)
-    assert [len(splits[k]) for k in ("train", "val", "test")] == list(sizes)
+def assert_no_problem_in_two_splits(splits):
+    """The independent canonicalisation (tests/maths_key.py) and the generator's content key
+    both find every problem in one split only."""
     seen = {}
     for name, rows in splits.items():
         for r in rows:
-            assert seen.setdefault(maths_of(r), name) == name, (r["problem"], name, seen[maths_of(r)])
-            assert seen.setdefault(r["key"], name) == name
+            k = maths_key(r)
+            assert seen.setdefault(k, (name, r["problem"]))[0] == name, (r["problem"], name, seen[k])
+            assert seen.setdefault(r["key"], (name, r["problem"]))[0] == name
+
+
+@pytest.mark.parametrize("sizes", [(600, 70, 70, 140), (N_TRAIN, N_VAL, N_TEST, N_FRESH)])
+def test_splits_are_disjoint_in_content_and_stratified(sizes):
+    n_train, n_val, n_test, n_fresh = sizes
+    splits = synthetic.make_splits(n_train, n_val, n_test, seed=0, n_fresh=n_fresh)
+    assert [len(splits[k]) for k in ("train", "val", "test", "fresh")] == list(sizes)
+    assert_no_problem_in_two_splits(splits)
     stats = synthetic.key_stats(splits)
-    # val and test: one row per problem; train repeats its own problems in new words only
-    assert stats["test"]["keys"] == sizes[2] and stats["val"]["keys"] == sizes[1]
-    assert len({maths_of(r) for r in splits["test"]}) == sizes[2]
-    assert stats["train"]["min_keys_per_cell"] >= 20
-    # stratified: every (type, level) cell has an equal share of test, give or take one
-    per_cell = stats["test"]["cells"].values()
-    assert len(per_cell) == 35 and max(per_cell) - min(per_cell) <= 1
+    # val, test and fresh: one row per problem, even to the independent eye
+    for name, n in (("val", sizes[1]), ("test", sizes[2]), ("fresh", sizes[3])):
+        assert stats[name]["keys"] == n and len({maths_key(r) for r in splits[name]}) == n
+    # stratified: every (subject, level) cell has an equal share of test and val, give or take one
+    for name in ("test", "val"):
+        per_cell = stats[name]["cells"].values()
+        assert len(per_cell) == 35 and max(per_cell) - min(per_cell) <= 1
+
+
+def test_default_sizes_leave_room():
+    """The issue's floor for the defaults: 8000 distinct training problems, none of the 35
+    (subject, level) cells under 100, 3200 fresh; a world of at least 20,000 problems."""
+    stats = synthetic.key_stats(synthetic.make_splits(N_TRAIN, N_VAL, N_TEST, 0, N_FRESH))
+    assert stats["train"]["keys"] >= 8000 and stats["train"]["min_keys_per_cell"] >= 100
+    assert stats["fresh"]["keys"] == N_FRESH >= 2000 and N_VAL == N_TEST == 500
+    total, per = synthetic.world_size()
+    assert total >= 20000 and min(per.values()) >= 10
 
 
 def test_fresh_split_is_disjoint_and_leaves_test_and_val_as_they_are():
@@ -180,37 +185,66 @@ def test_fresh_split_is_disjoint_and_leaves_test_and_val_as_they_are():
     assert plain["fresh"] == [] and len(with_fresh["fresh"]) == 70
     assert with_fresh["test"] == plain["test"] and with_fresh["val"] == plain["val"]
     assert with_fresh == synthetic.make_splits(600, 40, 70, seed=0, n_fresh=70)  # deterministic
-    owner = {}
-    for name, rows in with_fresh.items():
-        for r in rows:
-            assert owner.setdefault(maths_of(r), name) == name, (r["problem"], name)
+    assert_no_problem_in_two_splits(with_fresh)
     assert {r["id"].split("/")[1] for r in with_fresh["fresh"]} == {"fresh"}
 
 
-def test_content_key_ignores_phrasing_letter_and_names():
+def test_content_key_agrees_with_the_independent_canonicalisation():
+    """Both ways, over many draws of every kind and level: one independent key -> one content
+    key (the generator knows every symmetry the independent reading finds: commutative
+    operands, the order of roots, gcd(a, b) = gcd(b, a), ...), and the surface forms of one
+    drawn problem (phrasing, letter, names, method) -> one independent key."""
     rng = random.Random(0)
-    for kind, level in (("linear", 3), ("quadratic", 2), ("percent", 1), ("number_theory", 3)):
-        key, raw = synthetic.draw(rng, kind, level)
-        forms = [synthetic.dress(rng, kind, level, key, raw) for _ in range(30)]
-        assert len({f["problem"] for f in forms}) > 1  # the surface does vary
-        assert {f["key"] for f in forms} == {key} and len({maths_of(f) for f in forms}) == 1
-    a = synthetic.content_key("number_theory", "What is the greatest common divisor of $12$ and $8$?")
-    b = synthetic.content_key("number_theory", "What is the least common multiple of $12$ and $8$?")
-    assert a != b  # same numbers, another question
-    ratio = "The ratio of {} to {} is $1:2$. There are $9$ {} in all. How many {} are there?"
-    assert synthetic.content_key("percent", ratio.format("cats", "dogs", "pets", "dogs")) == \
-        synthetic.content_key("percent", ratio.format("boys", "girls", "students", "girls"))
+    by_maths = {}
+    for kind in synthetic.TYPES:
+        for level in range(1, 6):
+            for _ in range(150):
+                key, raw = synthetic.draw(rng, kind, level)
+                forms = [synthetic.dress(rng, kind, level, key, raw) for _ in range(3)]
+                maths = {maths_key(f) for f in forms}
+                assert len(maths) == 1, [f["problem"] for f in forms]
+                k = maths.pop()
+                assert by_maths.setdefault(k, (key, raw[0]))[0] == key, (raw[0], by_maths[k][1])
+
+
+def test_commutative_twins_share_a_key():
+    """The twins an earlier content key missed: operand order of +, x, gcd, lcm, sums of
+    fractions, and a ratio's object names."""
+    def key_of(kind, problem, answer):
+        return maths_key({"kind": kind, "problem": problem, "answer": answer})
+    twins = [("number_theory", "Find the remainder when $6 \\times 5$ is divided by $2$.",
+              "Find the remainder when $5 \\times 6$ is divided by $2$.", "0"),
+             ("arithmetic", "Evaluate $7 + 8 + 3$.", "Evaluate $8 + 3 + 7$.", "18"),
+             ("arithmetic", "Compute $7 - 3 + 2$.", "What is $2 + 7 - 3$?", "6"),
+             ("fractions", "Compute $\\frac{6}{7} + \\frac{2}{7}$.",
+              "What is $\\frac{2}{7} + \\frac{6}{7}$?", "\\frac{8}{7}"),
+             ("number_theory", "What is the greatest common divisor of $12$ and $8$?",
+              "Find the greatest common factor of $8$ and $12$.", "4")]
+    for kind, a, b, ans in twins:
+        assert key_of(kind, a, ans) == key_of(kind, b, ans), (a, b)
+    assert key_of("number_theory", "What is the least common multiple of $12$ and $8$?", "24") != \
+        key_of("number_theory", "What is the greatest common divisor of $12$ and $8$?", "24")
+    assert key_of("arithmetic", "Compute $7 - 3$.", "4") != key_of("arithmetic", "Compute $3 - 7$.", "4")
+    # the generator's keys: twins drawn apart meet in one key
+    rng, keys, orders = random.Random(1), {}, {}
+    for _ in range(3000):
+        key, raw = synthetic.draw(rng, "number_theory", 2)  # gcd(a, b)
+        nums = tuple(re.findall(r"\$(\d+)\$", raw[0]))
+        assert keys.setdefault(tuple(sorted(nums)), key) == key
+        orders.setdefault(tuple(sorted(nums)), set()).add(nums)
+    assert sum(len(o) == 2 for o in orders.values()) >= 5  # both orders drawn, one key
 
 
 def test_a_cell_without_enough_problems_is_an_error():
     with pytest.raises(ValueError, match=r"cell \('.*', \d\) has no new problem left for test"):
-        synthetic.make_splits(100, 10, 35 * 100, seed=0)
+        synthetic.make_splits(100, 10, 35 * 1000, seed=0)
 
 
-def test_types_levels_and_method_diversity(splits):
+def test_subjects_levels_and_method_diversity(splits):
     rows = splits["train"]
-    assert {r["kind"] for r in rows} == set(synthetic.TYPES) and len(synthetic.TYPES) >= 6
-    assert {r["level"] for r in rows} == {1, 2, 3, 4, 5}
+    assert {r["kind"] for r in rows} == set(synthetic.TYPES)
+    assert {(r["type"], r["level"]) for r in rows} == set(synthetic.CELLS)  # MATH's 7 x 5
+    assert len(synthetic.SUBJECTS) == 7 and all(len(k) >= 2 for k in synthetic.KINDS.values())
     for kind in synthetic.TYPES:  # every type has at least two methods in use
         assert len({r["method"] for r in rows if r["kind"] == kind}) >= 2, kind
 
