@@ -52,14 +52,84 @@ def run_cli(main):
 # optimisation
 
 
-def configure_optimizer(model, lr, weight_decay, beta2, device):
+def configure_optimizer(model, lr, weight_decay, beta2, device, kind="adamw", muon_lr=0.02):
     """AdamW; weight decay on matrices (dim >= 2) only, never on biases, LayerNorm or... the
-    tied embedding counts as a matrix, as in nanoGPT."""
-    params = [p for p in model.parameters() if p.requires_grad]
-    groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": weight_decay},
-              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+    tied embedding counts as a matrix, as in nanoGPT. kind="muon": the transformer blocks'
+    matrices get Muon at muon_lr instead (orthogonalised momentum, as in modded-nanogpt and
+    nanochat), embeddings and norms keep AdamW at lr; one optimizer object either way. Each
+    group's "lr_scale" is its learning rate over lr, so one schedule (lr_at) drives both."""
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    if kind == "muon":
+        in_blocks = lambda n, p: p.dim() == 2 and ".h." in f".{n}"
+        groups = [{"params": [p for n, p in named if in_blocks(n, p)], "use_muon": True,
+                   "weight_decay": 0.0, "lr_scale": muon_lr / lr},
+                  {"params": [p for n, p in named if p.dim() >= 2 and not in_blocks(n, p)],
+                   "use_muon": False, "weight_decay": weight_decay, "lr_scale": 1.0},
+                  {"params": [p for n, p in named if p.dim() < 2], "use_muon": False,
+                   "weight_decay": 0.0, "lr_scale": 1.0}]
+        return Muon(groups, lr=lr, betas=(0.9, beta2))
+    if kind != "adamw":
+        raise ValueError(f"--optimizer {kind!r}: expected adamw or muon")
+    groups = [{"params": [p for _, p in named if p.dim() >= 2], "weight_decay": weight_decay,
+               "lr_scale": 1.0},
+              {"params": [p for _, p in named if p.dim() < 2], "weight_decay": 0.0, "lr_scale": 1.0}]
     fused = torch.device(device).type == "cuda"
     return torch.optim.AdamW(groups, lr=lr, betas=(0.9, beta2), fused=fused)
+
+
+def set_lr(optimizer, lr):
+    """The schedule's learning rate for this step, times each group's lr_scale."""
+    for g in optimizer.param_groups:
+        g["lr"] = lr * g.get("lr_scale", 1.0)
+
+
+def orthogonalise(g, steps=5):
+    """U V^T of g = U S V^T, approximately: a quintic Newton-Schulz iteration with Keller
+    Jordan's coefficients (modded-nanogpt), which pushes every singular value towards 1
+    without an SVD. g: (rows, cols) -> the same shape."""
+    a, b, c = 3.4445, -4.7750, 2.0315
+    x = g / (g.norm() + 1e-7)  # singular values now <= 1
+    wide = x.size(0) <= x.size(1)
+    x = x if wide else x.T  # iterate on the (small x small) Gram matrix
+    for _ in range(steps):
+        gram = x @ x.T
+        x = a * x + (b * gram + c * gram @ gram) @ x
+    return x if wide else x.T
+
+
+class Muon(torch.optim.Optimizer):
+    """Muon for groups with use_muon (2-D weights): Nesterov momentum, then the update
+    orthogonalised (orthogonalise) and scaled by sqrt(max(1, rows/cols)); AdamW (decoupled
+    weight decay, bias-corrected moments) for the other groups. One object, so checkpoints,
+    resume and the schedule treat it like torch's AdamW."""
+
+    def __init__(self, groups, lr, betas=(0.9, 0.99), momentum=0.95, eps=1e-8):
+        super().__init__(groups, dict(lr=lr, betas=betas, momentum=momentum, eps=eps,
+                                      weight_decay=0.0, use_muon=False))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            lr, wd = group["lr"], group["weight_decay"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if group["use_muon"]:
+                    buf = state.setdefault("momentum", torch.zeros_like(p))
+                    buf.mul_(group["momentum"]).add_(p.grad)
+                    update = orthogonalise(p.grad.add(buf, alpha=group["momentum"]))
+                    p.add_(update, alpha=-lr * max(1.0, p.size(0) / p.size(1)) ** 0.5)
+                    continue
+                b1, b2 = group["betas"]
+                t = state["step"] = state.get("step", 0) + 1
+                m = state.setdefault("exp_avg", torch.zeros_like(p))
+                v = state.setdefault("exp_avg_sq", torch.zeros_like(p))
+                m.lerp_(p.grad, 1 - b1)
+                v.lerp_(p.grad * p.grad, 1 - b2)
+                p.mul_(1 - lr * wd)
+                denom = (v / (1 - b2 ** t)).sqrt_().add_(group["eps"])
+                p.addcdiv_(m, denom, value=-lr / (1 - b1 ** t))
 
 
 def lr_at(step, max_steps, lr, min_lr, warmup):
@@ -89,8 +159,7 @@ def train_steps(model, steps, loss_fn, lr, min_lr, warmup, weight_decay, grad_cl
     history = []
     for step in tqdm(range(steps), desc=desc, disable=not progress, dynamic_ncols=True):
         cur = lr_at(step, steps, lr, min_lr, warmup)
-        for g in optimizer.param_groups:
-            g["lr"] = cur
+        set_lr(optimizer, cur)
         with autocast:
             loss = loss_fn(step)
         loss.backward()

@@ -30,7 +30,7 @@ import torch.distributed as dist
 from tqdm import tqdm
 
 from common import (accuracy_report, autocast_for, configure_optimizer, generate_solutions,
-                    lr_at, print_failures, run_cli, token_loss_sum, write_json)
+                    lr_at, print_failures, run_cli, set_lr, token_loss_sum, write_json)
 from data import (N_FRESH, N_FRESH_REAL, N_TEST, N_TRAIN, N_VAL, bucket_batches, collate,
                   encode_generator_examples, eos_id, generator_prompt, load_splits,
                   load_tokenizer, n_targets, split_by_length, to_device, train_tokenizer)
@@ -79,6 +79,10 @@ def get_args(argv=None):
                         "gradient (token-summed losses), less padding computed (speed-up: "
                         "bench/bench_recipe.py, README)")
     p.add_argument("--max_steps", type=int, default=1000)
+    p.add_argument("--optimizer", default="adamw", choices=["adamw", "muon"],
+                   help="muon: Muon for the transformer blocks' matrices (at --muon_lr), AdamW "
+                        "for embeddings and norms (at --lr)")
+    p.add_argument("--muon_lr", type=float, default=0.02, help="Muon's peak learning rate")
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--min_lr", type=float, default=3e-4)
     p.add_argument("--warmup_steps", type=int, default=50)
@@ -240,7 +244,8 @@ def model_and_optimizer(args, tok, resumed, ckpt, device, rank, log):
                          f"{model.config.block_size}")
     model.to(device)
     log(f"model: {model.num_params() / 1e6:.2f}M parameters, {model.config}")
-    optimizer = configure_optimizer(model, args.lr, args.weight_decay, args.beta2, device)
+    optimizer = configure_optimizer(model, args.lr, args.weight_decay, args.beta2, device,
+                                    args.optimizer, args.muon_lr)
     if not ckpt:
         return model, optimizer, 0, []
     optimizer.load_state_dict(ckpt["optimizer"])
@@ -347,8 +352,7 @@ def main(argv=None):
                desc="sft", dynamic_ncols=True)
     while step < args.max_steps:
         lr = lr_at(step, args.max_steps, args.lr, args.min_lr, args.warmup_steps)
-        for g in optimizer.param_groups:
-            g["lr"] = lr
+        set_lr(optimizer, lr)
         exs = [[train_ex[i] for i in b] for b in batches_for_step(step, micro_per_step,
                                                                    epoch_batches)]
         loss, tokens = optimizer_step(model, optimizer, exs, args, pad, device, rank, world,

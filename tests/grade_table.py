@@ -282,4 +282,23 @@ ROWS = [
     ("matrix", r"\begin{array}{cc}1&2\\3&4\end{array}", r"\begin{pmatrix}1&2\\3&5\end{pmatrix}", False),
     ("matrix", r"\begin{bmatrix}1\\2\end{bmatrix}", r"\begin{pmatrix}1\\2\end{pmatrix}", True),
     ("norm", r"14 {, }916", "14916", True),
+    # --- the answers the seven-subject synthetic world writes (data/synthetic.py), each in
+    # another form a model may write, beside a near miss
+    ("synthetic", "12-16i", "12 - 16i", True),
+    ("synthetic", "-16i + 12", "12 - 16i", True),
+    ("synthetic", "12 + 16i", "12 - 16i", False),
+    ("synthetic", "-i", "-1i", True),
+    ("synthetic", "i", "-i", False),
+    ("synthetic", "100111_{2}", "100111_2", True),
+    ("synthetic", "100110_2", "100111_2", False),
+    ("synthetic", r"\frac{1}{\sqrt{3}}", r"\frac{\sqrt{3}}{3}", True),
+    ("synthetic", r"\frac{\sqrt{3}}{2}", r"\frac{\sqrt{3}}{3}", False),
+    ("synthetic", r"-\frac{1}{\sqrt2}", r"-\frac{\sqrt{2}}{2}", True),
+    ("synthetic", r"\frac{\sqrt{2}}{2}", r"-\frac{\sqrt{2}}{2}", False),
+    ("synthetic", r"100 \pi", r"100\pi", True),
+    ("synthetic", r"\pi \cdot 100", r"100\pi", True),
+    ("synthetic", r"10\pi", r"100\pi", False),
+    ("synthetic", "81/256", r"\frac{81}{256}", True),
+    ("synthetic", r"\frac{9}{16}", r"\frac{81}{256}", False),
+    ("synthetic", r"93^\circ", "93", True),
 ]
