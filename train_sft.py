@@ -16,8 +16,8 @@ Several GPUs (or several CPU processes, gloo) on one machine:
     torchrun --standalone --nproc_per_node=4 train_sft.py --device cuda ...
 
 Writes --out_dir (default out/sft): ckpt.pt (model, optimizer, step, config; atomic),
-tokenizer.json, config.json, metrics.json (pass@1 on the test split, by level and type),
-samples.jsonl (the greedy test solutions).
+tokenizer.json, config.json, metrics.json (pass@1 on the test split, or --final_split val,
+by level and type), samples.jsonl (those greedy solutions).
 """
 import argparse
 import json
@@ -96,6 +96,9 @@ def get_args(argv=None):
                    help="validation problems solved greedily at each eval")
     p.add_argument("--max_new_tokens", type=int, default=160)
     p.add_argument("--eval_batch_size", type=int, default=256)
+    p.add_argument("--final_split", default="test", choices=["test", "val"],
+                   help="the split solved greedily at the end: test for the final report, val "
+                        "for sweeps and speedruns that must not read test")
     p.add_argument("--ckpt_interval", type=int, default=500)
     p.add_argument("--out_dir", default="out/sft")
     p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
@@ -286,9 +289,10 @@ def solve_sharded(model, tok, rows, args, device, rank, world, autocast, desc):
     return sols
 
 
-def write_test_report(args, metrics, graded, log):
+def write_report(args, metrics, graded, log):
     n_ok = sum(g["correct"] for g in graded)
-    log(f"test greedy accuracy (pass@1): {metrics['pass@1']:.4f} ({n_ok}/{len(graded)} correct), "
+    log(f"{args.final_split} greedy accuracy (pass@1): {metrics['pass@1']:.4f} "
+        f"({n_ok}/{len(graded)} correct), "
         f"train {metrics['train_seconds']:.0f}s")
     for k, v in metrics["by_level"].items():
         log(f"  level {k}: {v:.3f}")
@@ -347,7 +351,7 @@ def main(argv=None):
     # train --------------------------------------------------------------------------------
     micro_per_step = args.grad_accum * world  # micro-batches in one optimizer step, all ranks
     model.train()
-    t0, tokens_seen, stopped = time.time(), 0, False
+    t0, tokens_seen, stopped, eval_seconds = time.time(), 0, False, 0.0
     bar = tqdm(total=args.max_steps, initial=step, disable=not master or args.no_progress,
                desc="sft", dynamic_ncols=True)
     while step < args.max_steps:
@@ -359,11 +363,14 @@ def main(argv=None):
                                       autocast)
         tokens_seen += tokens
         step += 1
-        history.append({"step": step, "loss": loss, "lr": lr})
+        # seconds of training so far, evaluations left out (bench/speedrun.py reads them)
+        history.append({"step": step, "loss": loss, "lr": lr,
+                        "seconds": round(time.time() - t0 - eval_seconds, 2)})
         bar.set_postfix(loss=f"{loss:.3f}", lr=f"{lr:.1e}",
                         tok_s=f"{tokens_seen * world / (time.time() - t0):.0f}")
         bar.update(1)
         if step % args.eval_interval == 0 or step == args.max_steps:
+            t_eval = time.time()
             history[-1].update(val_loss=mean_val_loss(raw_model, val_ex, pad, args.batch_size,
                                                       device, autocast))
             msg = f"step {step}: train loss {loss:.4f}, val loss {history[-1]['val_loss']:.4f}"
@@ -375,6 +382,7 @@ def main(argv=None):
                 msg += f", val greedy acc {history[-1]['val_acc']:.3f} ({len(vrows)} problems)"
             if master:
                 tqdm.write(msg)
+            eval_seconds += time.time() - t_eval
         if step % args.ckpt_interval == 0 or step == args.max_steps or step == args.stop_after:
             save(step)
         if step == args.stop_after:
@@ -384,18 +392,19 @@ def main(argv=None):
     bar.close()
     train_time = time.time() - t0
 
-    # test (not after --stop_after: the run is not finished) -----------------------------------
+    # the final greedy report (not after --stop_after: the run is not finished) ---------------
     metrics = None
     if not stopped:
-        sols = solve_sharded(raw_model, tok, splits["test"], args, device, rank, world, autocast,
-                             "test")
-        metrics, graded = accuracy_report(splits["test"], sols)
-        metrics.update(train_seconds=round(train_time, 1), steps=step,
+        final = splits[args.final_split]
+        sols = solve_sharded(raw_model, tok, final, args, device, rank, world, autocast,
+                             args.final_split)
+        metrics, graded = accuracy_report(final, sols)
+        metrics.update(split=args.final_split, train_seconds=round(train_time, 1), steps=step,
                        tokens_per_s=round(tokens_seen * world / max(train_time, 1e-9)),
                        final_train_loss=history[-1]["loss"] if history else None,
                        history=history)
         if master:
-            write_test_report(args, metrics, graded, log)
+            write_report(args, metrics, graded, log)
     if world > 1:
         dist.destroy_process_group()
     return metrics

@@ -19,7 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ["--n_train", "120", "--n_val", "8", "--n_test", "12", "--n_layer", "1", "--n_head", "2",
         "--n_embd", "32", "--vocab_size", "300", "--batch_size", "4", "--eval_interval", "1000",
         "--val_acc_problems", "4", "--max_new_tokens", "24", "--warmup_steps", "2", "--block_size", "512",
-        "--no_progress"]
+        "--n_fresh", "20", "--no_progress"]
 
 
 @pytest.fixture(scope="module")
@@ -157,12 +157,14 @@ def test_every_parameter_changes_after_one_step(tmp_path):
         assert not torch.equal(a, b), f"{name} did not change"
 
 
-def test_resume_continues_exactly(tmp_path):
+@pytest.mark.parametrize("optimizer", ["adamw", "muon"])
+def test_resume_continues_exactly(tmp_path, optimizer):
     straight, killed = tmp_path / "straight", tmp_path / "killed"
-    main(TINY + ["--max_steps", "12", "--out_dir", str(straight)])
-    assert main(TINY + ["--max_steps", "12", "--out_dir", str(killed), "--stop_after", "5"]) is None
+    tiny = TINY + ["--optimizer", optimizer]
+    main(tiny + ["--max_steps", "12", "--out_dir", str(straight)])
+    assert main(tiny + ["--max_steps", "12", "--out_dir", str(killed), "--stop_after", "5"]) is None
     assert load_checkpoint(str(killed / "ckpt.pt"))[1]["step"] == 5
-    main(TINY + ["--max_steps", "12", "--out_dir", str(killed), "--resume"])
+    main(tiny + ["--max_steps", "12", "--out_dir", str(killed), "--resume"])
     a, ca = load_checkpoint(str(straight / "ckpt.pt"))
     b, cb = load_checkpoint(str(killed / "ckpt.pt"))
     assert ca["step"] == cb["step"] == 12
@@ -172,7 +174,34 @@ def test_resume_continues_exactly(tmp_path):
     hb = json.loads((killed / "metrics.json").read_text())["history"]
     assert [h["loss"] for h in ha] == [h["loss"] for h in hb]
     with pytest.raises(ValueError, match="--lr"):
-        main(TINY + ["--max_steps", "12", "--out_dir", str(killed), "--resume", "--lr", "1e-2"])
+        main(tiny + ["--max_steps", "12", "--out_dir", str(killed), "--resume", "--lr", "1e-2"])
+
+
+def test_final_split_val_solves_validation_only(tmp_path):
+    out = tmp_path / "val"
+    m = main(TINY + ["--max_steps", "2", "--final_split", "val", "--out_dir", str(out)])
+    rows = [json.loads(l) for l in (out / "samples.jsonl").read_text().splitlines()]
+    assert m["split"] == "val" and m["n_test"] == 8 and len(rows) == 8
+    assert {r["id"].rsplit("/", 1)[0] for r in rows} == {"synthetic/val"}
+    assert all(h["seconds"] >= 0 for h in m["history"])
+    secs = [h["seconds"] for h in m["history"]]
+    assert secs == sorted(secs)
+
+
+def test_speedrun_bench_reads_validation_and_writes_its_table(tmp_path, monkeypatch):
+    from bench import speedrun
+    tiny = [f for f in TINY if f != "--no_progress"]
+    monkeypatch.setattr(speedrun, "RECORDS", {"tiny": ("a tiny run", tiny + ["--max_steps", "4"])})
+    out = tmp_path / "speedrun.json"
+    saved = speedrun.main(["--eval_every", "2", "--at_seconds", "1000", "--target", "0.0",
+                           "--out", str(out), "--runs", str(tmp_path / "runs")])
+    (rec,) = saved["records"]
+    assert saved["split"] == "val" and json.loads(out.read_text()) == saved
+    assert [c[0] for c in rec["curve"]] == [2, 4] and rec["steps"] == 4
+    assert rec["seconds_to_target"] == rec["curve"][0][1]  # target 0: the first evaluation
+    assert 0.0 <= rec["val_one_sample"] <= 1.0 and "| a tiny run | 4 |" in speedrun.render(saved)
+    metrics = json.loads((tmp_path / "runs" / "tiny" / "metrics.json").read_text())
+    assert metrics["split"] == "val"  # the test split was never solved
 
 
 def test_ddp_two_processes_match_one_process(tmp_path):
