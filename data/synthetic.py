@@ -28,10 +28,12 @@ from fractions import Fraction
 SUBJECTS = ("Prealgebra", "Algebra", "Number Theory", "Counting & Probability", "Geometry",
             "Intermediate Algebra", "Precalculus")  # MATH's seven, in its order
 SUBJECT = {"arithmetic": "Prealgebra", "fractions": "Prealgebra", "percent": "Prealgebra",
+           "rounding": "Prealgebra",
            "linear": "Algebra", "series": "Algebra", "system": "Algebra",
            "number_theory": "Number Theory", "digits": "Number Theory",
            "counting": "Counting & Probability", "probability": "Counting & Probability",
-           "area": "Geometry", "angles": "Geometry",
+           "lists": "Counting & Probability",
+           "area": "Geometry", "angles": "Geometry", "coordinates": "Geometry",
            "quadratic": "Intermediate Algebra", "functions": "Intermediate Algebra",
            "matrices": "Precalculus", "complex_trig": "Precalculus"}  # kind -> subject
 KINDS = {s: tuple(k for k, v in SUBJECT.items() if v == s) for s in SUBJECTS}
@@ -73,7 +75,7 @@ def finish(lines, answer):
 
 def arithmetic(rng, level):
     n = {1: 2, 2: 2, 3: 3, 4: 3, 5: 4}[level]  # operands
-    hi = 12 if level <= 2 else 9
+    hi = 9
     terms = [rng.randint(2, hi)]
     ops = []
     for _ in range(n - 1):
@@ -121,7 +123,7 @@ def arithmetic(rng, level):
 
 def linear(rng, level):
     a = 1 if level == 1 else rng.randint(2, 3)
-    x = Fraction(rng.randint(-4, 4)) if level <= 2 else Fraction(rng.randint(-5, 5), a)
+    x = Fraction(rng.randint(-5, 5)) if level <= 2 else Fraction(rng.randint(-5, 5), a)
     b = rng.randint(-9, 9) or 5
     if level <= 3:
         c = a * x + b
@@ -153,7 +155,7 @@ def linear(rng, level):
 
 
 def fractions_(rng, level):
-    dens = {1: (2, 10), 2: (2, 5), 3: (2, 5), 4: (2, 5), 5: (2, 6)}[level]
+    dens = {1: (2, 7), 2: (2, 4), 3: (2, 5), 4: (2, 5), 5: (2, 6)}[level]
     b = rng.randint(*dens)
     d = b if level == 1 else (b * rng.randint(2, 3) if level == 2 else rng.randint(*dens))
     a, c = rng.randint(1, b - 1 if b > 2 else 2), rng.randint(1, d - 1 if d > 2 else 2)
@@ -272,7 +274,7 @@ def series(rng, level):
 def percent(rng, level):
     if level <= 2:
         p = rng.choice([10, 50] if level == 1 else [20, 25])
-        n = rng.randint(1, 80) * (100 // math.gcd(100, p))
+        n = rng.randint(1, 30) * (100 // math.gcd(100, p))
         ans = Fraction(p * n, 100)
         problem = f"What is ${p}\\%$ of ${n}$?"
         m1 = [f"${p}\\% = \\frac{{{p}}}{{100}}$.",
@@ -365,9 +367,9 @@ def lin2(a, b, s):
 
 def system(rng, level):
     """Two linear equations: a x + b y = s and x + k y = t (k = +-1); one unknown is asked."""
-    a, b, k, lo, hi = {1: (1, 1, -1, 1, 15), 2: (1, 1, -1, -9, 9), 3: (rng.randint(2, 4), 1, 1, -6, 6),
-                       4: (rng.randint(2, 4), 1, -1, -6, 6),
-                       5: (rng.randint(2, 4), rng.randint(2, 4), rng.choice([-1, 1]), -5, 5)}[level]
+    a, b, k, lo, hi = {1: (1, 1, -1, 1, 12), 2: (1, 1, -1, -6, 6), 3: (rng.randint(2, 4), 1, 1, -4, 4),
+                       4: (rng.randint(2, 4), 1, -1, -4, 4),
+                       5: (rng.randint(2, 3), rng.randint(2, 3), rng.choice([-1, 1]), -4, 4)}[level]
     while a == b * k:  # the elimination below would divide by zero
         a = rng.randint(2, 4)
     x, y = rng.randint(lo, hi), rng.randint(lo, hi)
@@ -422,7 +424,7 @@ def digits(rng, level):
         return (problem, str(ans), {"units": finish(m1, ans), "direct": finish(m2, ans)}, terse,
                 (word, tuple(nums)))
     if level == 3:  # units digit of a power: the cycle of units digits
-        a, k = rng.randint(2, 49), rng.randint(2, 8)
+        a, k = rng.randint(2, 99), rng.randint(2, 8)
         problem = f"What is the units digit of ${a}^{{{k}}}$?"
         u, cycle = a % 10, []
         while (u ** (len(cycle) + 1)) % 10 not in cycle:
@@ -440,9 +442,21 @@ def digits(rng, level):
                  f"the answer is $\\boxed{{{ans}}}$.")
         return (problem, str(ans), {"cycle": finish(m1, ans), "multiply": finish(m2, ans)}, terse,
                 ("power", a, k))
+    if level == 4 and rng.random() < 0.5:  # the remainder mod 9 (or 3) from the digit sum
+        n, m = rng.randint(100, 999), rng.choice([3, 9])
+        ds = [int(c) for c in str(n)]
+        ans = n % m
+        problem = f"What is the remainder when ${n}$ is divided by ${m}$?"
+        m1 = [f"A number leaves the same remainder mod {m} as the sum of its digits.",
+              f"${' + '.join(map(str, ds))} = {sum(ds)}$.",
+              f"${sum(ds)} = {m} \\cdot {sum(ds) // m} + {ans}$."]
+        m2 = [f"${n} = {m} \\cdot {n // m} + {ans}$."]
+        terse = f"The digit sum is ${sum(ds)}$, so the remainder is $\\boxed{{{ans}}}$."
+        return (problem, str(ans), {"digit_sum": finish(m1, ans), "divide": finish(m2, ans)},
+                terse, ("mod", n, m))
     if level == 4:  # base conversion
-        b = rng.randint(2, 9)
-        n = rng.randint(8, 31) if b == 2 else rng.randint(10, 80)
+        b = rng.randint(2, 5)
+        n = rng.randint(8, 31) if b == 2 else rng.randint(10, 40)
         ds, q, m1 = [], n, []
         while q:
             m1.append(f"${q} = {b} \\cdot {q // b} + {q % b}$.")
@@ -461,7 +475,28 @@ def digits(rng, level):
         problem = f"Express ${n}$ in base ${b}$."
         return (problem, ans, {"divide": finish(m1, ans), "powers": finish(m2, ans)}, terse,
                 ("base", n, b))
-    n = rng.randint(12, 300)  # level 5: the number of positive divisors
+    if rng.random() < 0.5:  # level 5: the units digit of a big power, by its cycle
+        a, k = rng.randint(2, 99), rng.randint(9, 40)
+        u, cycle = a % 10, []
+        while (u ** (len(cycle) + 1)) % 10 not in cycle:
+            cycle.append((u ** (len(cycle) + 1)) % 10)
+        ans = cycle[(k - 1) % len(cycle)]
+        problem = f"What is the units digit of ${a}^{{{k}}}$?"
+        r = (k - 1) % len(cycle) + 1
+        m1 = [f"The units digit of ${a}$ is {u}.",
+              f"The units digits of its powers repeat: {', '.join(map(str, cycle))}.",
+              f"${k} = {len(cycle)} \\cdot {(k - 1) // len(cycle)} + {r}$, so the units digit is "
+              f"the {r}th in the cycle: {ans}."]
+        r4 = k % 4 or 4
+        m2, d = [f"Units digits of powers repeat every 4: ${a}^{{{k}}}$ ends like ${u}^{{{r4}}}$."], u
+        for _ in range(r4 - 1):
+            m2.append(f"${d} \\times {u} = {d * u}$, units digit {d * u % 10}.")
+            d = d * u % 10
+        m2.append(f"The units digit is {ans}.")
+        terse = f"The units digits of ${u}^n$ cycle through {', '.join(map(str, cycle))}, so the answer is $\\boxed{{{ans}}}$."
+        return (problem, str(ans), {"cycle": finish(m1, ans), "mod4": finish(m2, ans)}, terse,
+                ("power", a, k))
+    n = rng.randint(12, 60)  # level 5: the number of positive divisors
     fs = {}
     for p_ in factor_str(n)[1]:
         fs[p_] = fs.get(p_, 0) + 1
@@ -483,8 +518,9 @@ COLOURS = ("red", "blue", "green", "yellow", "white", "black")
 def probability(rng, level):
     """Marbles drawn from a bag, answers as common fractions. The colours are phrasing: the key
     is (the question, the asked colour's count, the other counts sorted)."""
-    ncol, hi = {1: (2, 18), 2: (3, 9), 3: (3, 9), 4: (rng.choice([2, 3]), 9), 5: (3, 8)}[level]
-    counts = [rng.randint(2 if level == 5 else 1, hi)] + [rng.randint(1, hi) for _ in range(ncol - 1)]
+    ncol, hi = {1: (2, 9), 2: (3, 6), 3: (3, 6), 4: (2, 6), 5: (3, 4)}[level]
+    counts = [rng.randint(2, hi + 1) if level == 5 else rng.randint(1, hi)] + \
+        [rng.randint(1, hi) for _ in range(ncol - 1)]
     cols = rng.sample(COLOURS, ncol)
     r, n = counts[0], sum(counts)
     order = rng.sample(range(ncol), ncol)  # the bag lists the colours in any order
@@ -535,7 +571,7 @@ def counting(rng, level):
     if level <= 2:  # one item from each group: a product, in any order
         groups = rng.sample([("shirts", "shirt"), ("pairs of pants", "pair of pants"),
                              ("hats", "hat"), ("scarves", "scarf")], level + 1)
-        ns = [rng.randint(2, 12 if level == 1 else 8) for _ in groups]
+        ns = [rng.randint(2, 9 if level == 1 else 5) for _ in groups]
         ans = math.prod(ns)
         have = ", ".join(f"${n}$ {g[0]}" for n, g in zip(ns[:-1], groups)) + \
             f"{',' if level == 2 else ''} and ${ns[-1]}$ {groups[-1][0]}"
@@ -552,7 +588,7 @@ def counting(rng, level):
                 terse, ("each", tuple(sorted(ns))))
     if level == 3:  # ordered choices: k officers from n people
         k = rng.choice([2, 3])
-        n = rng.randint(4, 20 if k == 2 else 12)
+        n = rng.randint(4, 10 if k == 2 else 7)
         roles = ["a president", "a vice-president", "a treasurer"][:k]
         ans = math.prod(range(n - k + 1, n + 1))
         problem = (f"In how many ways can {', '.join(roles[:-1])} and {roles[-1]} be chosen from "
@@ -566,7 +602,7 @@ def counting(rng, level):
                 terse, ("officers", n, k))
     if level == 4:  # unordered choices
         k = rng.choice([2, 3])
-        n = rng.randint(k + 2, 20 if k == 2 else 12)
+        n = rng.randint(k + 2, 10 if k == 2 else 8)
         ans = math.comb(n, k)
         problem = f"In how many ways can ${k}$ people be chosen from a group of ${n}$ people?"
         top = " \\cdot ".join(str(n - j) for j in range(k))
@@ -577,8 +613,8 @@ def counting(rng, level):
         terse = f"$\\binom{{{n}}}{{{k}}} = \\boxed{{{ans}}}$."
         return (problem, str(ans), {"order": finish(m1, ans), "binomial": finish(m2, ans)}, terse,
                 ("choose", n, k))
-    m, n = rng.randint(3, 8), rng.randint(3, 8)  # level 5: a committee from two groups
-    a, b = rng.randint(1, min(3, m - 1)), rng.randint(1, min(3, n - 1))
+    m, n = rng.randint(3, 6), rng.randint(3, 6)  # level 5: a committee from two groups
+    a, b = rng.randint(1, 2), rng.randint(1, 2)
     ca, cb = math.comb(m, a), math.comb(n, b)
     ans = ca * cb
     problem = (f"A club has ${m}$ girls and ${n}$ boys. In how many ways can a committee of "
@@ -596,7 +632,7 @@ def counting(rng, level):
 def area(rng, level):
     """Areas and perimeters of rectangles, triangles and trapezoids; right triangles."""
     if level == 1:  # rectangle: area or perimeter; its two sides in either order
-        a, b = sorted((rng.randint(2, 15), rng.randint(2, 15)))
+        a, b = sorted((rng.randint(2, 9), rng.randint(2, 9)))
         what = rng.choice(["area", "perimeter"])
         problem = f"A rectangle is ${b}$ units long and ${a}$ units wide. What is its {what}" + \
             (", in square units?" if what == "area" else ", in units?")
@@ -612,7 +648,7 @@ def area(rng, level):
         return (problem, str(ans), {"formula": finish(m1, ans), "direct": finish(m2, ans)}, terse,
                 ("rect", what, a, b))
     if level == 2:  # rectangle from its area and one side: the other side, then the perimeter
-        a, b = rng.randint(2, 12), rng.randint(2, 12)
+        a, b = rng.randint(2, 9), rng.randint(2, 9)
         ans = 2 * (a + b)
         problem = (f"A rectangle has area ${a * b}$ square units and one side ${a}$ units long. "
                    "What is its perimeter, in units?")
@@ -624,9 +660,9 @@ def area(rng, level):
         return (problem, str(ans), {"formula": finish(m1, ans), "direct": finish(m2, ans)}, terse,
                 ("rect_from_area", a, b))
     if level == 3:  # triangle or trapezoid area
-        h = rng.randint(2, 12)
+        h = rng.randint(2, 9)
         if rng.random() < 0.5:
-            b = rng.randint(2, 16)
+            b = rng.randint(2, 9)
             ans = tex(Fraction(b * h, 2))
             problem = (f"A triangle has base ${b}$ units and height ${h}$ units. What is its area, "
                        "in square units?")
@@ -636,7 +672,7 @@ def area(rng, level):
             terse = f"$\\frac{{{b} \\cdot {h}}}{{2}} = \\boxed{{{ans}}}$."
             return (problem, ans, {"formula": finish(m1, ans), "half": finish(m2, ans)}, terse,
                     ("triangle", tuple(sorted((b, h)))))
-        a, b = sorted(rng.sample(range(2, 13), 2))
+        a, b = sorted(rng.sample(range(2, 10), 2))
         ans = tex(Fraction((a + b) * h, 2))
         problem = (f"A trapezoid has parallel sides ${a}$ and ${b}$ units long and height ${h}$ "
                    "units. What is its area, in square units?")
@@ -648,7 +684,7 @@ def area(rng, level):
         return (problem, ans, {"formula": finish(m1, ans), "split": finish(m2, ans)}, terse,
                 ("trapezoid", a, b, h))
     if level == 4:  # circles: area or circumference from the radius, diameter, circumference or area
-        r = rng.randint(1, 20)
+        r = rng.randint(1, 9)
         ask = rng.choice(["area", "circumference"])
         given = rng.choice([g for g in ("radius", "diameter", "circumference", "area") if g != ask])
         pi = "\\pi"
@@ -671,25 +707,9 @@ def area(rng, level):
         terse = f"$r = {r}$, so the {ask} is $\\boxed{{{ans}}}$."
         return (problem, ans, {"radius": finish(m1, ans), "diameter": finish(m2, ans)}, terse,
                 ("circle", given, ask, r))
-    if rng.random() < 0.5:  # level 5: the distance between two points
-        dx, dy, d = rng.choice([(3, 4, 5), (6, 8, 10), (5, 12, 13), (8, 6, 10), (4, 3, 5), (12, 5, 13)])
-        x1, y1 = rng.randint(-6, 6), rng.randint(-6, 6)
-        x2, y2 = x1 + rng.choice([-1, 1]) * dx, y1 + rng.choice([-1, 1]) * dy
-        problem = (f"What is the distance between the points $({x1}, {y1})$ and $({x2}, {y2})$?")
-        m1 = [f"$\\Delta x = {x2} - {paren(x1)} = {x2 - x1}$ and $\\Delta y = {y2} - {paren(y1)} = {y2 - y1}$.",
-              f"$\\sqrt{{{paren(x2 - x1)}^2 + {paren(y2 - y1)}^2}} = \\sqrt{{{dx * dx} + {dy * dy}}} = "
-              f"\\sqrt{{{d * d}}} = {d}$."]
-        g = math.gcd(dx, dy)
-        m2 = [f"The legs are ${dx}$ and ${dy}$ long.",
-              f"They are ${g}$ times ${dx // g}$ and ${dy // g}$, so the distance is "
-              f"${g} \\cdot {d // g} = {d}$."]
-        terse = f"$\\sqrt{{{dx}^2 + {dy}^2}} = \\boxed{{{d}}}$."
-        # the two points in either order
-        return (problem, str(d), {"formula": finish(m1, d), "triangle": finish(m2, d)}, terse,
-                ("distance", tuple(sorted([(x1, y1), (x2, y2)]))))
     # level 5: right triangles with integer sides
-    base = rng.choice([(3, 4, 5), (5, 12, 13), (8, 15, 17), (7, 24, 25), (20, 21, 29)])
-    k = rng.randint(1, max(1, 60 // base[2]))
+    base = rng.choice([(3, 4, 5), (3, 4, 5), (5, 12, 13), (8, 15, 17)])
+    k = rng.randint(1, max(1, 20 // base[2]))
     a, b, c = (k * s for s in base)
     if rng.random() < 0.5:
         a, b = b, a
@@ -718,7 +738,7 @@ def angles(rng, level):
     """Angles in degrees: complements, triangles, isosceles triangles, polygons."""
     if level == 1:
         whole = rng.choice([90, 180])
-        a = rng.randint(1, whole - 1)
+        a = 5 * rng.randint(1, whole // 5 - 1)
         name = "complement" if whole == 90 else "supplement"
         ans = whole - a
         problem = f"What is the measure, in degrees, of the {name} of a ${a}^\\circ$ angle?"
@@ -728,9 +748,9 @@ def angles(rng, level):
         return (problem, str(ans), {"subtract": finish(m1, ans), "count_up": finish(m2, ans)},
                 terse, (name, a))
     if level == 2:  # the third angle of a triangle
-        a, b = sorted((5 * rng.randint(2, 30), 5 * rng.randint(2, 30)))
-        while a + b >= 175:
-            a, b = sorted((5 * rng.randint(2, 30), 5 * rng.randint(2, 30)))
+        a, b = sorted((10 * rng.randint(1, 16), 10 * rng.randint(1, 16)))
+        while a + b >= 180:
+            a, b = sorted((10 * rng.randint(1, 16), 10 * rng.randint(1, 16)))
         ans = 180 - a - b
         problem = (f"Two angles of a triangle measure ${a}^\\circ$ and ${b}^\\circ$. What is the "
                    "measure of the third angle, in degrees?")
@@ -743,7 +763,7 @@ def angles(rng, level):
                 ("third", a, b))
     if level == 3:  # isosceles triangles
         if rng.random() < 0.5:
-            v = 2 * rng.randint(5, 85)
+            v = 10 * rng.randint(1, 17)
             ans = (180 - v) // 2
             problem = (f"The vertex angle of an isosceles triangle measures ${v}^\\circ$. What is "
                        "the measure of each base angle, in degrees?")
@@ -752,7 +772,7 @@ def angles(rng, level):
             m2 = [f"Each base angle is $90 - \\frac{{{v}}}{{2}} = 90 - {v // 2} = {ans}$."]
             key = ("base", v)
         else:
-            base_ = rng.randint(10, 89)
+            base_ = 5 * rng.randint(2, 17)
             ans = 180 - 2 * base_
             problem = (f"Each base angle of an isosceles triangle measures ${base_}^\\circ$. What "
                        "is the measure of the vertex angle, in degrees?")
@@ -763,9 +783,9 @@ def angles(rng, level):
         terse = f"The answer is $\\boxed{{{ans}}}$."
         return (problem, str(ans), {"sum": finish(m1, ans), "stepwise": finish(m2, ans)}, terse, key)
     n = rng.choice([3, 4, 5, 6, 8, 9, 10, 12, 15, 18, 20, 24, 30, 36]) if level == 5 \
-        else rng.randint(3, 24)
+        else rng.randint(3, 12)
     if level == 4 and rng.random() < 0.5:  # an exterior angle of a triangle
-        a, b = sorted((rng.randint(10, 85), rng.randint(10, 85)))
+        a, b = sorted((5 * rng.randint(2, 17), 5 * rng.randint(2, 17)))
         ans = a + b
         problem = (f"Two interior angles of a triangle measure ${a}^\\circ$ and ${b}^\\circ$. What "
                    "is the measure of the exterior angle at the third vertex, in degrees?")
@@ -799,9 +819,9 @@ def functions(rng, level):
     """Values of polynomials, compositions, inverses and Vieta's formulas."""
     if level <= 2:
         if level == 1:
-            a, b, c, k = 0, rng.randint(2, 9), rng.randint(-9, 9), rng.randint(-5, 5)
+            a, b, c, k = 0, rng.randint(2, 5), rng.randint(-9, 9), rng.randint(-4, 4)
         else:
-            a, b, c, k = 1, rng.randint(-6, 6), rng.randint(-9, 9), rng.randint(-4, 4)
+            a, b, c, k = 1, rng.randint(-4, 4), rng.randint(-9, 9), rng.randint(-3, 3)
         f = (poly(a, b, c) if a else f"{b}x{signed(c) if c else ''}")
         ans = a * k * k + b * k + c
         problem = f"Let $f(x) = {f}$. What is $f({k})$?"
@@ -819,8 +839,8 @@ def functions(rng, level):
         return (problem, str(ans), {"substitute": finish(m1, ans), "nested": finish(m2, ans)},
                 terse, ("value", a, b, c, k))
     if level == 3:  # f(g(k)) with f, g linear
-        p, q, r, s, k = (rng.randint(2, 5), rng.randint(-6, 6), rng.randint(2, 4),
-                         rng.randint(-6, 6), rng.randint(-3, 3))
+        p, q, r, s, k = (rng.randint(2, 3), rng.randint(-5, 5), rng.randint(2, 3),
+                         rng.randint(-5, 5), rng.randint(-2, 2))
         g = r * k + s
         ans = p * g + q
         problem = (f"Let $f(x) = {p}x{signed(q) if q else ''}$ and $g(x) = {r}x{signed(s) if s else ''}$. "
@@ -847,7 +867,7 @@ def functions(rng, level):
         terse = f"By Vieta, the {what} is $\\boxed{{{ans}}}$."
         return (problem, ans, {"vieta": finish(m1, ans), "match": finish(m2, ans)}, terse,
                 (what, a, b, c))
-    a, b, k = rng.randint(2, 6), rng.randint(-9, 9) or 4, rng.randint(-9, 9)  # level 5: inverse
+    a, b, k = rng.randint(2, 5), rng.randint(-9, 9) or 4, rng.randint(-9, 9)  # level 5: inverse
     ans = tex(Fraction(k - b, a))
     problem = f"Let $f(x) = {a}x{signed(b)}$. What is $f^{{-1}}({k})$?"
     m1 = [f"Solve ${a}x{signed(b)} = {k}$.", f"${a}x = {k}{signed(-b)} = {k - b}$.",
@@ -860,6 +880,110 @@ def functions(rng, level):
             ("inverse", a, b, k))
 
 
+def rounding(rng, level):
+    """Rounding to a place: the digits are copied, one digit decides."""
+    if level == 5:  # a decimal to the nearest tenth
+        n = rng.randint(100, 999)
+        x, place, name = Fraction(n, 100), Fraction(1, 10), "tenth"
+        shown = f"{n // 100}.{n % 100:02d}"
+    else:
+        digits_, place, name = {1: (rng.choice([2, 3]), 10, "ten"), 2: (3, 100, "hundred"),
+                                3: (4, 10, "ten"), 4: (4, 100, "hundred")}[level]
+        n = rng.randint(10 ** (digits_ - 1), 10 ** digits_ - 1)
+        x, shown = Fraction(n), str(n)
+    low = (x // place) * place
+    high = low + place
+    up = x - low >= place / 2  # halves round up
+    val = high if up else low
+    fmt = lambda q: f"{float(q):.1f}" if level == 5 else str(int(q))
+    ans = fmt(val)
+    problem = f"Round ${shown}$ to the nearest {name}."
+    nxt = int((x - low) / place * 10)  # the digit right of the place
+    m1 = [f"The digit right of the {name}s place is {nxt}.",
+          f"{nxt} is {'5 or more, so round up' if up else 'less than 5, so round down'}: ${ans}$."]
+    fine = (lambda q: f"{float(q):.2f}") if level == 5 else (lambda q: str(int(q)))
+    diff, half = fine(x - low), fine(place / 2)
+    m2 = [f"${shown}$ lies between ${fmt(low)}$ and ${fmt(high)}$.",
+          f"${shown} - {fmt(low)} = {diff}$, {'at least' if up else 'less than'} half of "
+          f"${fmt(place)}$ (${half}$), so it is nearer ${ans}$."]
+    terse = f"${shown} \\approx \\boxed{{{ans}}}$."
+    return (problem, ans, {"digit": finish(m1, ans), "between": finish(m2, ans)}, terse,
+            ("round", shown, name))
+
+
+def lists(rng, level):
+    """How many numbers are in an arithmetic list: (last - first) / step + 1."""
+    lo, hi_d, n_max = {1: (1, 1, 20), 2: (1, 3, 12), 3: (1, 5, 10), 4: (30, 5, 10), 5: (-20, 5, 10)}[level]
+    d = 1 if level == 1 else rng.randint(2, hi_d)
+    n = rng.randint(4, n_max)
+    a = rng.randint(lo, lo + 19)
+    if level == 4:  # counting down
+        d = -d
+    terms = [a + j * d for j in range(n)]
+    b = terms[-1]
+    shown = f"{terms[0]}, {terms[1]}, {terms[2]}, \\ldots, {b}"
+    problem = f"How many numbers are in the list ${shown}$?"
+    span = abs(b - a)
+    m1 = [f"The step is ${abs(d)}$.",
+          f"From ${a}$ to ${b}$ is ${span}$, which is ${span} \\div {abs(d)} = {span // abs(d)}$ steps.",
+          f"With the first number, ${span // abs(d)} + 1 = {n}$ numbers."]
+    first, step, last = (a, d, b) if d > 0 else (b, -d, a)
+    shift = first - step
+    m2 = ([f"Reverse it: ${first}, {first + step}, \\ldots, {last}$."] if d < 0 else []) + [
+        f"{'Subtract' if shift >= 0 else 'Add'} ${abs(shift)}$ {'from' if shift >= 0 else 'to'} "
+        "every number: the list becomes "
+        f"${step}, {2 * step}, \\ldots, {last - shift}$.",
+        f"That is ${step}$ times $1, 2, \\ldots, {n}$, so there are ${n}$ numbers."]
+    terse = f"$\\frac{{{b} - {paren(a)}}}{{{abs(d)}}} + 1 = \\boxed{{{n}}}$." if d > 0 else \
+        f"$\\frac{{{a} - {paren(b)}}}{{{-d}}} + 1 = \\boxed{{{n}}}$."
+    return (problem, str(n), {"steps": finish(m1, n), "shift": finish(m2, n)}, terse,
+            ("list", a, d, n))
+
+
+def coordinates(rng, level):
+    """Points in the plane: midpoints, distances along a line or by Pythagoras, areas."""
+    x1, y1 = rng.randint(-6, 6), rng.randint(-6, 6)
+    if level == 1:  # the midpoint
+        x2, y2 = x1 + 2 * rng.randint(-4, 4), y1 + 2 * rng.randint(-4, 4)
+        mx, my = (x1 + x2) // 2, (y1 + y2) // 2
+        ans = f"({mx}, {my})"
+        problem = f"What is the midpoint of the segment with endpoints $({x1}, {y1})$ and $({x2}, {y2})$?"
+        m1 = [f"Average the $x$-coordinates: $\\frac{{{x1} + {paren(x2)}}}{{2}} = {mx}$.",
+              f"Average the $y$-coordinates: $\\frac{{{y1} + {paren(y2)}}}{{2}} = {my}$."]
+        m2 = [f"Half the way from $x = {x1}$ to ${x2}$: ${x1} + \\frac{{{x2 - x1}}}{{2}} = {mx}$.",
+              f"Half the way from $y = {y1}$ to ${y2}$: ${y1} + \\frac{{{y2 - y1}}}{{2}} = {my}$."]
+        terse = f"$\\left(\\frac{{{x1} + {paren(x2)}}}{{2}}, \\frac{{{y1} + {paren(y2)}}}{{2}}\\right) = \\boxed{{{ans}}}$."
+        return (problem, ans, {"average": finish(m1, ans), "halfway": finish(m2, ans)}, terse,
+                ("midpoint", tuple(sorted([(x1, y1), (x2, y2)]))))
+    if level == 2:  # on a horizontal or vertical line
+        dist = rng.randint(1, 12)
+        x2, y2 = (x1 + rng.choice([-1, 1]) * dist, y1) if rng.random() < 0.5 else \
+            (x1, y1 + rng.choice([-1, 1]) * dist)
+        axis = "x" if y1 == y2 else "y"
+        u, v = (x1, x2) if axis == "x" else (y1, y2)
+        m1 = [f"Both points have the same ${'y' if axis == 'x' else 'x'}$-coordinate.",
+              f"The distance is $|{v} - {paren(u)}| = {dist}$."]
+        m2 = [f"Count along the {axis}-axis from ${min(u, v)}$ to ${max(u, v)}$: "
+              f"${max(u, v)} - {paren(min(u, v))} = {dist}$."]
+        ans = dist
+    else:  # by Pythagoras: legs from small right triangles
+        dx, dy, ans = rng.choice({3: [(3, 4, 5), (4, 3, 5)], 4: [(6, 8, 10), (8, 6, 10)],
+                                  5: [(5, 12, 13), (12, 5, 13), (3, 4, 5), (6, 8, 10)]}[level])
+        x2, y2 = x1 + rng.choice([-1, 1]) * dx, y1 + rng.choice([-1, 1]) * dy
+        m1 = [f"$\\Delta x = {x2} - {paren(x1)} = {x2 - x1}$ and $\\Delta y = {y2} - {paren(y1)} = {y2 - y1}$.",
+              f"$\\sqrt{{{paren(x2 - x1)}^2 + {paren(y2 - y1)}^2}} = \\sqrt{{{dx * dx} + {dy * dy}}} = "
+              f"\\sqrt{{{ans * ans}}} = {ans}$."]
+        g = math.gcd(dx, dy)
+        m2 = [f"The legs are ${dx}$ and ${dy}$ long.",
+              f"They are ${g}$ times ${dx // g}$ and ${dy // g}$, so the distance is "
+              f"${g} \\cdot {ans // g} = {ans}$."]
+    problem = f"What is the distance between the points $({x1}, {y1})$ and $({x2}, {y2})$?"
+    terse = f"The distance is $\\boxed{{{ans}}}$."
+    # the two points in either order
+    return (problem, str(ans), {"formula": finish(m1, ans), "legs": finish(m2, ans)}, terse,
+            ("distance", tuple(sorted([(x1, y1), (x2, y2)]))))
+
+
 def pmatrix(rows):
     return "\\begin{pmatrix} " + " \\\\ ".join(" & ".join(map(str, r)) for r in rows) + \
         " \\end{pmatrix}"
@@ -868,7 +992,7 @@ def pmatrix(rows):
 def matrices(rng, level):
     """Determinants of 2x2 matrices and dot products."""
     if level in (1, 2, 5):
-        lo, hi = {1: (0, 9), 2: (-5, 5), 5: (-5, 5)}[level]
+        lo, hi = {1: (0, 5), 2: (-3, 3), 5: (-3, 3)}[level]
         a, b, c, d = (rng.randint(lo, hi) for _ in range(4))
         det = a * d - b * c
         if level == 5:  # an unknown entry from the determinant
@@ -894,7 +1018,7 @@ def matrices(rng, level):
         # a d - b c: each product's factors in either order
         return (problem, str(det), {"formula": finish(m1, det), "products": finish(m2, det)}, terse,
                 ("det", tuple(sorted((a, d))), tuple(sorted((b, c)))))
-    n, lo, hi = (2, -6, 6) if level == 3 else (3, -4, 4)
+    n, lo, hi = (2, -4, 4) if level == 3 else (3, -3, 3)
     u = [rng.randint(lo, hi) for _ in range(n)]
     v = [rng.randint(lo, hi) for _ in range(n)]
     ans = sum(p * q for p, q in zip(u, v))
@@ -930,7 +1054,7 @@ TRIG = {0: ("0", "1", "0"), 30: ("\\frac{1}{2}", "\\frac{\\sqrt{3}}{2}", "\\frac
 def complex_trig(rng, level):
     """Complex arithmetic and trigonometric values at special angles."""
     if level in (1, 2, 5):
-        lo, hi = (-9, 9) if level == 1 else (-5, 5)
+        lo, hi = (-9, 9) if level == 1 else (-3, 3)
         # no zero real part: (i)(i) and (i)^2 would be i^2, a powers-of-i problem
         a, b = rng.randint(lo, hi) or 1, rng.randint(lo, hi) or 1
         c, d = (a, b) if level == 5 else (rng.randint(lo, hi) or -1, rng.randint(lo, hi) or 1)
@@ -985,10 +1109,11 @@ def complex_trig(rng, level):
 
 
 GENERATORS = {"arithmetic": arithmetic, "fractions": fractions_, "percent": percent,
+              "rounding": rounding,
               "linear": linear, "series": series, "system": system,
               "number_theory": number_theory, "digits": digits,
-              "counting": counting, "probability": probability,
-              "area": area, "angles": angles,
+              "counting": counting, "probability": probability, "lists": lists,
+              "area": area, "angles": angles, "coordinates": coordinates,
               "quadratic": quadratic, "functions": functions,
               "matrices": matrices, "complex_trig": complex_trig}
 TYPES = tuple(GENERATORS)

@@ -32,7 +32,8 @@ QUESTION_WORDS = [  # (words in the problem, what they ask): longer phrases firs
     ("circumference", "circumference"), ("trapezoid", "trapezoid"), ("triangle has base", "triangle"),
     ("ratio", "ratio"), ("sum of the first", "series"), ("add up the first", "series"),
     ("probability", "probability"), ("choose one", "one_of_each"),
-    ("chosen from a group", "choose"),
+    ("chosen from a group", "choose"), ("nearest tenth", "tenth"), ("nearest ten", "ten"),
+    ("nearest hundred", "hundred"), ("midpoint", "midpoint"), ("numbers are in the list", "list"),
 ]
 PI = "PI"
 
