@@ -124,7 +124,7 @@ def arithmetic(rng, level):
 def linear(rng, level):
     a = 1 if level == 1 else rng.randint(2, 3)
     x = Fraction(rng.randint(-5, 5)) if level <= 2 else Fraction(rng.randint(-5, 5), a)
-    b = rng.randint(-9, 9) or 5
+    b = (rng.randint(-12, 12) if level == 1 else rng.randint(-9, 9)) or 5
     if level <= 3:
         c = a * x + b
         problem = f"Solve for $x$: ${'' if a == 1 else a}x {'+' if b > 0 else '-'} {abs(b)} = {tex(c)}$."
@@ -250,7 +250,7 @@ def number_theory(rng, level):
 
 def series(rng, level):
     n = 2 + (level + 1) // 2
-    a, d = rng.randint(1, 15), rng.randint(1, 3)
+    a, d = rng.randint(1, 20 if level == 1 else 15), rng.randint(1, 3)
     if level in (2, 4) or (level == 5 and rng.random() < 0.5):  # decreasing sequences
         d = -d
     terms = [a + k * d for k in range(n)]
@@ -523,7 +523,7 @@ def probability(rng, level):
         [rng.randint(1, hi) for _ in range(ncol - 1)]
     cols = rng.sample(COLOURS, ncol)
     r, n = counts[0], sum(counts)
-    order = rng.sample(range(ncol), ncol)  # the bag lists the colours in any order
+    order = range(ncol)  # the asked colour first: the count to use is the first one read
     bag = ", ".join(f"${counts[i]}$ {cols[i]}" for i in order[:-1]) + \
         f"{',' if ncol > 2 else ''} and ${counts[order[-1]]}$ {cols[order[-1]]} marbles"
     add = " + ".join(str(counts[i]) for i in order)
@@ -602,7 +602,7 @@ def counting(rng, level):
                 terse, ("officers", n, k))
     if level == 4:  # unordered choices
         k = rng.choice([2, 3])
-        n = rng.randint(k + 2, 10 if k == 2 else 8)
+        n = rng.randint(k + 2, 10 if k == 2 else 9)
         ans = math.comb(n, k)
         problem = f"In how many ways can ${k}$ people be chosen from a group of ${n}$ people?"
         top = " \\cdot ".join(str(n - j) for j in range(k))
@@ -632,7 +632,7 @@ def counting(rng, level):
 def area(rng, level):
     """Areas and perimeters of rectangles, triangles and trapezoids; right triangles."""
     if level == 1:  # rectangle: area or perimeter; its two sides in either order
-        a, b = sorted((rng.randint(2, 9), rng.randint(2, 9)))
+        a, b = sorted((rng.randint(2, 6), rng.randint(2, 6)))
         what = rng.choice(["area", "perimeter"])
         problem = f"A rectangle is ${b}$ units long and ${a}$ units wide. What is its {what}" + \
             (", in square units?" if what == "area" else ", in units?")
@@ -648,7 +648,7 @@ def area(rng, level):
         return (problem, str(ans), {"formula": finish(m1, ans), "direct": finish(m2, ans)}, terse,
                 ("rect", what, a, b))
     if level == 2:  # rectangle from its area and one side: the other side, then the perimeter
-        a, b = rng.randint(2, 9), rng.randint(2, 9)
+        a, b = rng.randint(2, 6), rng.randint(2, 6)
         ans = 2 * (a + b)
         problem = (f"A rectangle has area ${a * b}$ square units and one side ${a}$ units long. "
                    "What is its perimeter, in units?")
@@ -660,9 +660,9 @@ def area(rng, level):
         return (problem, str(ans), {"formula": finish(m1, ans), "direct": finish(m2, ans)}, terse,
                 ("rect_from_area", a, b))
     if level == 3:  # triangle or trapezoid area
-        h = rng.randint(2, 9)
+        h = rng.randint(2, 6)
         if rng.random() < 0.5:
-            b = rng.randint(2, 9)
+            b = rng.randint(2, 6)
             ans = tex(Fraction(b * h, 2))
             problem = (f"A triangle has base ${b}$ units and height ${h}$ units. What is its area, "
                        "in square units?")
@@ -672,7 +672,7 @@ def area(rng, level):
             terse = f"$\\frac{{{b} \\cdot {h}}}{{2}} = \\boxed{{{ans}}}$."
             return (problem, ans, {"formula": finish(m1, ans), "half": finish(m2, ans)}, terse,
                     ("triangle", tuple(sorted((b, h)))))
-        a, b = sorted(rng.sample(range(2, 10), 2))
+        a, b = sorted(rng.sample(range(2, 7), 2))
         ans = tex(Fraction((a + b) * h, 2))
         problem = (f"A trapezoid has parallel sides ${a}$ and ${b}$ units long and height ${h}$ "
                    "units. What is its area, in square units?")
@@ -684,7 +684,7 @@ def area(rng, level):
         return (problem, ans, {"formula": finish(m1, ans), "split": finish(m2, ans)}, terse,
                 ("trapezoid", a, b, h))
     if level == 4:  # circles: area or circumference from the radius, diameter, circumference or area
-        r = rng.randint(1, 9)
+        r = rng.randint(1, 6)
         ask = rng.choice(["area", "circumference"])
         given = rng.choice([g for g in ("radius", "diameter", "circumference", "area") if g != ask])
         pi = "\\pi"
@@ -738,7 +738,7 @@ def angles(rng, level):
     """Angles in degrees: complements, triangles, isosceles triangles, polygons."""
     if level == 1:
         whole = rng.choice([90, 180])
-        a = 5 * rng.randint(1, whole // 5 - 1)
+        a = 10 * rng.randint(1, whole // 10 - 1)
         name = "complement" if whole == 90 else "supplement"
         ans = whole - a
         problem = f"What is the measure, in degrees, of the {name} of a ${a}^\\circ$ angle?"
@@ -772,7 +772,7 @@ def angles(rng, level):
             m2 = [f"Each base angle is $90 - \\frac{{{v}}}{{2}} = 90 - {v // 2} = {ans}$."]
             key = ("base", v)
         else:
-            base_ = 5 * rng.randint(2, 17)
+            base_ = 10 * rng.randint(1, 8)
             ans = 180 - 2 * base_
             problem = (f"Each base angle of an isosceles triangle measures ${base_}^\\circ$. What "
                        "is the measure of the vertex angle, in degrees?")
@@ -783,9 +783,9 @@ def angles(rng, level):
         terse = f"The answer is $\\boxed{{{ans}}}$."
         return (problem, str(ans), {"sum": finish(m1, ans), "stepwise": finish(m2, ans)}, terse, key)
     n = rng.choice([3, 4, 5, 6, 8, 9, 10, 12, 15, 18, 20, 24, 30, 36]) if level == 5 \
-        else rng.randint(3, 12)
+        else rng.randint(3, 8)
     if level == 4 and rng.random() < 0.5:  # an exterior angle of a triangle
-        a, b = sorted((5 * rng.randint(2, 17), 5 * rng.randint(2, 17)))
+        a, b = sorted((10 * rng.randint(1, 8), 10 * rng.randint(1, 8)))
         ans = a + b
         problem = (f"Two interior angles of a triangle measure ${a}^\\circ$ and ${b}^\\circ$. What "
                    "is the measure of the exterior angle at the third vertex, in degrees?")
@@ -992,7 +992,7 @@ def pmatrix(rows):
 def matrices(rng, level):
     """Determinants of 2x2 matrices and dot products."""
     if level in (1, 2, 5):
-        lo, hi = {1: (0, 5), 2: (-3, 3), 5: (-3, 3)}[level]
+        lo, hi = {1: (0, 4), 2: (-3, 3), 5: (-3, 3)}[level]
         a, b, c, d = (rng.randint(lo, hi) for _ in range(4))
         det = a * d - b * c
         if level == 5:  # an unknown entry from the determinant
@@ -1018,7 +1018,7 @@ def matrices(rng, level):
         # a d - b c: each product's factors in either order
         return (problem, str(det), {"formula": finish(m1, det), "products": finish(m2, det)}, terse,
                 ("det", tuple(sorted((a, d))), tuple(sorted((b, c)))))
-    n, lo, hi = (2, -4, 4) if level == 3 else (3, -3, 3)
+    n, lo, hi = (2, -3, 3) if level == 3 else (3, -2, 2)
     u = [rng.randint(lo, hi) for _ in range(n)]
     v = [rng.randint(lo, hi) for _ in range(n)]
     ans = sum(p * q for p, q in zip(u, v))
@@ -1054,7 +1054,7 @@ TRIG = {0: ("0", "1", "0"), 30: ("\\frac{1}{2}", "\\frac{\\sqrt{3}}{2}", "\\frac
 def complex_trig(rng, level):
     """Complex arithmetic and trigonometric values at special angles."""
     if level in (1, 2, 5):
-        lo, hi = (-9, 9) if level == 1 else (-3, 3)
+        lo, hi = (-5, 5) if level == 1 else (-2, 2) if level == 2 else (-3, 3)
         # no zero real part: (i)(i) and (i)^2 would be i^2, a powers-of-i problem
         a, b = rng.randint(lo, hi) or 1, rng.randint(lo, hi) or 1
         c, d = (a, b) if level == 5 else (rng.randint(lo, hi) or -1, rng.randint(lo, hi) or 1)
@@ -1063,7 +1063,7 @@ def complex_trig(rng, level):
             problem = f"Simplify $({cx(a, b)}) + ({cx(c, d)})$."
             m1 = [f"Real parts: ${a} + {paren(c)} = {re_}$.", f"Imaginary parts: ${b} + {paren(d)} = {im}$."]
             m2 = [f"Imaginary parts: ${b} + {paren(d)} = {im}$.", f"Real parts: ${a} + {paren(c)} = {re_}$."]
-            key = ("sum", tuple(sorted([(a, b), (c, d)])))
+            key = ("sum", tuple(sorted((a, c))), tuple(sorted((b, d))))  # a + bi + c + di
         else:
             re_, im = a * c - b * d, a * d + b * c
             problem = (f"Simplify $({cx(a, b)})^2$." if level == 5
@@ -1207,53 +1207,63 @@ def make_splits(n_train, n_val, n_test, seed=0, n_fresh=0):
     """train/val/test (and fresh), disjoint in content: every content key (content_key)
     belongs to one split, so no split holds another's mathematics under a new phrasing,
     letter or operand order. `fresh` (n_fresh problems, none by default) are problems the
-    generator never trains on, for the evaluator's candidates and step 3; drawn after val, so
-    test and val are the same with or without them.
+    generator never trains on, for the evaluator's candidates and step 3; drawn last, so test,
+    val and train are the same with or without them.
 
-    Every (subject, level) cell gives each split an equal share of its rows (stratified); a
-    row's kind is drawn uniformly among its subject's kinds. Test, val, then fresh take one row
-    per new key; train takes new keys too, and once a cell has no new keys left (MISSES draws
-    in a row found none) it repeats its own training keys in new surface forms (phrasing,
-    letter, method): more text, never more mathematics. A cell without enough keys for its
-    test, val and fresh shares is an error."""
+    Every (subject, level) cell gives each split an equal share of its rows (stratified), and
+    splits it equally among the subject's kinds, so every split has the same mix of kinds.
+    Test and val take one row per new key; train takes new keys too, and a (kind, level) with
+    no new keys left (MISSES draws in a row found none) repeats its own training keys in new
+    surface forms (phrasing, letter, method): more text, never more mathematics, and the same
+    mix of kinds as test. Fresh takes what is left, one row per new key; a kind with none left
+    lends its fresh share to another kind of its cell. A kind too small for its test or val
+    share is an error."""
     rng = random.Random(seed)
-    owner = {}  # content key -> split: a key is drawn once, in one cell, for one split
-    train_raw = {c: [] for c in CELLS}  # (kind, key, raw) of each cell's training problems
+    owner = {}  # content key -> split: a key is drawn once, for one split
+    train_raw = {}  # (kind, level) -> [(key, raw)] of its training problems
     exhausted = set()
     splits = {}
 
-    def new_key(cell, split):
-        """A (kind, key, raw) never drawn before, or None once the cell has no new ones."""
-        subject, level = cell
-        if cell not in exhausted:
+    def new_key(kind, level, split):
+        """A (key, raw) of this kind and level never drawn before, or None if none is left."""
+        if (kind, level) not in exhausted:
             for _ in range(MISSES):
-                kind = rng.choice(KINDS[subject])
                 key, raw = draw(rng, kind, level)
                 if key not in owner:
                     owner[key] = split
-                    return kind, key, raw
-            exhausted.add(cell)
+                    return key, raw
+            exhausted.add((kind, level))
         return None
 
-    for split, n in (("test", n_test), ("val", n_val), ("fresh", n_fresh), ("train", n_train)):
-        quota, rows = shares(n, CELLS, rng), []
-        # the cells take turns (each in proportion to its share), so that cells whose number
-        # ranges overlap divide their common keys evenly
-        turns = sorted(((j + rng.random()) / quota[c], c) for c in CELLS for j in range(quota[c]))
-        for _, c in turns:
-            got = new_key(c, split)
-            if got is None and split != "train":
-                raise ValueError(f"cell {c} has no new problem left for {split}: widen its "
-                                 "number ranges or ask for fewer problems (--n_test, --n_val, "
-                                 "--n_fresh)")
-            if got is None:
-                if not train_raw[c]:
-                    raise ValueError(f"cell {c} has no problem left for train")
-                got = rng.choice(train_raw[c])
-            elif split == "train":
-                train_raw[c].append(got)
-            kind, key, raw = got
-            rows.append(dress(rng, kind, c[1], key, raw))
+    def row(kind, level, split):
+        """(kind, key, raw) of one row of this split."""
+        got = new_key(kind, level, split)
+        if got is not None:
+            if split == "train":
+                train_raw.setdefault((kind, level), []).append(got)
+            return (kind,) + got
+        if split == "train" and train_raw.get((kind, level)):
+            return (kind,) + rng.choice(train_raw[(kind, level)])
+        if split in ("fresh", "train"):  # another kind of the same cell lends a new problem
+            for other in rng.sample(KINDS[SUBJECT[kind]], len(KINDS[SUBJECT[kind]])):
+                got = new_key(other, level, split)
+                if got is not None:
+                    return (other,) + got
+        raise ValueError(f"cell ({kind!r}, {level}) has no new problem left for {split}: widen "
+                         "its number ranges or ask for fewer problems (--n_test, --n_val, "
+                         "--n_fresh)")
+
+    for split, n in (("test", n_test), ("val", n_val), ("train", n_train), ("fresh", n_fresh)):
+        quota, slots = shares(n, CELLS, rng), []
+        for (subject, level), q in quota.items():
+            for kind, k in shares(q, list(KINDS[subject]), rng).items():
+                slots += [((j + rng.random()) / k, kind, level) for j in range(k)]
+        # the slots take turns (each kind in proportion to its share), so that kinds whose
+        # number ranges overlap divide their common keys evenly
+        rows = []
+        for _, kind, level in sorted(slots):
+            lent_kind, key, raw = row(kind, level, split)
+            rows.append(dress(rng, lent_kind, level, key, raw))
         rng.shuffle(rows)
         for i, ex in enumerate(rows):
             ex["id"] = f"synthetic/{split}/{i}"

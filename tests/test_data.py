@@ -163,10 +163,18 @@ def test_splits_are_disjoint_in_content_and_stratified(sizes):
     # val, test and fresh: one row per problem, even to the independent eye
     for name, n in (("val", sizes[1]), ("test", sizes[2]), ("fresh", sizes[3])):
         assert stats[name]["keys"] == n and len({maths_key(r) for r in splits[name]}) == n
-    # stratified: every (subject, level) cell has an equal share of test and val, give or take one
+    # stratified: every (subject, level) cell has an equal share of test and val, give or take
+    # one; inside a cell, test, val and train rows are split equally among the subject's kinds
     for name in ("test", "val"):
         per_cell = stats[name]["cells"].values()
         assert len(per_cell) == 35 and max(per_cell) - min(per_cell) <= 1
+    for name in ("test", "val", "train"):
+        rows = {}
+        for r in splits[name]:
+            rows.setdefault((r["type"], r["level"]), []).append(r["kind"])
+        for (subject, level), kinds in rows.items():
+            counts = [kinds.count(k) for k in synthetic.KINDS[subject]]
+            assert max(counts) - min(counts) <= 1, (name, subject, level, counts)
 
 
 def test_default_sizes_leave_room():

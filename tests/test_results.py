@@ -206,8 +206,10 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
     tiny_sft(tmp_path / "sft")
     rows = evaluator_curve.main(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--problems",
                                  "3", "6", "--n_val_problems", "4", "--n_samples", "2",
-                                 "--losses", "ce", "--max_steps", "1", "--out", str(tmp_path / "c")])
+                                 "--losses", "ce", "--max_steps", "1", "--steps_per_problem",
+                                 "0.5", "--out", str(tmp_path / "c")])
     assert [(r["problems"], r["candidates"]) for r in rows] == [(3, 6), (6, 12)]
+    assert [r["steps"] for r in rows] == [2, 3]  # max(--max_steps, problems x 0.5)
     small = [json.loads(l) for l in (tmp_path / "c" / "candidates-3.jsonl").read_text().splitlines()]
     big = [json.loads(l) for l in (tmp_path / "c" / "candidates-6.jsonl").read_text().splitlines()]
     train_ids = lambda cs: [c["problem_id"] for c in cs if c["split"] == "train"]
@@ -215,7 +217,37 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
     assert {c["problem_split"] for c in big if c["split"] == "train"} == {"fresh"}  # the default
     assert [c for c in small if c["split"] == "val"] == [c for c in big if c["split"] == "val"]
     saved = json.loads((tmp_path / "c" / "evaluator_curve.json").read_text())
-    assert saved["rows"] == rows
+    assert saved["rows"] == rows and saved["split"] == "val"
+
+
+def test_difficulty_reads_validation_only_and_renders(tmp_path):
+    sys.path.insert(0, ROOT)
+    from data import load_run_splits
+    from model import load_run
+    from results import difficulty
+    tiny_sft(tmp_path / "sft")
+    ckpt, out = str(tmp_path / "sft" / "ckpt.pt"), str(tmp_path / "d.json")
+    difficulty.main(["--ckpt", ckpt, "--label", "A", "--out", out, "--max_new_tokens", "8"])
+    rows = difficulty.main(["--ckpt", ckpt, "--label", "B", "--out", out, "--max_new_tokens", "8"])
+    splits = load_run_splits(load_run(ckpt)[2]["run_config"], report=lambda *a: None)
+    assert [r["label"] for r in rows] == ["A", "B"] and rows[0]["split"] == "val"
+    assert rows[0]["problem_ids"] == [r["id"] for r in splits["val"]] and rows[0]["n"] == 6
+    assert not set(rows[0]["problem_ids"]) & {r["id"] for r in splits["test"]}
+    rows[1]["pass@1"], rows[1]["by_type"] = 0.5, {"Algebra": 0.25}
+    table = difficulty.render(rows)
+    assert "| B | " in table and "| 50.0% |" in table and "| Algebra | " in table
+    # a label run again replaces its row
+    again = difficulty.main(["--ckpt", ckpt, "--label", "A", "--out", out, "--max_new_tokens", "8"])
+    assert [r["label"] for r in again] == ["B", "A"]
+
+
+def test_readme_blocks_are_rendered():
+    """README's examples, data sizes, difficulty table and evaluator curve are exactly their
+    render from the committed JSON."""
+    sys.path.insert(0, ROOT)
+    from results import blocks
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    assert blocks.fill(readme, blocks.blocks(os.path.join(ROOT, "results"))) == readme
 
 
 def test_regime_dry_run_lists_every_run(capsys, tmp_path):
