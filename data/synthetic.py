@@ -927,16 +927,12 @@ def lists(rng, level):
     m1 = [f"The step is ${abs(d)}$.",
           f"From ${a}$ to ${b}$ is ${span}$, which is ${span} \\div {abs(d)} = {span // abs(d)}$ steps.",
           f"With the first number, ${span // abs(d)} + 1 = {n}$ numbers."]
-    first, step, last = (a, d, b) if d > 0 else (b, -d, a)
-    shift = first - step
-    m2 = ([f"Reverse it: ${first}, {first + step}, \\ldots, {last}$."] if d < 0 else []) + [
-        f"{'Subtract' if shift >= 0 else 'Add'} ${abs(shift)}$ {'from' if shift >= 0 else 'to'} "
-        "every number: the list becomes "
-        f"${step}, {2 * step}, \\ldots, {last - shift}$.",
-        f"That is ${step}$ times $1, 2, \\ldots, {n}$, so there are ${n}$ numbers."]
+    hi_, lo_ = (b, a) if d > 0 else (a, b)
+    m2 = [f"Numbers in the list: $\\frac{{\\text{{last}} - \\text{{first}}}}{{\\text{{step}}}} + 1$.",
+          f"$\\frac{{{hi_} - {paren(lo_)}}}{{{abs(d)}}} + 1 = {span // abs(d)} + 1 = {n}$."]
     terse = f"$\\frac{{{b} - {paren(a)}}}{{{abs(d)}}} + 1 = \\boxed{{{n}}}$." if d > 0 else \
         f"$\\frac{{{a} - {paren(b)}}}{{{-d}}} + 1 = \\boxed{{{n}}}$."
-    return (problem, str(n), {"steps": finish(m1, n), "shift": finish(m2, n)}, terse,
+    return (problem, str(n), {"steps": finish(m1, n), "formula": finish(m2, n)}, terse,
             ("list", a, d, n))
 
 
@@ -1216,8 +1212,8 @@ def make_splits(n_train, n_val, n_test, seed=0, n_fresh=0):
     no new keys left (MISSES draws in a row found none) repeats its own training keys in new
     surface forms (phrasing, letter, method): more text, never more mathematics, and the same
     mix of kinds as test. Fresh takes what is left, one row per new key; a kind with none left
-    lends its fresh share to another kind of its cell. A kind too small for its test or val
-    share is an error."""
+    lends its fresh share to another kind of its cell, or of its subject at another level. A
+    kind too small for its test or val share is an error."""
     rng = random.Random(seed)
     owner = {}  # content key -> split: a key is drawn once, for one split
     train_raw = {}  # (kind, level) -> [(key, raw)] of its training problems
@@ -1236,19 +1232,24 @@ def make_splits(n_train, n_val, n_test, seed=0, n_fresh=0):
         return None
 
     def row(kind, level, split):
-        """(kind, key, raw) of one row of this split."""
+        """(kind, level, key, raw) of one row of this split."""
         got = new_key(kind, level, split)
         if got is not None:
             if split == "train":
                 train_raw.setdefault((kind, level), []).append(got)
-            return (kind,) + got
+            return (kind, level) + got
         if split == "train" and train_raw.get((kind, level)):
-            return (kind,) + rng.choice(train_raw[(kind, level)])
-        if split in ("fresh", "train"):  # another kind of the same cell lends a new problem
-            for other in rng.sample(KINDS[SUBJECT[kind]], len(KINDS[SUBJECT[kind]])):
-                got = new_key(other, level, split)
-                if got is not None:
-                    return (other,) + got
+            return (kind, level) + rng.choice(train_raw[(kind, level)])
+        kinds = list(KINDS[SUBJECT[kind]])
+        # another kind of the same cell lends a new problem; for fresh, any level of the subject
+        lenders = [(k, level) for k in rng.sample(kinds, len(kinds))]
+        if split == "fresh":
+            lenders += rng.sample([(k, lv) for k in kinds for lv in range(1, 6) if lv != level],
+                                  len(kinds) * 4)
+        for other, lv in (lenders if split in ("fresh", "train") else []):
+            got = new_key(other, lv, split)
+            if got is not None:
+                return (other, lv) + got
         raise ValueError(f"cell ({kind!r}, {level}) has no new problem left for {split}: widen "
                          "its number ranges or ask for fewer problems (--n_test, --n_val, "
                          "--n_fresh)")
@@ -1262,8 +1263,7 @@ def make_splits(n_train, n_val, n_test, seed=0, n_fresh=0):
         # number ranges overlap divide their common keys evenly
         rows = []
         for _, kind, level in sorted(slots):
-            lent_kind, key, raw = row(kind, level, split)
-            rows.append(dress(rng, lent_kind, level, key, raw))
+            rows.append(dress(rng, *row(kind, level, split)))
         rng.shuffle(rows)
         for i, ex in enumerate(rows):
             ex["id"] = f"synthetic/{split}/{i}"
