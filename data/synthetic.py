@@ -927,12 +927,16 @@ def lists(rng, level):
     m1 = [f"The step is ${abs(d)}$.",
           f"From ${a}$ to ${b}$ is ${span}$, which is ${span} \\div {abs(d)} = {span // abs(d)}$ steps.",
           f"With the first number, ${span // abs(d)} + 1 = {n}$ numbers."]
-    hi_, lo_ = (b, a) if d > 0 else (a, b)
-    m2 = [f"Numbers in the list: $\\frac{{\\text{{last}} - \\text{{first}}}}{{\\text{{step}}}} + 1$.",
-          f"$\\frac{{{hi_} - {paren(lo_)}}}{{{abs(d)}}} + 1 = {span // abs(d)} + 1 = {n}$."]
+    first, step, last = (a, d, b) if d > 0 else (b, -d, a)
+    shift = first - step
+    m2 = ([f"Reverse it: ${first}, {first + step}, \\ldots, {last}$."] if d < 0 else []) + [
+        f"{'Subtract' if shift >= 0 else 'Add'} ${abs(shift)}$ {'from' if shift >= 0 else 'to'} "
+        "every number: the list becomes "
+        f"${step}, {2 * step}, \\ldots, {last - shift}$.",
+        f"That is ${step}$ times $1, 2, \\ldots, {n}$, so there are ${n}$ numbers."]
     terse = f"$\\frac{{{b} - {paren(a)}}}{{{abs(d)}}} + 1 = \\boxed{{{n}}}$." if d > 0 else \
         f"$\\frac{{{a} - {paren(b)}}}{{{-d}}} + 1 = \\boxed{{{n}}}$."
-    return (problem, str(n), {"steps": finish(m1, n), "formula": finish(m2, n)}, terse,
+    return (problem, str(n), {"steps": finish(m1, n), "shift": finish(m2, n)}, terse,
             ("list", a, d, n))
 
 
