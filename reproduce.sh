@@ -70,7 +70,7 @@ SLOTS=$OUT/.slots  # one directory per running step: mkdir is atomic, so it is t
 # budgets: the regime where the paper's preconditions hold on the regime map (README,
 # "Regime map"): 4000 SSFT steps (greedy 30-70%, one sample within ~5 points of greedy), not
 # train_sft.py's 1000-step default; the other scripts' defaults (the evaluators' candidates:
-# 16 on each of the 400 fresh problems SSFT held out of training).
+# 16 on each of the first 400 of the 3200 fresh problems SSFT held out of training).
 # With --quick: tiny budgets, a pipeline check (the numbers mean nothing at this size).
 SFT="--max_steps 4000" VER="" JOINT="" RR=""
 if [[ $QUICK == 1 ]]; then

@@ -48,7 +48,9 @@ def get_args(argv=None):
                    help="problems to sample training candidates on: the generator's training "
                         "problems (the paper), or fresh ones it never saw (train_sft --n_fresh)")
     p.add_argument("--n_problems", type=int, default=400,
-                   help="problems to sample on (all 400 fresh ones by default)")
+                   help="problems to sample on: the first n of the run's fresh problems "
+                        "(train_sft holds out 3200 by default; results/evaluator_curve.py "
+                        "measures what more buys)")
     p.add_argument("--n_val_problems", type=int, default=200, help="validation problems (held out)")
     p.add_argument("--n_samples", type=int, default=16, help="candidates per problem (paper: 64)")
     p.add_argument("--temperature", type=float, default=0.9)

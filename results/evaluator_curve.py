@@ -35,17 +35,22 @@ def get_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--sft_ckpt", default="out/sft/ckpt.pt")
-    p.add_argument("--problems", nargs="+", type=int, default=[50, 100, 200, 400],
+    p.add_argument("--problems", nargs="+", type=int, default=[200, 400, 800, 1600, 3200],
                    help="problems whose samples the evaluator learns from")
     p.add_argument("--candidates_from", default="fresh", choices=["train", "fresh"],
                    help="as train_verifier.py: the run's fresh problems or its training ones")
     p.add_argument("--candidates", default=None,
                    help="a train_verifier.py candidates.jsonl of the same checkpoint to use "
                         "instead of sampling (copied to --out)")
-    p.add_argument("--n_val_problems", type=int, default=200)
+    p.add_argument("--n_val_problems", type=int, default=500,
+                   help="validation problems whose samples are the held-out candidates")
     p.add_argument("--n_samples", type=int, default=16)
     p.add_argument("--losses", nargs="+", default=["ce", "margin"], choices=["ce", "margin"])
-    p.add_argument("--max_steps", type=int, default=300)
+    p.add_argument("--max_steps", type=int, default=300, help="the fewest steps of any run")
+    p.add_argument("--steps_per_problem", type=float, default=0.5,
+                   help="a run on n problems trains max(--max_steps, n x this) steps: 0.5 is "
+                        "one pass over 16 candidates per problem at batch 32, so more problems "
+                        "are not cut short by a fixed budget")
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--out", default="out/evaluator_curve")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -84,30 +89,42 @@ def main(argv=None):
         sub_path = os.path.join(args.out, f"candidates-{n}.jsonl")
         with open(sub_path, "w") as f:
             f.writelines(json.dumps(c) + "\n" for c in subset)
+        steps = max(args.max_steps, round(n * args.steps_per_problem))
         for loss in args.losses:
             out_dir = os.path.join(args.out, f"{loss}-{n}")
             if not os.path.isfile(os.path.join(out_dir, "metrics.json")):
                 train_verifier(["--sft_ckpt", args.sft_ckpt, "--candidates", sub_path, "--loss",
-                                loss, "--max_steps", str(args.max_steps), "--seed",
+                                loss, "--max_steps", str(steps), "--seed",
                                 str(args.seed), "--device", args.device, "--no_progress",
                                 "--out_dir", out_dir])
             with open(os.path.join(out_dir, "metrics.json")) as f:
                 m = json.load(f)
-            rows.append({"loss": loss, "problems": n, "candidates": len(subset) - sum(
+            rows.append({"loss": loss, "problems": n, "steps": steps, "candidates": len(subset) - sum(
                 c["split"] == "val" for c in subset), "auc": m["auc"],
                 "pair_accuracy": m["pair_accuracy"], "train_auc": m["train_auc"]})
-    n_train = [c for c in cands if c["split"] == "train"]
-    lines = ["| loss | training problems | candidates | held-out AUC | pair accuracy | "
-             "AUC on its training candidates |", "|---|---|---|---|---|---|"]
-    lines += [f"| {r['loss']} | {r['problems']} | {r['candidates']} | {r['auc']:.3f} | "
-              f"{r['pair_accuracy']:.3f} | {r['train_auc']:.3f} |" for r in rows]
-    lines.append(f"\nCandidates {sum(c['label'] for c in n_train) / len(n_train):.1%} correct; "
-                 f"held out: {sum(c['split'] == 'val' for c in cands)} candidates of "
-                 f"{args.n_val_problems} validation problems; {args.max_steps} steps each.")
-    print("\n".join(lines))
-    write_json(os.path.join(args.out, "evaluator_curve.json"), {"rows": rows, "args": vars(args)})
+    train_c = [c for c in cands if c["split"] == "train"]
+    saved = {"rows": rows, "split": "val", "args": vars(args),
+             "train_correct": sum(c["label"] for c in train_c) / max(len(train_c), 1),
+             "held_out_candidates": sum(c["split"] == "val" for c in cands)}
+    print(table(saved))
+    # the held-out candidates are validation problems' samples: the split this sweep read
+    write_json(os.path.join(args.out, "evaluator_curve.json"), saved)
     plot(rows, os.path.join(args.out, "evaluator_curve.png"), args.n_samples)
     return rows
+
+
+def table(saved):
+    """README's table of an evaluator_curve.json."""
+    lines = ["| loss | fresh problems | candidates | steps | held-out AUC | within-problem pair "
+             "accuracy | AUC on its training candidates |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['loss']} | {r['problems']} | {r['candidates']} | {r.get('steps', '')} | "
+              f"{r['auc']:.3f} | {r['pair_accuracy']:.3f} | {r['train_auc']:.3f} |"
+              for r in saved["rows"]]
+    a = saved["args"]
+    lines.append(f"\nTraining candidates {saved['train_correct']:.1%} correct; held out: "
+                 f"{saved['held_out_candidates']} candidates of {a['n_val_problems']} validation "
+                 f"problems ({a['n_samples']} samples each).")
+    return "\n".join(lines)
 
 
 def plot(rows, path, samples):

@@ -233,9 +233,11 @@ def test_difficulty_reads_validation_only_and_renders(tmp_path):
     assert [r["label"] for r in rows] == ["A", "B"] and rows[0]["split"] == "val"
     assert rows[0]["problem_ids"] == [r["id"] for r in splits["val"]] and rows[0]["n"] == 6
     assert not set(rows[0]["problem_ids"]) & {r["id"] for r in splits["test"]}
-    rows[1]["pass@1"], rows[1]["by_type"] = 0.5, {"Algebra": 0.25}
+    rows[0]["pass@1"], rows[0]["n"] = 0.4, 100
+    rows[1]["pass@1"], rows[1]["n"], rows[1]["by_type"] = 0.5, 400, {"Algebra": 0.25}
     table = difficulty.render(rows)
-    assert "| B | " in table and "| 50.0% |" in table and "| Algebra | " in table
+    assert "| 40.0% +- 4.9 |  |" in table  # sqrt(0.4 * 0.6 / 100)
+    assert "| 50.0% +- 2.5 | +10.0 |" in table and "| Algebra | " in table
     # a label run again replaces its row
     again = difficulty.main(["--ckpt", ckpt, "--label", "A", "--out", out, "--max_new_tokens", "8"])
     assert [r["label"] for r in again] == ["B", "A"]
