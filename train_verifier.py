@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from common import (add_stage_flags, autocast_for, generate_solutions, run_cli, train_steps,
                     write_json)
-from data import (DataError, collate, cycling_batches, encode, eos_id, evaluator_prompt,
+from data import (N_FRESH, DataError, collate, cycling_batches, encode, eos_id, evaluator_prompt,
                   label_token_ids, length_chunks, load_run_splits, to_device)
 from grade import extract_answer, is_equiv, read_jsonl
 from model import last_real_index, load_run, save_checkpoint
@@ -49,8 +49,8 @@ def get_args(argv=None):
                         "problems (the paper), or fresh ones it never saw (train_sft --n_fresh)")
     p.add_argument("--n_problems", type=int, default=400,
                    help="problems to sample on: the first n of the run's fresh problems "
-                        "(train_sft holds out 3200 by default; results/evaluator_curve.py "
-                        "measures what more buys)")
+                        f"(train_sft holds out {N_FRESH} synthetic ones by default; "
+                        "results/evaluator_curve.py measures what more buys)")
     p.add_argument("--n_val_problems", type=int, default=200, help="validation problems (held out)")
     p.add_argument("--n_samples", type=int, default=16, help="candidates per problem (paper: 64)")
     p.add_argument("--temperature", type=float, default=0.9)

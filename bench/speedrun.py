@@ -21,9 +21,8 @@ import time
 
 import torch
 
-from common import generate_solutions, write_json
+from common import accuracy_report, generate_solutions, write_json
 from data import load_run_splits
-from grade import extract_answer, is_equiv
 from model import load_run
 from train_sft import main as train_sft
 
@@ -60,7 +59,7 @@ def single_sample_accuracy(ckpt, temperature=0.9, top_p=0.95, seed=0):
     sols = generate_solutions(model, tok, [r["problem"] for r in val],
                               saved["run_config"]["max_new_tokens"], "cpu",
                               temperature=temperature, top_p=top_p, batch_size=256, generator=gen)
-    return sum(is_equiv(extract_answer(s[0]), r["answer"]) for s, r in zip(sols, val)) / len(val)
+    return accuracy_report(val, sols)[0]["pass@1"]
 
 
 def run_record(name, flags, args):

@@ -21,8 +21,9 @@ from . import synthetic
 
 SPLITS = ("train", "val", "test", "fresh")
 # The default split sizes, in one place: the scripts' flags and a checkpoint without them read
-# these. Synthetic: 12500 training rows (8198 distinct problems: small kinds repeat), 500 val and
-# 500 test problems, 3200 fresh ones for the evaluator and step 3 (python -m data.synthetic --stats).
+# these. Synthetic: training rows (small kinds repeat their problems, so rows outnumber distinct
+# problems), val and test problems, fresh ones for the evaluator and step 3; what they hold:
+# python -m data.synthetic --stats.
 # A real dataset holds out fewer fresh problems (N_FRESH_REAL of its training rows): every
 # one held out is a solution the generator does not learn from.
 N_TRAIN, N_VAL, N_TEST, N_FRESH, N_FRESH_REAL = 12500, 500, 500, 3200, 400

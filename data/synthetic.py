@@ -400,6 +400,14 @@ def system(rng, level):
             terse, (a, b, s, k, t, ask))
 
 
+def units_cycle(a):
+    """The units digits of a, a^2, a^3, ... up to where they repeat: 7 -> [7, 9, 3, 1]."""
+    u, cycle = a % 10, []
+    while (u ** (len(cycle) + 1)) % 10 not in cycle:
+        cycle.append((u ** (len(cycle) + 1)) % 10)
+    return cycle
+
+
 def digits(rng, level):
     """Units digits, bases and divisor counts: big numbers, small arithmetic."""
     if level <= 2:  # units digit of a product (level 1) or a sum of three (level 2)
@@ -426,9 +434,7 @@ def digits(rng, level):
     if level == 3:  # units digit of a power: the cycle of units digits
         a, k = rng.randint(2, 99), rng.randint(2, 8)
         problem = f"What is the units digit of ${a}^{{{k}}}$?"
-        u, cycle = a % 10, []
-        while (u ** (len(cycle) + 1)) % 10 not in cycle:
-            cycle.append((u ** (len(cycle) + 1)) % 10)
+        u, cycle = a % 10, units_cycle(a)
         ans = cycle[(k - 1) % len(cycle)]
         m1 = [f"The units digit of ${a}$ is {u}.",
               f"The units digits of its powers repeat: {', '.join(map(str, cycle))}.",
@@ -477,9 +483,7 @@ def digits(rng, level):
                 ("base", n, b))
     if rng.random() < 0.5:  # level 5: the units digit of a big power, by its cycle
         a, k = rng.randint(2, 99), rng.randint(9, 40)
-        u, cycle = a % 10, []
-        while (u ** (len(cycle) + 1)) % 10 not in cycle:
-            cycle.append((u ** (len(cycle) + 1)) % 10)
+        u, cycle = a % 10, units_cycle(a)
         ans = cycle[(k - 1) % len(cycle)]
         problem = f"What is the units digit of ${a}^{{{k}}}$?"
         r = (k - 1) % len(cycle) + 1

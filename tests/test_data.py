@@ -288,6 +288,11 @@ def test_answers_are_mathematically_right():
                 assert sympy.simplify(rel[2].subs(v, r[1])) == 0, (ex["problem"], ex["answer"])
 
 
+def as_complex(text):
+    """'3 - 2i', '-i', '4i' -> a Python complex."""
+    return complex(re.sub(r"(?<!\d)i", "1i", text.replace(" ", "")).replace("i", "j"))
+
+
 def answer_from_scratch(ex):
     """The answer of a new-subject problem computed from its text by plain Python (or None for
     a kind this does not cover): an independent path to compare the generator with."""
@@ -332,9 +337,8 @@ def answer_from_scratch(ex):
             return str(math.comb(nums[1], nums[0]))
         return str(math.prod(nums))
     if kind == "probability":
-        counts = [int(n) for n in re.findall(r"\$(\d+)\$ (\w+)", p) and
-                  [c for c, _ in re.findall(r"\$(\d+)\$ (\w+)", p)]]
-        colours = [c for _, c in re.findall(r"\$(\d+)\$ (\w+)", p)]
+        bag = re.findall(r"\$(\d+)\$ (\w+)", p)  # (count, colour) in the order listed
+        counts, colours = [int(c) for c, _ in bag], [colour for _, colour in bag]
         asked = re.search(r"(?:it is|both are) (not )?(\w+)\?", p)
         r, n = counts[colours.index(asked.group(2))], sum(counts)
         if "without replacement" in p:
@@ -347,9 +351,7 @@ def answer_from_scratch(ex):
     if kind == "complex_trig" and "i" in p and "\\" not in p:
         if "^{" in p:
             return ["1", "i", "-1", "-i"][nums[0] % 4]
-        zs = [complex(z.replace(" ", "").replace("i", "j") if any(c.isdigit() for c in z.split("i")[0][-1:])
-                      else z.replace(" ", "").replace("i", "1j"))
-              for z in re.findall(r"\(([^()]*)\)", p)]
+        zs = [as_complex(z) for z in re.findall(r"\(([^()]*)\)", p)]
         v = zs[0] * zs[0] if "^2" in p else (zs[0] + zs[1] if "+ (" in p else zs[0] * zs[1])
         return complex(v)
     return None
@@ -369,9 +371,7 @@ def test_new_subject_answers_from_scratch():
                 if want is None:
                     continue
                 if isinstance(want, complex):
-                    got = complex(ex["answer"].replace(" ", "").replace("-i", "-1i").replace("+i", "+1i")
-                                  .replace("i", "j") if ex["answer"] not in ("i", "-i") else ex["answer"].replace("i", "1j"))
-                    assert got == want, (ex["problem"], ex["answer"], want)
+                    assert as_complex(ex["answer"]) == want, (ex["problem"], ex["answer"], want)
                 else:
                     assert is_equiv(ex["answer"], want), (ex["problem"], ex["answer"], want)
                 checked[kind] = checked.get(kind, 0) + 1
