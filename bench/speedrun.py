@@ -50,14 +50,14 @@ def get_args(argv=None):
     return p.parse_args(argv)
 
 
-def single_sample_accuracy(ckpt, temperature=0.9, top_p=0.95, seed=0):
+def single_sample_accuracy(ckpt, temperature=0.9, top_p=0.95, seed=0, device="cpu"):
     """One sample per validation problem at the pipeline's temperature: the precondition that
     a sample is nearly as good as greedy (else voting over samples cannot beat greedy)."""
-    model, tok, saved = load_run(ckpt)
+    model, tok, saved = load_run(ckpt, device)
     val = load_run_splits(saved["run_config"], report=lambda *a: None)["val"]
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator(device).manual_seed(seed)
     sols = generate_solutions(model, tok, [r["problem"] for r in val],
-                              saved["run_config"]["max_new_tokens"], "cpu",
+                              saved["run_config"]["max_new_tokens"], device,
                               temperature=temperature, top_p=top_p, batch_size=256, generator=gen)
     return accuracy_report(val, sols)[0]["pass@1"]
 
