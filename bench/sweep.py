@@ -9,6 +9,7 @@ measured on the 2-core CPU by bench/speedrun.py.
     python -m bench.sweep --workers 2                          # every run of the grid, on CPU
     python -m bench.sweep --device cuda --workers 12           # on one GPU
     python -m bench.sweep --only muon32-lr01-s1                # one run
+    python -m bench.sweep --grid base --out bench/sweep_base.json --extra --init_from BASE.pt
     python -m bench.sweep --render                             # the table from --out
 
 Writes --out (default bench/sweep.json) after each run: a run already there is skipped.
@@ -44,13 +45,27 @@ for seed in (1, 2):
 for steps in ("700", "1300", "1600"):
     GRID.append((f"muon32-lr01-{steps}steps-s1", MUON + ["--muon_lr", "0.01", "--max_steps", steps,
                                                           "--seed", "1"]))
-RUNS = dict(GRID)
+# SSFT from a pretrained base (pretrain.py; --extra --init_from BASE): fine-tuning rates
+BASE_GRID = []
+for steps in ("400", "800"):
+    BASE_GRID += [
+        (f"base-adamw1e3-{steps}", ["--lr", "1e-3", "--min_lr", "1e-4", "--max_steps", steps]),
+        (f"base-adamw3e3-{steps}", ["--lr", "3e-3", "--max_steps", steps]),
+        (f"base-muon005-{steps}", MUON + ["--muon_lr", "0.005", "--lr", "1e-3", "--min_lr", "1e-4",
+                                          "--max_steps", steps]),
+        (f"base-muon01-{steps}", MUON + ["--muon_lr", "0.01", "--max_steps", steps]),
+    ]
+BASE_GRID += [("base-muon02-800", MUON + ["--muon_lr", "0.02", "--max_steps", "800"]),
+              ("base-adamw3e4-800", ["--lr", "3e-4", "--min_lr", "3e-5", "--max_steps", "800"])]
+GRIDS = {"scratch": GRID, "base": BASE_GRID}
+RUNS = dict(GRID + BASE_GRID)
 
 
 def get_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--only", nargs="+", default=list(RUNS), choices=list(RUNS))
+    p.add_argument("--grid", default="scratch", choices=list(GRIDS))
+    p.add_argument("--only", nargs="+", choices=list(RUNS), help="these runs (default: --grid's)")
     p.add_argument("--device", default="cpu")
     p.add_argument("--workers", type=int, default=1, help="runs at once (one thread each on "
                    "a GPU machine; on CPU each gets cores / workers threads)")
@@ -155,7 +170,8 @@ def main(argv=None):
     if not args.render:
         os.makedirs(args.runs, exist_ok=True)
         done = {r["name"] for r in load(args.out)["rows"]}
-        run_pool([n for n in args.only if n not in done], args)
+        names = args.only or [n for n, _ in GRIDS[args.grid]]
+        run_pool([n for n in names if n not in done], args)
     saved = load(args.out)
     print(render(saved))
     return saved
