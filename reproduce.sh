@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# The whole recipe on the embedded default, for three seeds, in the order of the paper:
+# The whole recipe on the embedded default, for five seeds, in the order of the paper:
 #   1. SSFT with detailed and with terse solutions            (train_sft.py)
 #   2. candidates + evaluator (margin, CE); re-ranking        (train_verifier.py, rerank.py)
 #   3. sequential multi-task fine-tuning vs extra-MLE control (train_joint.py, rerank.py)
 # then one results file, the README "Results" block and the accuracy-vs-N figure
 # (results/render.py). Wall time on a 2-core CPU: see README.
 #
-#   bash reproduce.sh                    # seeds 1 2 3, N = 16: what README reports
+#   bash reproduce.sh                    # seeds 1-5, N = 16: what README reports
 #   bash reproduce.sh --seeds 1 --n 8    # a quicker look: one seed, 8 samples per problem
 #   bash reproduce.sh --quick            # tiny budgets: checks the pipeline, not claims
 #   bash reproduce.sh --dry_run          # print every command, run nothing
 #
 # Options:
-#   --seeds "1 2 3"   training seeds (the data are the same for all)
+#   --seeds "1 2 3 4 5"  training seeds (the data are the same for all)
 #   --n 16            samples per problem for re-ranking (step 2; 4 with --quick)
 #   --n_vote 4        samples per problem for step 3's voting numbers (2 with --quick)
 #   --out DIR         where runs go (default out/repro; out/quick with --quick)
@@ -30,7 +30,7 @@
 # results.json, results.md and accuracy_vs_n.png under --out.
 set -euo pipefail
 cd "$(dirname "$0")"
-SEEDS="1 2 3"; N=""; NV=""; OUT=""; JOBS=""; THREADS=""; QUICK=0; DRY=0
+SEEDS="1 2 3 4 5"; N=""; NV=""; OUT=""; JOBS=""; THREADS=""; QUICK=0; DRY=0
 P=${PYTHON:-python}
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
@@ -60,21 +60,21 @@ done
 [[ -z $THREADS || $THREADS =~ ^[1-9][0-9]*$ ]] || die "--threads '$THREADS': expected a positive integer"
 read -ra seed_list <<< "$SEEDS"
 PUBLISH=0
-[[ $QUICK == 0 && $SEEDS == "1 2 3" && $N == 16 && $NV == 4 ]] && PUBLISH=1
+[[ $QUICK == 0 && $SEEDS == "1 2 3 4 5" && $N == 16 && $NV == 4 ]] && PUBLISH=1
 OUT=${OUT:-$([[ $QUICK == 1 ]] && echo out/quick || echo out/repro)}
 JOBS=${JOBS:-$(( $(nproc) < ${#seed_list[@]} ? $(nproc) : ${#seed_list[@]} ))}
 THREADS=${THREADS:-$(( $(nproc) / JOBS > 0 ? $(nproc) / JOBS : 1 ))}
 STEP_NO=0
 SLOTS=$OUT/.slots  # one directory per running step: mkdir is atomic, so it is the lock
 
-# budgets: the regime where the paper's preconditions hold on the regime map (README,
-# "Regime map"): 4000 SSFT steps (greedy 30-70%, one sample within ~5 points of greedy), not
-# train_sft.py's 1000-step default; the other scripts' defaults (the evaluators' candidates:
-# 16 on each of the first 400 of the 3200 fresh problems SSFT held out of training).
-# With --quick: tiny budgets, a pipeline check (the numbers mean nothing at this size).
-SFT="--max_steps 4000" VER="" JOINT="" RR=""
+# budgets: every script's defaults. SSFT starts from the committed base (pretrain.py) and
+# trains 800 steps, where its validation accuracy has levelled off (docs/speedrun.md); the
+# evaluators' candidates: 16 on each of the first 400 of the 3200 fresh problems SSFT held
+# out of training.
+# With --quick: tiny budgets from scratch, a pipeline check (the numbers mean nothing).
+SFT="" VER="" JOINT="" RR=""
 if [[ $QUICK == 1 ]]; then
-  SFT="--n_train 2000 --n_val 40 --n_test 60 --n_fresh 60 --n_layer 2 --n_embd 64
+  SFT="--init_from scratch --n_train 2000 --n_val 40 --n_test 60 --n_fresh 60 --n_layer 2 --n_embd 64
        --max_steps 300 --warmup_steps 20 --eval_interval 1000 --ckpt_interval 1000"
   VER="--n_problems 60 --n_val_problems 30 --n_samples 4 --max_steps 8 --warmup_steps 2"
   JOINT="--stage_b_steps 6 --stage_c_steps 4 --warmup_steps 2"
@@ -103,6 +103,7 @@ step() {  # step <seed> <name> <script> <args...>: run unless <out>/seed<s>/<nam
   if [[ $ok == 0 ]]; then
     echo "[seed $s] $name: FAILED, last lines of $dir.log:"; tail -5 "$dir.log"; return 1
   fi
+  echo $((SECONDS - t0)) > "$dir.seconds"  # the step's wall time in its slot (results/render.py)
   echo "[seed $s] $name: done in $((SECONDS - t0)) s"
 }
 
@@ -158,6 +159,9 @@ fi
 echo "reproduce.sh: seeds ${seed_list[*]} side by side, $JOBS step(s) at a time with $THREADS" \
      "torch thread(s) each, N = $N, runs in $OUT; started $(date +%H:%M:%S)"
 rm -rf "$SLOTS"; mkdir -p "$SLOTS"  # slots of a killed run are stale
+# a run that finds steps done is a resumed one: its wall time is not the whole recipe's
+compgen -G "$OUT/seed*/*.seconds" > /dev/null && touch "$OUT/.resumed"
+rm -f "$OUT/wall_seconds"
 trap 'trap - INT TERM; echo "interrupted: run the same command again to resume"; kill 0' INT TERM
 t_start=$SECONDS
 pids=()
@@ -166,4 +170,7 @@ failed=0
 for p in "${pids[@]}"; do wait "$p" || failed=1; done
 [[ $failed == 0 ]] || { echo "reproduce.sh: a step failed (see above); fix it and run again"; exit 1; }
 echo "reproduce.sh: every step done in $(( (SECONDS - t_start) / 60 )) min $(( (SECONDS - t_start) % 60 )) s"
+# this run's wall time, kept only when every step ran in it (a resumed run's is partial)
+[[ -f $OUT/.resumed ]] || echo $((SECONDS - t_start)) > "$OUT/wall_seconds"
+rm -f "$OUT/.resumed"
 $P results/render.py --runs "$OUT" "${RENDER[@]}"

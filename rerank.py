@@ -311,7 +311,7 @@ def main(argv=None):
                          "select": chosen})
     table = summarise(problems, N, K)
     curve = curves(problems, K, args.curve_repeats, args.seed)
-    metrics = {**table["all"], "N": N, "K": K, "evaluator": args.evaluator,
+    metrics = {**table["all"], "N": N, "K": K, "evaluator": args.evaluator, "split": args.split,
                "by_level": table["by_level"], "by_type": table["by_type"],
                "curves": {str(n): v for n, v in curve.items()},
                "sample_seconds": round(sample_time, 1), "seconds": round(time.time() - t0, 1)}

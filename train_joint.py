@@ -52,8 +52,9 @@ def get_args(argv=None):
     p.add_argument("--candidates_from", default="fresh", choices=["train", "fresh"],
                    help="if sampling: the generator's training problems or fresh ones "
                         "(train_sft --n_fresh)")
-    p.add_argument("--n_problems", type=int, default=400, help="if sampling: problems")
-    p.add_argument("--n_samples", type=int, default=16, help="if sampling: samples per problem")
+    p.add_argument("--n_problems", type=int, default=1600, help="if sampling: problems "
+                   "(train_verifier.py's default)")
+    p.add_argument("--n_samples", type=int, default=4, help="if sampling: samples per problem")
     p.add_argument("--stage_b_steps", type=int, default=100)
     p.add_argument("--stage_c_steps", type=int, default=50, help="paper: ~200 at its scale")
     p.add_argument("--eval_split", default="test", choices=["val", "test"],

@@ -3,8 +3,11 @@ Step 1 of the recipe: supervised solution fine-tuning (SSFT). The model reads a 
 trained to write the step-by-step solution ending in \\boxed{answer}, then EOS; the loss is
 token cross-entropy on the solution tokens only (the prompt is never trained).
 
-The embedded default (synthetic problems, tiny GPT from scratch, 2-core CPU, minutes; README):
+The embedded default (synthetic problems, the tiny base GPT that pretrain.py made from the
+synthetic world's text, 2-core CPU, about 3 minutes; README):
     python train_sft.py
+    python train_sft.py --init_from scratch --optimizer muon --muon_lr 0.01 --max_steps 1600
+                                                                   # no base: slower, weaker
     python train_sft.py --style terse --out_dir out/sft-terse      # the paper's style finding
     python train_sft.py --resume                                   # continue a killed run
 
@@ -34,7 +37,11 @@ from common import (accuracy_report, autocast_for, configure_optimizer, generate
 from data import (N_FRESH, N_FRESH_REAL, N_TEST, N_TRAIN, N_VAL, bucket_batches, collate,
                   encode_generator_examples, eos_id, generator_prompt, load_splits,
                   load_tokenizer, n_targets, split_by_length, to_device, train_tokenizer)
-from model import GPT, GPTConfig, load_run, save_checkpoint
+from model import GPT, GPTConfig, load_checkpoint, load_run, save_checkpoint
+
+# the base pretrained on the synthetic world's text (pretrain.py); it never read a validation,
+# test or fresh problem of the default splits (check_base)
+BASE = "bases/world-4x128.pt"
 
 
 def get_args(argv=None):
@@ -57,9 +64,10 @@ def get_args(argv=None):
     p.add_argument("--skip_long", action="store_true",
                    help="drop (and count) examples longer than the context instead of failing")
     # model
-    p.add_argument("--init_from", default="scratch",
-                   help="'scratch', a GPT-2 hub name (gpt2, ...), a local HF directory, or a "
-                        "mathtune checkpoint (.pt)")
+    p.add_argument("--init_from", default=BASE,
+                   help="a mathtune checkpoint (.pt: the committed base of pretrain.py by "
+                        "default, or any run's), 'scratch', a GPT-2 hub name (gpt2, ...) or a "
+                        "local HF directory")
     p.add_argument("--vocab_size", type=int, default=1024, help="scratch: BPE vocabulary")
     p.add_argument("--n_layer", type=int, default=4)
     p.add_argument("--n_head", type=int, default=4)
@@ -78,13 +86,14 @@ def get_args(argv=None):
                         "only to its own longest example: the same examples and the same "
                         "gradient (token-summed losses), less padding computed (speed-up: "
                         "bench/bench_recipe.py, README)")
-    p.add_argument("--max_steps", type=int, default=1000)
+    p.add_argument("--max_steps", type=int, default=800)
     p.add_argument("--optimizer", default="adamw", choices=["adamw", "muon"],
                    help="muon: Muon for the transformer blocks' matrices (at --muon_lr), AdamW "
                         "for embeddings and norms (at --lr)")
     p.add_argument("--muon_lr", type=float, default=0.02, help="Muon's peak learning rate")
-    p.add_argument("--lr", type=float, default=3e-3)
-    p.add_argument("--min_lr", type=float, default=3e-4)
+    p.add_argument("--lr", type=float, default=1e-3,
+                   help="peak rate (fine-tuning the base; from scratch 3e-3 with AdamW)")
+    p.add_argument("--min_lr", type=float, default=1e-4)
     p.add_argument("--warmup_steps", type=int, default=50)
     p.add_argument("--weight_decay", type=float, default=0.1)
     p.add_argument("--beta2", type=float, default=0.99)
@@ -130,6 +139,31 @@ def setup_distributed(device):
         device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"
         torch.cuda.set_device(device)
     return rank, world, device
+
+
+def check_base(args):
+    """A base from pretrain.py left out the validation, test and fresh problems of one split
+    configuration; refuse it for any other (it may have read their problems)."""
+    if not args.init_from.endswith(".pt") or args.resume:
+        return
+    if args.init_from == BASE and not os.path.isfile(BASE):
+        raise FileNotFoundError(f"--init_from {BASE} (the default base) does not exist: run "
+                                "python pretrain.py (from the repository root), or pass "
+                                "--init_from scratch")
+    rc = load_checkpoint(args.init_from)[1]["run_config"]
+    if not rc.get("base"):
+        return
+    if args.dataset != "synthetic":
+        raise ValueError(f"--init_from {args.init_from} is a base pretrained on the synthetic "
+                         f"world; for --dataset {args.dataset} pass --init_from gpt2 (or a "
+                         "local GPT-2 directory) or scratch")
+    for k in ("n_train", "n_val", "n_test", "n_fresh", "data_seed"):
+        if getattr(args, k) != rc[k]:
+            raise ValueError(f"--init_from {args.init_from} was pretrained without the held-out "
+                             f"problems of --{k} {rc[k]}, not {getattr(args, k)}: it may have "
+                             "read your validation, test or fresh problems. Keep that flag, "
+                             f"pretrain a base for yours (python pretrain.py --{k} ...), or "
+                             "pass --init_from scratch")
 
 
 def build_tokenizer(args, train_rows, out_dir):
@@ -313,6 +347,7 @@ def main(argv=None):
     torch.manual_seed(args.seed + rank)
     log = print if master else (lambda *a, **k: None)
     log(f"config: {json.dumps(vars(args))}\nwriting to {args.out_dir}/ckpt.pt")
+    check_base(args)
 
     # data: the same function decides the splits for every later script (load_run_splits) -----
     splits = load_splits(args.dataset, style=args.style, n_train=args.n_train, n_val=args.n_val,

@@ -26,13 +26,16 @@ from data import load_run_splits
 from model import load_run
 from train_sft import main as train_sft
 
-# name -> (what changed, train_sft flags). The first is today's default recipe at 4000 steps.
+# name -> (what changed, train_sft flags). The first is train_sft.py's default.
 RECORDS = {
-    "adamw-4000": ("AdamW lr 3e-3, 4000 steps (the reproduce recipe)", ["--max_steps", "4000"]),
-    "muon-1500": ("Muon lr 0.02 on the blocks' matrices, 1500 steps",
-                  ["--optimizer", "muon", "--muon_lr", "0.02", "--max_steps", "1500"]),
-    "muon-1500-lr01": ("Muon lr 0.01, 1500 steps",
-                       ["--optimizer", "muon", "--muon_lr", "0.01", "--max_steps", "1500"]),
+    "base-adamw-800": ("the committed base (pretrain.py), AdamW lr 1e-3, 800 steps: the default",
+                       []),
+    "scratch-muon-1600": ("from scratch, Muon lr 0.01 on the blocks' matrices, 1600 steps",
+                          ["--init_from", "scratch", "--optimizer", "muon", "--muon_lr", "0.01",
+                           "--lr", "3e-3", "--min_lr", "3e-4", "--max_steps", "1600"]),
+    "scratch-adamw-4000": ("from scratch, AdamW lr 3e-3, 4000 steps (the earlier reproduce recipe)",
+                           ["--init_from", "scratch", "--lr", "3e-3", "--min_lr", "3e-4",
+                            "--max_steps", "4000"]),
 }
 
 

@@ -156,9 +156,14 @@ def render_row(r):
 
 
 def render(saved):
-    lines = ["| run | flags | steps | val greedy | one sample (T 0.9) | curve (step:greedy) |",
-             "|---|---|---|---|---|---|"]
-    return "\n".join(lines + [render_row(r) for r in sorted(saved["rows"], key=lambda r: r["name"])])
+    """One table per base (the scratch sweep has none), runs sorted by name."""
+    out = []
+    for base in dict.fromkeys(r.get("base") for r in saved["rows"]):
+        rows = sorted((r for r in saved["rows"] if r.get("base") == base), key=lambda r: r["name"])
+        out += ([f"From the {base}:", ""] if base else []) + [
+            "| run | flags | steps | val greedy | one sample (T 0.9) | curve (step:greedy) |",
+            "|---|---|---|---|---|---|"] + [render_row(r) for r in rows] + [""]
+    return "\n".join(out[:-1])
 
 
 def main(argv=None):

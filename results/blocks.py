@@ -1,12 +1,13 @@
 """
-README's rendered blocks besides the results block (results/render.py): one example of each
-subject, the world's and the splits' sizes (both from data/synthetic.py at the scripts'
-defaults), the difficulty table (results/difficulty.json) and the evaluator learning curve
-(results/evaluator_curve.json). Never typed: tests/test_results.py renders them and compares
-with README.
+The rendered blocks of README.md and docs/ besides the results block (results/render.py): one
+example of each subject, the world's and the splits' sizes (both from data/synthetic.py at the
+scripts' defaults), the difficulty table (results/difficulty.json), the evaluator learning
+curve (results/evaluator_curve.json), the first hour's commands (bench/first_hour.json), the
+base (bases/world-4x128.json), the speedrun records and the validation sweeps (bench/). Never
+typed: tests/test_results.py renders them and compares with the files.
 
-    python -m results.blocks            # rewrite the blocks in README.md
-    python -m results.blocks --check    # exit 1 if README.md differs from the render
+    python -m results.blocks            # rewrite the blocks in README.md and docs/
+    python -m results.blocks --check    # exit 1 if a file differs from the render
 """
 import argparse
 import json
@@ -15,44 +16,68 @@ import re
 import sys
 
 from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, synthetic
+from bench.first_hour import render as first_hour_table
+from bench.speedrun import render as speedrun_table
+from bench.sweep import render as sweep_table
 from results.difficulty import render as difficulty_table
 from results.evaluator_curve import table as curve_table
+from results.evaluator_settings import render as evaluator_table
 
 
-def blocks(results_dir="results"):
-    """{block name: markdown} for the <!-- name:start --> ... <!-- name:end --> blocks."""
-    read = lambda name: json.load(open(os.path.join(results_dir, name)))
-    return {"examples": synthetic.examples_markdown(),
+def blocks(root="."):
+    """{file: {block name: markdown}} for the <!-- name:start --> ... <!-- name:end --> blocks."""
+    read = lambda *path: json.load(open(os.path.join(root, *path)))
+    return {
+        "README.md": {
+            "examples": synthetic.examples_markdown(),
             "data-stats": synthetic.stats_markdown(N_TRAIN, N_VAL, N_TEST, N_FRESH),
-            "difficulty": difficulty_table(read("difficulty.json")["rows"]),
-            "evaluator-curve": curve_table(read("evaluator_curve.json"))}
+            "difficulty": difficulty_table(read("results", "difficulty.json")["rows"]),
+            "evaluator-curve": curve_table(read("results", "evaluator_curve.json")),
+            "first-hour": first_hour_table(read("bench", "first_hour.json"))},
+        "docs/speedrun.md": {
+            "base": base_markdown(read("bases", "world-4x128.json")),
+            "speedrun": speedrun_table(read("bench", "speedrun.json")),
+            "sweep-scratch": sweep_table(read("bench", "sweep.json")),
+            "sweep-base": sweep_table(read("bench", "sweep_base.json")),
+            "evaluator-settings": evaluator_table(read("results", "evaluator_settings.json"))}}
 
 
-def fill(readme, rendered):
-    """README text with each block's body replaced by its render."""
+def base_markdown(saved):
+    """What the committed base read and what it cost (pretrain.py's JSON)."""
+    c = saved["config"]
+    return (f"| problems read | distinct | tokens | model | steps x windows | final loss | "
+            f"time |\n|---|---|---|---|---|---|---|\n"
+            f"| {c['n_docs']:,} | {c['distinct_problems']:,} | {c['tokens'] / 1e6:.1f}M | "
+            f"{c['n_layer']}x{c['n_embd']} | {c['max_steps']} x {c['batch_size']} of "
+            f"{c['block_size']} tokens | {saved['history'][-1]['loss']:.3f} | "
+            f"{saved['train_seconds']:.0f} s on {saved['device']} (torch {saved['torch']}) |")
+
+
+def fill(text, rendered, name_of_file="README.md"):
+    """The text with each block's body replaced by its render."""
     for name, body in rendered.items():
         pattern = rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)"
-        readme, n = re.subn(pattern, lambda m: m.group(1) + body + "\n" + m.group(2), readme,
-                            flags=re.S)
+        text, n = re.subn(pattern, lambda m: m.group(1) + body + "\n" + m.group(2), text,
+                          flags=re.S)
         if n != 1:
-            raise SystemExit(f"error: README.md has no <!-- {name}:start --> ... end block")
-    return readme
+            raise SystemExit(f"error: {name_of_file} has no <!-- {name}:start --> ... end block")
+    return text
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--readme", default="README.md")
+    p.add_argument("--root", default=".", help="the repository")
     p.add_argument("--check", action="store_true", help="compare only; exit 1 on a difference")
     args = p.parse_args(argv)
-    text = open(args.readme).read()
-    new = fill(text, blocks())
-    if args.check:
-        if new != text:
-            sys.exit(f"{args.readme}: the data blocks differ from their render "
-                     "(python -m results.blocks)")
-        return
-    with open(args.readme, "w") as f:
-        f.write(new)
+    for path, rendered in blocks(args.root).items():
+        full = os.path.join(args.root, path)
+        text = open(full).read()
+        new = fill(text, rendered, path)
+        if args.check and new != text:
+            sys.exit(f"{path}: its blocks differ from their render (python -m results.blocks)")
+        if not args.check and new != text:
+            with open(full, "w") as f:
+                f.write(new)
 
 
 if __name__ == "__main__":

@@ -40,10 +40,16 @@ def collect(runs_dir):
                     m = json.load(f)
                 for k in ("history", "histories", "by_group", "by_level", "by_type"):
                     m.pop(k, None)
+                seconds = os.path.join(seed_dir, f"{run}.seconds")  # reproduce.sh's timing
+                if os.path.isfile(seconds):
+                    m["step_seconds"] = int(open(seconds).read())
                 samples = os.path.join(seed_dir, run, "samples.jsonl")
                 if run.startswith("rerank") and os.path.isfile(samples):
                     m["per_problem"] = per_problem(samples)
                 out.setdefault(run, {})[seed] = m
+    wall = os.path.join(runs_dir, "wall_seconds")  # written by a run that did every step
+    if out and os.path.isfile(wall):
+        out["timing"] = {"wall_seconds": int(open(wall).read())}
     return out
 
 
@@ -148,9 +154,23 @@ def control_table(res, N, K, v):
     return lines + [""]
 
 
+def timing(res):
+    """reproduce.sh's wall time and each step's, mean over seeds (in its slot), if recorded."""
+    steps = [(run, [m["step_seconds"] for m in res[run].values() if "step_seconds" in m])
+             for run in RUNS if run in res]
+    steps = [(run, sum(v) / len(v)) for run, v in steps if v]
+    if not steps:
+        return []
+    wall = res.get("timing", {}).get("wall_seconds")
+    head = (f"`bash reproduce.sh` took {wall // 60} min {wall % 60} s wall for every step; "
+            if wall else "")
+    return [head + "each step's wall time in its slot, mean over seeds: " +
+            ", ".join(f"{run} {sec:.0f} s" for run, sec in steps) + ".\n"]
+
+
 def render(res):
     lines = []
-    seeds = sorted({s for r in res.values() for s in r})
+    seeds = sorted({s for run, r in res.items() if run in RUNS for s in r})
     N = next((m["N"] for m in res.get("rerank", {}).values()), None)
     K = next((m["K"] for m in res.get("rerank", {}).values()), None)
     n_test = next((m["n_test"] for m in res.get("sft", {}).values() if "n_test" in m), None)
@@ -158,6 +178,7 @@ def render(res):
                  "says when fewer seeds ran it), "
                  f"N = {N} samples per problem, K = {K} clusters, {n_test or '?'} test problems. "
                  "Accuracy in %, mean ± std over seeds.\n")
+    lines += timing(res)
     # (1) style
     d, t = get(res, "sft", "pass@1"), get(res, "sft-terse", "pass@1")
     lines += ["**1. Solution style (step 1).** Same model, data and budget; only the training "

@@ -36,7 +36,7 @@ def test_fixture_rows_load_with_answers_their_solutions_give(name, split):
 def test_train_sft_on_gsm8k_rows_counts_what_skip_long_drops(tmp_path, capsys):
     from train_sft import main as sft
     tiny = ["--dataset", os.path.join(FIXTURES, "gsm8k"), "--n_val", "4", "--n_fresh", "4",
-            "--n_layer", "1", "--n_head", "2", "--n_embd", "32",
+            "--init_from", "scratch", "--n_layer", "1", "--n_head", "2", "--n_embd", "32",
             "--batch_size", "4", "--max_steps", "1", "--eval_interval", "1000",
             "--max_new_tokens", "8", "--no_progress"]
     with pytest.raises(ValueError, match="block_size"):  # too long is an error by default

@@ -106,7 +106,7 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
     from train_sft import main as sft
     from train_verifier import main as verifier
     from rerank import main as rerank
-    sft(["--n_train", "150", "--n_val", "10", "--n_test", "6", "--n_layer", "1", "--n_head", "2",
+    sft(["--n_train", "150", "--n_val", "10", "--n_test", "6", "--init_from", "scratch", "--n_layer", "1", "--n_head", "2",
          "--n_embd", "32", "--vocab_size", "400", "--batch_size", "8", "--max_steps", "30",
          "--eval_interval", "1000", "--max_new_tokens", "40", "--block_size", "512",
          "--lr", "1e-2", "--no_progress", "--out_dir", str(tmp_path / "sft")])

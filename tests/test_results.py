@@ -146,7 +146,10 @@ def test_reproduce_sh_quick_runs_the_whole_recipe(tmp_path):
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     assert r.stdout.count("[seed 1]") == 2 * 15 and "FAILED" not in r.stdout
     res = json.loads((out / "results.json").read_text())
-    assert set(res) == set(render.RUNS) and all(set(v) == {"1"} for v in res.values())
+    assert set(res) == set(render.RUNS) | {"timing"} and res["timing"]["wall_seconds"] > 0
+    assert all(set(v) == {"1"} for k, v in res.items() if k != "timing")
+    assert all(res[run]["1"]["step_seconds"] >= 0 for run in render.RUNS)
+    assert "`bash reproduce.sh` took " in open(out / "results.md").read()
     assert res["rerank"]["1"]["N"] == 4 and 0 <= res["sft"]["1"]["pass@1"] <= 1
     assert res["sft"]["1"]["n_test"] == 60
     table = (out / "results.md").read_text()
@@ -176,7 +179,7 @@ def tiny_sft(out_dir):
     """A 2-step SSFT run on 100 synthetic problems: a checkpoint to run the sweeps on."""
     sys.path.insert(0, ROOT)
     from train_sft import main as sft
-    sft(["--n_train", "100", "--n_val", "6", "--n_test", "6", "--n_layer", "1", "--n_head", "2",
+    sft(["--n_train", "100", "--n_val", "6", "--n_test", "6", "--init_from", "scratch", "--n_layer", "1", "--n_head", "2",
          "--n_embd", "32", "--vocab_size", "300", "--batch_size", "8", "--max_steps", "2",
          "--eval_interval", "1000", "--max_new_tokens", "12", "--block_size", "512",
          "--no_progress", "--out_dir", str(out_dir)])
@@ -243,13 +246,21 @@ def test_difficulty_reads_validation_only_and_renders(tmp_path):
     assert [r["label"] for r in again] == ["B", "A"]
 
 
-def test_readme_blocks_are_rendered():
-    """README's examples, data sizes, difficulty table and evaluator curve are exactly their
-    render from the committed JSON."""
+def test_readme_and_docs_blocks_are_rendered():
+    """README's and docs/' rendered blocks (examples, data sizes, difficulty, evaluator curve,
+    the first hour, the base, the speedrun and the sweeps) are exactly their render from the
+    committed JSON, and a changed number in a JSON shows as a difference."""
     sys.path.insert(0, ROOT)
     from results import blocks
-    readme = open(os.path.join(ROOT, "README.md")).read()
-    assert blocks.fill(readme, blocks.blocks(os.path.join(ROOT, "results"))) == readme
+    rendered = blocks.blocks(ROOT)
+    for path, body in rendered.items():
+        text = open(os.path.join(ROOT, path)).read()
+        assert blocks.fill(text, body, path) == text, path
+    saved = json.load(open(os.path.join(ROOT, "bench", "speedrun.json")))
+    saved["records"][0]["val_greedy"] += 0.01
+    text = open(os.path.join(ROOT, "docs", "speedrun.md")).read()
+    changed = {**rendered["docs/speedrun.md"], "speedrun": blocks.speedrun_table(saved)}
+    assert blocks.fill(text, changed) != text
 
 
 def test_regime_dry_run_lists_every_run(capsys, tmp_path):
@@ -261,3 +272,32 @@ def test_regime_dry_run_lists_every_run(capsys, tmp_path):
     assert "--max_steps 300" in lines[0] and "--max_steps 600" in lines[5]
     assert f"--init {tmp_path}/600/sft/ckpt.pt --objective mle" in lines[8]
     assert "--objective evaluator --loss ce" in lines[9] and not os.listdir(tmp_path)
+
+
+def test_evaluator_settings_share_one_sample_and_read_validation(tmp_path):
+    """Every setting trains on the candidates the first run sampled, and is scored on the
+    validation problems' candidates only."""
+    sys.path.insert(0, ROOT)
+    from results import evaluator_settings
+    tiny_sft(tmp_path / "sft")
+    runs, out = tmp_path / "runs", str(tmp_path / "s.json")
+    tiny = ["--n_problems", "4", "--n_val_problems", "3", "--n_samples", "2", "--max_steps", "2",
+            "--warmup_steps", "1"]
+    saved = evaluator_settings.main(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--runs",
+                                     str(runs), "--out", out, "--settings",
+                                     "margin lr 1e-3 300 steps", "ce lr 1e-3 300 steps",
+                                     "--extra", *tiny])
+    assert [r["name"] for r in saved["rows"]] == ["margin lr 1e-3 300 steps",
+                                                  "ce lr 1e-3 300 steps"]
+    assert saved["split"] == "val" and json.load(open(out)) == saved
+    cands = [json.loads(l) for l in (runs / "candidates-4x2.jsonl").read_text().splitlines()]
+    assert {c["split"] for c in cands} == {"train", "val"} and len(cands) == (4 + 3) * 2
+    assert not (runs / "ce-lr-1e-3-300-steps" / "candidates.jsonl").exists()  # reused, not sampled
+    from data import load_run_splits
+    from model import load_run
+    splits = load_run_splits(load_run(str(tmp_path / "sft" / "ckpt.pt"))[2]["run_config"],
+                             report=lambda *a: None)
+    val_ids = {r["id"] for r in splits["val"]}
+    assert {c["problem_id"] for c in cands if c["split"] == "val"} <= val_ids
+    table = evaluator_settings.render(saved)
+    assert table.count("\n") == 3 and "| ce lr 1e-3 300 steps | 4x2 | " in table

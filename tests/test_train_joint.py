@@ -93,7 +93,7 @@ def test_end_to_end_real_format_dataset_every_objective(tmp_path):
             {"problem": r["problem"], "solution": r["solution"], "answer": r["answer"],
              "subject": r["type"], "level": r["level"], "unique_id": f"{split}/{i}"}) + "\n"
             for i, r in enumerate(rows)))
-    sft(["--dataset", str(data), "--n_val", "10", "--n_fresh", "20", "--n_layer", "1", "--n_head", "2",
+    sft(["--dataset", str(data), "--n_val", "10", "--n_fresh", "20", "--init_from", "scratch", "--n_layer", "1", "--n_head", "2",
          "--n_embd", "32", "--vocab_size", "400", "--batch_size", "8", "--max_steps", "30",
          "--eval_interval", "1000", "--val_acc_problems", "2", "--max_new_tokens", "40",
          "--block_size", "512", "--lr", "1e-2", "--no_progress", "--out_dir", str(tmp_path / "sft")])

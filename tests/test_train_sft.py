@@ -16,7 +16,7 @@ from train_sft import accumulate_gradients, main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # a model and data small enough for seconds per run
-TINY = ["--n_train", "120", "--n_val", "8", "--n_test", "12", "--n_layer", "1", "--n_head", "2",
+TINY = ["--n_train", "120", "--n_val", "8", "--n_test", "12", "--init_from", "scratch", "--n_layer", "1", "--n_head", "2",
         "--n_embd", "32", "--vocab_size", "300", "--batch_size", "4", "--eval_interval", "1000",
         "--val_acc_problems", "4", "--max_new_tokens", "24", "--warmup_steps", "2", "--block_size", "512",
         "--n_fresh", "20", "--no_progress"]
@@ -241,6 +241,6 @@ def test_unknown_flag_and_empty_dataset(tmp_path):
     assert r.returncode == 2 and "unrecognized arguments: --bogus" in r.stderr
     (tmp_path / "train.jsonl").write_text("\n")
     r = subprocess.run([sys.executable, os.path.join(ROOT, "train_sft.py"), "--dataset",
-                        str(tmp_path), "--out_dir", str(tmp_path / "o")],
+                        str(tmp_path), "--init_from", "scratch", "--out_dir", str(tmp_path / "o")],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode != 0 and "no usable rows" in r.stderr

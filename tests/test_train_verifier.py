@@ -152,7 +152,7 @@ def test_candidates_from_fresh_problems_never_come_from_training_problems(tmp_pa
     from model import load_run
     from train_sft import main as sft
     from train_verifier import main as verifier
-    tiny = ["--n_train", "100", "--n_val", "10", "--n_test", "6", "--n_layer", "1", "--n_head",
+    tiny = ["--n_train", "100", "--n_val", "10", "--n_test", "6", "--init_from", "scratch", "--n_layer", "1", "--n_head",
             "2", "--n_embd", "32", "--vocab_size", "300", "--batch_size", "8", "--max_steps", "2",
             "--eval_interval", "1000", "--max_new_tokens", "16", "--block_size", "512",
             "--no_progress"]

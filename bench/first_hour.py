@@ -1,0 +1,92 @@
+"""
+A learner's first hour, measured: the three commands README starts with, run as a learner
+runs them (no flags, one after the other, nothing else running), each timed (wall seconds,
+peak memory), plus the re-ranking on the validation split that the settings were checked on.
+
+    python -m bench.first_hour            # about 12 minutes on a 2-core CPU
+    python -m bench.first_hour --render   # the table README shows, from bench/first_hour.json
+
+The runs write where the commands write by default (out/sft, out/verifier, out/rerank;
+out/rerank-val for the validation re-ranking). Writes bench/first_hour.json.
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+import torch
+
+from common import write_json
+
+COMMANDS = [  # (name, command line, its metrics file)
+    ("train_sft", ["train_sft.py"], "out/sft/metrics.json"),
+    ("train_verifier", ["train_verifier.py"], "out/verifier/metrics.json"),
+    ("rerank (val)", ["rerank.py", "--split", "val", "--out_dir", "out/rerank-val"],
+     "out/rerank-val/metrics.json"),
+    ("rerank", ["rerank.py"], "out/rerank/metrics.json"),
+]
+RULES = ["pass@1", "maj1@16", "rr_all@16", "rr_top2@16", "w_rr_top2@16", "pass@16"]
+
+
+def run(cmd):
+    """(wall seconds, peak resident memory in GB) of one command, as a learner runs it."""
+    t0 = time.time()
+    proc = subprocess.Popen([sys.executable, *cmd], stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own resource usage
+    if status != 0:
+        raise SystemExit(f"python {' '.join(cmd)} failed (status {status})")
+    return round(time.time() - t0, 1), round(usage.ru_maxrss / 1e6, 2)  # ru_maxrss: KB
+
+
+def summary(name, m):
+    """The numbers README shows from one command's metrics.json."""
+    if name == "train_sft":
+        return {"split": m["split"], "greedy": m["pass@1"], "train_seconds": m["train_seconds"],
+                "steps": m["steps"]}
+    if name == "train_verifier":
+        return {k: m[k] for k in ("auc", "pair_accuracy") if k in m}
+    return {"split": m.get("split"), **{k: m[k] for k in RULES if k in m}}
+
+
+def render(saved):
+    pct = lambda v: f"{100 * v:.1f}"
+    lines = ["| command | wall | peak memory | what it reports |", "|---|---|---|---|"]
+    for r in saved["runs"]:
+        s = r["summary"]
+        if r["name"] == "train_sft":
+            what = f"greedy {pct(s['greedy'])}% on {s['split']} ({s['steps']} steps)"
+        elif r["name"] == "train_verifier":
+            what = f"evaluator AUC {s['auc']:.3f}, pair accuracy {s['pair_accuracy']:.3f}"
+        else:
+            what = ", ".join(f"{k} {pct(s[k])}" for k in RULES if k in s) + f" ({s['split']})"
+        lines.append(f"| `python {' '.join(r['command'])}` | {r['wall_seconds']:.0f} s | "
+                     f"{r['peak_gb']:.2f} GB | {what} |")
+    lines.append(f"\n{saved['machine']}, torch {saved['torch']}, {saved['threads']} threads; "
+                 "`python -m bench.first_hour`.")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", default="bench/first_hour.json")
+    p.add_argument("--render", action="store_true")
+    args = p.parse_args(argv)
+    if not args.render:
+        runs = []
+        for name, cmd, metrics in COMMANDS:
+            print(f"running python {' '.join(cmd)}", flush=True)
+            wall, peak = run(cmd)
+            runs.append({"name": name, "command": cmd, "wall_seconds": wall, "peak_gb": peak,
+                         "summary": summary(name, json.load(open(metrics)))})
+            print(f"  {wall:.0f} s, {runs[-1]['summary']}", flush=True)
+        write_json(args.out, {"runs": runs, "machine": f"{platform.processor() or platform.machine()}"
+                              f", {os.cpu_count()} cores", "threads": torch.get_num_threads(),
+                              "torch": torch.__version__})
+    print(render(json.load(open(args.out))))
+
+
+if __name__ == "__main__":
+    main()
