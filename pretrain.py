@@ -122,7 +122,7 @@ def main(argv=None):
         torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
-        if (step + 1) % 100 == 0 or step + 1 == args.max_steps:
+        if step == 0 or (step + 1) % 100 == 0 or step + 1 == args.max_steps:
             history.append({"step": step + 1, "loss": round(loss.item(), 4),
                             "seconds": round(time.time() - t0, 1)})
     seconds = time.time() - t0
