@@ -41,6 +41,17 @@ def run(cmd):
     return round(time.time() - t0, 1), round(usage.ru_maxrss / 1e6, 2)  # ru_maxrss: KB
 
 
+def machine():
+    """The CPU's model name (Linux) and core count."""
+    name = platform.processor() or platform.machine()
+    if os.path.exists("/proc/cpuinfo"):
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    return f"{name}, {os.cpu_count()} cores"
+
+
 def summary(name, m):
     """The numbers README shows from one command's metrics.json."""
     if name == "train_sft":
@@ -82,8 +93,7 @@ def main(argv=None):
             runs.append({"name": name, "command": cmd, "wall_seconds": wall, "peak_gb": peak,
                          "summary": summary(name, json.load(open(metrics)))})
             print(f"  {wall:.0f} s, {runs[-1]['summary']}", flush=True)
-        write_json(args.out, {"runs": runs, "machine": f"{platform.processor() or platform.machine()}"
-                              f", {os.cpu_count()} cores", "threads": torch.get_num_threads(),
+        write_json(args.out, {"runs": runs, "machine": machine(), "threads": torch.get_num_threads(),
                               "torch": torch.__version__})
     print(render(json.load(open(args.out))))
 

@@ -172,8 +172,9 @@ def check_pipeline(dev, tiny, results):
                  "--n_test", "20" if tiny else "500", "--device", dev.type, "--no_progress",
                  "--out_dir", d]
         if tiny:
-            flags += ["--n_layer", "1", "--n_embd", "32", "--n_head", "2", "--n_train", "300",
-                      "--n_val", "10", "--n_fresh", "20", "--max_new_tokens", "16"]
+            flags += ["--init_from", "scratch", "--n_layer", "1", "--n_embd", "32", "--n_head",
+                      "2", "--n_train", "300", "--n_val", "10", "--n_fresh", "20",
+                      "--max_new_tokens", "16"]
         _, t_train = timed(lambda: train_sft(flags), dev)
         model, tok, ckpt = load_run(os.path.join(d, "ckpt.pt"), dev)
         rows = load_run_splits(ckpt["run_config"], report=lambda *a: None)["test"]

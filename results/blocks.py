@@ -3,7 +3,8 @@ The rendered blocks of README.md and docs/ besides the results block (results/re
 example of each subject, the world's and the splits' sizes (both from data/synthetic.py at the
 scripts' defaults), the difficulty table (results/difficulty.json), the evaluator learning
 curve (results/evaluator_curve.json), the first hour's commands (bench/first_hour.json), the
-base (bases/world-4x128.json), the speedrun records and the validation sweeps (bench/). Never
+base (bases/world-4x128.json), the speedrun records, the validation sweeps (bench/) and the
+results block (results/render.py, from results/results.json). Never
 typed: tests/test_results.py renders them and compares with the files.
 
     python -m results.blocks            # rewrite the blocks in README.md and docs/
@@ -22,6 +23,7 @@ from bench.sweep import render as sweep_table
 from results.difficulty import render as difficulty_table
 from results.evaluator_curve import table as curve_table
 from results.evaluator_settings import render as evaluator_table
+from results.render import render as results_table
 
 
 def blocks(root="."):
@@ -33,7 +35,8 @@ def blocks(root="."):
             "data-stats": synthetic.stats_markdown(N_TRAIN, N_VAL, N_TEST, N_FRESH),
             "difficulty": difficulty_table(read("results", "difficulty.json")["rows"]),
             "evaluator-curve": curve_table(read("results", "evaluator_curve.json")),
-            "first-hour": first_hour_table(read("bench", "first_hour.json"))},
+            "first-hour": first_hour_table(read("bench", "first_hour.json")),
+            "results": results_table(read("results", "results.json"))},
         "docs/speedrun.md": {
             "base": base_markdown(read("bases", "world-4x128.json")),
             "speedrun": speedrun_table(read("bench", "speedrun.json")),

@@ -5,9 +5,10 @@ README's results tables from it (no hand-typed numbers), and plot accuracy vs n.
     python results/render.py --runs out/repro --write_readme
     python results/render.py --results results/results.json      # re-render only
 
-For each of the paper's findings the table gives the paper's number, ours (mean +- std over
-seeds) and a verdict: "reproduced" when our difference has the paper's sign and exceeds twice
-its standard error over seeds, "opposite" when it exceeds that the other way, else "within noise".
+The tables give the paper's numbers and ours (mean +- std over seeds). The verdicts are those
+of the claims fixed in results/claims.json, and only those: results/verdicts.py's one rule
+(a two-way bootstrap over seeds and problems, Holm's correction within the paper's claims and
+within ours), with the commit that last changed the claims file.
 """
 import argparse
 import glob
@@ -21,6 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 from grade import read_jsonl  # noqa: E402
+from results.verdicts import cell, verdicts  # noqa: E402
 
 RUNS = ["sft", "sft-terse", "verifier", "verifier-ce", "rerank", "rerank-ce", "vote-sft"] + \
        [f"{p}-{v}" for v in ("mle", "evaluator-margin", "evaluator-ce", "contrastive")
@@ -44,57 +46,47 @@ def collect(runs_dir):
                 if os.path.isfile(seconds):
                     m["step_seconds"] = int(open(seconds).read())
                 samples = os.path.join(seed_dir, run, "samples.jsonl")
-                if run.startswith("rerank") and os.path.isfile(samples):
-                    m["per_problem"] = per_problem(samples)
+                if os.path.isfile(samples):  # per-problem outcomes: what the verdicts read
+                    if run.startswith("rerank"):
+                        m["per_problem"] = per_problem(samples)
+                    elif run.startswith("vote"):
+                        m["per_problem"] = per_problem(samples, keep=("greedy", "maj1"))
+                    elif run.startswith("sft"):
+                        m["per_problem"] = greedy_per_problem(samples)
                 out.setdefault(run, {})[seed] = m
+    if out:
+        out["timing"] = {"claims_commit": claims_commit()}
     wall = os.path.join(runs_dir, "wall_seconds")  # written by a run that did every step
     if out and os.path.isfile(wall):
-        out["timing"] = {"wall_seconds": int(open(wall).read())}
+        out["timing"]["wall_seconds"] = int(open(wall).read())
     return out
 
 
-def per_problem(path):
-    """Per-problem 0/1 outcome of every method (and the problem ids), from rerank.py's
-    samples.jsonl."""
+def claims_commit():
+    """The commit that last changed results/claims.json (None outside a git checkout)."""
+    import subprocess
+    r = subprocess.run(["git", "log", "-1", "--format=%h", "--", "results/claims.json"],
+                       cwd=ROOT, capture_output=True, text=True)
+    return r.stdout.strip() or None
+
+
+def per_problem(path, keep=None):
+    """Per-problem 0/1 outcome of every method (or those in keep) and the problem ids, from
+    rerank.py's samples.jsonl."""
     out = {}
     for _, r in read_jsonl(path, ("id", "greedy_correct", "select")):
         out.setdefault("id", []).append(r["id"])
         out.setdefault("greedy", []).append(float(r["greedy_correct"]))
         for k, v in r["select"].items():
-            out.setdefault(k, []).append(v)
+            if keep is None or k in keep:
+                out.setdefault(k, []).append(v)
     return out
 
 
-def verdict_problems(res, run, a, b):
-    """Is method a better than method b? Paired over problems: each problem's difference a - b
-    is first averaged over the seeds (which share the same test problems, so their outcomes on
-    one problem are not independent), then the mean and its standard error are taken over the
-    problems."""
-    by_problem = {}
-    for m in res.get(run, {}).values():
-        pp = m.get("per_problem", {})
-        if a in pp and b in pp:
-            ids = pp.get("id", range(len(pp[a])))
-            for i, x, y in zip(ids, pp[a], pp[b]):
-                by_problem.setdefault(i, []).append(x - y)
-    d = [sum(v) / len(v) for v in by_problem.values()]
-    if len(d) < 2:
-        return "no data"
-    word, mean, se, n = paired_verdict(d)
-    return f"{word} ({mean * 100:+.1f} ± {se * 100:.1f}, over {n} problems, seeds averaged)"
-
-
-def paired_verdict(d):
-    """The one rule behind every verdict. d: paired differences a - b (over seeds or problems)
-    -> (word, mean, standard error, n): "reproduced" when the mean is above twice its standard
-    error, "opposite" when below minus twice, else "within noise"."""
-    mean, std, n = stats(d)
-    se = std / math.sqrt(n)
-    if mean > 2 * se and mean > 0:
-        return "reproduced", mean, se, n
-    if mean < -2 * se and mean < 0:
-        return "opposite", mean, se, n
-    return "within noise", mean, se, n
+def greedy_per_problem(path):
+    """Per-problem greedy outcome and ids from train_sft.py's samples.jsonl."""
+    rows = [r for _, r in read_jsonl(path, ("id", "correct"))]
+    return {"id": [r["id"] for r in rows], "greedy": [float(r["correct"]) for r in rows]}
 
 
 def stats(values):
@@ -120,20 +112,9 @@ def fmt(values, pct=True):
     return f"{mean * s:.1f} ± {std * s:.1f}" if pct else f"{mean:.3f} ± {std:.3f}"
 
 
-def verdict(a, b):
-    """Is mean(a) > mean(b) (paired by seed) beyond noise? a, b: lists over the same seeds."""
-    pairs = [(x, y) for x, y in zip(a, b) if x is not None and y is not None]
-    if len(pairs) < 2:
-        return "too few seeds"
-    word, mean, se, _ = paired_verdict([x - y for x, y in pairs])
-    if word == "within noise":
-        return f"within noise ({mean * 100:+.1f} ± {se * 100:.1f})"
-    return f"{word} ({mean * 100:+.1f})"
-
-
-def control_table(res, N, K, v):
+def control_table(res, N, K):
     """The evaluator-free control (not in the paper): the same rules ranked by the generator's
-    own token probabilities, and whether the trained evaluator beats them."""
+    own token probabilities (the claims table says whether the evaluator beats them)."""
     lines = ["**Evaluator-free control** (not in the paper): the same rules on the same samples, "
              "ranked by the generator's own mean token probability (lp) or lowest token "
              "probability (minp) instead of an evaluator's score.\n",
@@ -144,13 +125,21 @@ def control_table(res, N, K, v):
         lines.append(f"| {name} | {fmt(get(res, 'rerank', key))} | "
                      f"{fmt(get(res, 'rerank-ce', key))} | {fmt(get(res, 'rerank', 'lp_' + key))} "
                      f"| {fmt(get(res, 'rerank', 'minp_' + key))} |")
-    lines += ["", "| claim (not in the paper) | margin evaluator | CE evaluator |", "|---|---|---|"]
-    for rule, name in (("rr_all", "RR.All"), ("rr_topk", f"RR.Top{K}"),
-                       ("w_rr_topk", f"W.RR.Top{K}")):
-        for c, what in (("lp", "mean"), ("minp", "lowest")):
-            lines.append(f"| {name}: the evaluator beats the generator's {what} token probability "
-                         f"| {v(rule, f'{c}_{rule}', 'rerank')} | "
-                         f"{v(rule, f'{c}_{rule}', 'rerank-ce')} |")
+    return lines + [""]
+
+
+def claims_table(res, claims=None):
+    """Every claim of the claims file with its verdict (results/verdicts.py)."""
+    v = verdicts(res, claims)
+    commit = res.get("timing", {}).get("claims_commit") or "?"
+    lines = [f"**Claims** (fixed in `results/claims.json`, last changed at commit {commit}). "
+             "Difference a - b in points on the same test problems and "
+             "seeds; 95% interval from a bootstrap that resamples seeds and problems together; "
+             "Holm's correction within each list.\n",
+             "| | claim | paper | ours |", "|---|---|---|---|"]
+    for c in v.values():
+        kind = "paper's" if c["kind"] == "primary" else "ours"
+        lines.append(f"| {kind} | {c['claim']} | {c.get('paper') or '-'} | {cell(c)} |")
     return lines + [""]
 
 
@@ -185,8 +174,7 @@ def render(res):
               "solutions' style differs.\n",
               "| | paper (PaLM 2-L, Maj1@64) | ours (greedy pass@1) |", "|---|---|---|",
               f"| detailed, one step per line (PRM800K-like) | 54.2 | {fmt(d)} |",
-              f"| terse (MATH-like) | 49.2 | {fmt(t)} |",
-              f"| detailed > terse | +5.0 | {verdict(d, t)} |", ""]
+              f"| terse (MATH-like) | 49.2 | {fmt(t)} |", ""]
     # (2) re-ranking
     if N:
         keys = [("pass@1", "greedy (Pass@1)", None), (f"maj1@{N}", f"Maj1@{N}", None),
@@ -205,21 +193,9 @@ def render(res):
                      f"{fmt(get(res, 'verifier-ce', 'auc'), pct=False)} |")
         lines.append(f"| evaluator pair accuracy | - | {fmt(get(res, 'verifier', 'pair_accuracy'))} | "
                      f"{fmt(get(res, 'verifier-ce', 'pair_accuracy'))} |")
-        v = lambda a, b, run: verdict_problems(res, run, a, b)
-        lines += ["", "| paper's claim (PaLM 2-L, MATH500) | ours, margin evaluator | ours, CE "
-                  "evaluator |", "|---|---|---|"]
-        for claim, a, b in (("majority voting beats greedy", "maj1", "greedy"),
-                            ("re-ranking all samples beats greedy", "rr_all", "greedy"),
-                            ("re-ranking inside the top-K clusters beats re-ranking all "
-                             "(58.8 vs 57.0)", "rr_topk", "rr_all"),
-                            ("re-ranking in the top-K clusters beats majority voting", "rr_topk",
-                             "maj1"),
-                            ("weighted re-ranking in the top-K clusters (the paper's best, 61.2) "
-                             "beats majority voting", "w_rr_topk", "maj1")):
-            lines.append(f"| {claim} | {v(a, b, 'rerank')} | {v(a, b, 'rerank-ce')} |")
         lines.append("")
         if any(get(res, "rerank", f"lp_rr_top{K}@{N}")):
-            lines += control_table(res, N, K, v)
+            lines += control_table(res, N, K)
     # (3) joint
     rows = [("SSFT", "sft", "vote-sft"), ("SSFT + extra MLE (control)", "joint-mle", "vote-joint-mle"),
             ("sequential, evaluator margin", "joint-evaluator-margin", "vote-joint-evaluator-margin"),
@@ -232,16 +208,8 @@ def render(res):
     for name, run, vote in rows:
         lines.append(f"| {name} | {fmt(get(res, run, 'pass@1'))} | {fmt(get(res, vote, f'maj1@{NV}'))} | "
                      f"{fmt(get(res, vote, f'pass@{NV}'))} |")
-    base, ctrl = get(res, "sft", "pass@1"), get(res, "joint-mle", "pass@1")
-    lines += ["", "| paper's claim | ours (greedy) |", "|---|---|",
-              f"| sequential (margin) beats SSFT: +2.0 Pass@1 | "
-              f"{verdict(get(res, 'joint-evaluator-margin', 'pass@1'), base)} |",
-              f"| sequential (margin) beats SSFT + the same extra MLE (not in the paper) | "
-              f"{verdict(get(res, 'joint-evaluator-margin', 'pass@1'), ctrl)} |",
-              f"| sequential (CE) beats SSFT: +0.6 Pass@1 | "
-              f"{verdict(get(res, 'joint-evaluator-ce', 'pass@1'), base)} |",
-              f"| joint contrastive beats SSFT + extra MLE | "
-              f"{verdict(get(res, 'joint-contrastive', 'pass@1'), ctrl)} |", ""]
+    lines.append("")
+    lines += claims_table(res)
     return "\n".join(lines)
 
 

@@ -11,8 +11,6 @@ from data import train_tokenizer
 from model import (GPT, GPTConfig, KVCache, filter_logits, last_real_index, load_checkpoint,
                    load_run, save_checkpoint, sequence_logprobs, token_logprobs)
 
-transformers = pytest.importorskip("transformers")
-
 TINY = dict(block_size=64, vocab_size=97, n_layer=2, n_head=4, n_embd=32)
 
 
@@ -23,6 +21,10 @@ def tiny_model(seed=0, **kw):
 
 @pytest.fixture(scope="module")
 def hf_model():
+    """A random tiny GPT-2 from transformers, the oracle: only the tests that take this fixture
+    skip when transformers is not installed (the KV-cache, sampling and checkpoint tests run
+    regardless)."""
+    transformers = pytest.importorskip("transformers")
     torch.manual_seed(0)
     cfg = transformers.GPT2Config(n_positions=64, n_embd=32, n_layer=2, n_head=4, vocab_size=97,
                                   resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)

@@ -57,7 +57,8 @@ def test_sft_starts_from_the_base_and_refuses_other_splits(tiny_base, tmp_path):
              "--final_split", "val"]
     m = sft(flags + SPLITS + ["--out_dir", str(tmp_path / "a")])
     base_model = load_run(str(out))[0]
-    assert m["steps"] == 1 and load_run(str(tmp_path / "a" / "ckpt.pt"))[0].config == base_model.config
+    tuned = load_run(str(tmp_path / "a" / "ckpt.pt"))[0]
+    assert m["steps"] == 1 and tuned.config == base_model.config
     with pytest.raises(ValueError, match="--n_val 10, not 11"):
         sft(flags + SPLITS + ["--n_val", "11", "--out_dir", str(tmp_path / "b")])
     with pytest.raises(ValueError, match="pass --init_from gpt2"):

@@ -152,7 +152,8 @@ def test_candidates_from_fresh_problems_never_come_from_training_problems(tmp_pa
     from model import load_run
     from train_sft import main as sft
     from train_verifier import main as verifier
-    tiny = ["--n_train", "100", "--n_val", "10", "--n_test", "6", "--init_from", "scratch", "--n_layer", "1", "--n_head",
+    tiny = ["--n_train", "100", "--n_val", "10", "--n_test", "6",
+            "--init_from", "scratch", "--n_layer", "1", "--n_head",
             "2", "--n_embd", "32", "--vocab_size", "300", "--batch_size", "8", "--max_steps", "2",
             "--eval_interval", "1000", "--max_new_tokens", "16", "--block_size", "512",
             "--no_progress"]
@@ -167,7 +168,9 @@ def test_candidates_from_fresh_problems_never_come_from_training_problems(tmp_pa
     train_c = [c for c in cands if c["split"] == "train"]
     assert len(train_c) == 30 * 2 and {c["problem_split"] for c in train_c} == {"fresh"}
     assert {c["problem_id"] for c in train_c} <= ids["fresh"]
-    assert not {c["problem_id"] for c in cands} & ids["train"]  # val candidates neither
+    # in content too (ids embed the split name): no candidate's problem is a training problem
+    text = {r["id"]: r["problem"] for v in splits.values() for r in v}
+    assert not {text[c["problem_id"]] for c in cands} & {r["problem"] for r in splits["train"]}
     assert {c["problem_id"] for c in cands if c["split"] == "val"} <= ids["val"]
     sft(tiny + ["--n_fresh", "0", "--out_dir", str(tmp_path / "sft0")])  # no fresh problems
     with pytest.raises(DataError, match="no fresh problems.*--n_fresh"):
