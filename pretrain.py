@@ -30,9 +30,6 @@ from data import (N_FRESH, N_TEST, N_TRAIN, N_VAL, encode, eos_id, generator_pro
 from data import synthetic
 from model import GPT, GPTConfig, save_checkpoint
 
-# the run configuration whose held-out problems the base must never read (train_sft checks)
-SPLIT_FLAGS = ("n_train", "n_val", "n_test", "n_fresh", "data_seed")
-
 
 def get_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -53,7 +50,7 @@ def get_args(argv=None):
     p.add_argument("--block_size", type=int, default=256)
     # optimisation
     p.add_argument("--batch_size", type=int, default=32, help="windows of block_size tokens")
-    p.add_argument("--max_steps", type=int, default=4000)
+    p.add_argument("--max_steps", type=int, default=8000, help="the committed base's")
     p.add_argument("--muon_lr", type=float, default=0.01)
     p.add_argument("--lr", type=float, default=3e-3, help="AdamW (embeddings, norms)")
     p.add_argument("--min_lr", type=float, default=3e-4)

@@ -4,7 +4,7 @@ trained to write the step-by-step solution ending in \\boxed{answer}, then EOS; 
 token cross-entropy on the solution tokens only (the prompt is never trained).
 
 The embedded default (synthetic problems, the tiny base GPT that pretrain.py made from the
-synthetic world's text, 2-core CPU, about 3 minutes; README):
+synthetic world's text, 2-core CPU, minutes: README's first-hour table):
     python train_sft.py
     python train_sft.py --init_from scratch --optimizer muon --muon_lr 0.01 --max_steps 1600
                                                                    # no base: slower, weaker

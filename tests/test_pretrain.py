@@ -8,7 +8,7 @@ import torch
 
 from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, synthetic
 from model import load_run
-from pretrain import held_out_keys, main as pretrain, random_windows
+from pretrain import get_args, held_out_keys, main as pretrain, random_windows
 from train_sft import BASE, main as sft
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -73,6 +73,10 @@ def test_committed_base_left_out_the_default_splits():
     rc = ckpt["run_config"]
     assert (rc["n_train"], rc["n_val"], rc["n_test"], rc["n_fresh"], rc["data_seed"]) == \
         (N_TRAIN, N_VAL, N_TEST, N_FRESH, 0)
+    defaults = vars(get_args([]))  # `python pretrain.py` remakes it: its defaults are the base's
+    for k in ("n_docs", "corpus_seed", "vocab_size", "n_layer", "n_head", "n_embd", "block_size",
+              "batch_size", "max_steps", "muon_lr", "lr", "min_lr", "warmup_steps", "seed"):
+        assert rc[k] == defaults[k], k
     held = held_out_keys(type("A", (), rc))
     _, keys = synthetic.pretraining_corpus(rc["n_docs"], held, rc["corpus_seed"])
     assert len(keys) == rc["distinct_problems"] and not keys & held
