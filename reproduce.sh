@@ -125,10 +125,12 @@ recipe() {  # every step of one seed, in order; stops at the first failure
     --evaluator $d/verifier/ckpt.pt --out_dir $d/rerank $RR || return 1
   step $s rerank-ce rerank.py --seed $s --generator $d/sft/ckpt.pt --n_samples $N \
     --evaluator $d/verifier-ce/ckpt.pt --reuse_samples $d/rerank/samples.jsonl \
-    --out_dir $d/rerank-ce $RR || return 1
-  # step 3: the same weights trained further; every variant gets the same extra steps
+    --no_likelihood_control --out_dir $d/rerank-ce $RR || return 1
+  # step 3: the same weights trained further; every variant gets the same extra steps.
+  # SSFT's votes are the first $NV of its $N samples above (independent draws: no new sampling)
   step $s vote-sft rerank.py --seed $s --generator $d/sft/ckpt.pt --evaluator none \
-    --n_samples $NV --out_dir $d/vote-sft $RR || return 1
+    --n_samples $NV --reuse_samples $d/rerank/samples.jsonl --no_likelihood_control \
+    --out_dir $d/vote-sft $RR || return 1
   local v args
   for v in mle evaluator-margin evaluator-ce contrastive; do
     case $v in
@@ -140,7 +142,7 @@ recipe() {  # every step of one seed, in order; stops at the first failure
     step $s joint-$v train_joint.py --seed $s --init $d/sft/ckpt.pt $args \
       --candidates $d/verifier/candidates.jsonl --out_dir $d/joint-$v $JOINT || return 1
     step $s vote-joint-$v rerank.py --seed $s --generator $d/joint-$v/ckpt.pt --evaluator none \
-      --n_samples $NV --out_dir $d/vote-joint-$v $RR || return 1
+      --n_samples $NV --no_likelihood_control --out_dir $d/vote-joint-$v $RR || return 1
   done
 }
 

@@ -67,7 +67,8 @@ def get_args(argv=None):
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--reuse_samples", default=None,
                    help="samples.jsonl of an earlier run with the same generator: re-score "
-                        "its solutions instead of sampling again (e.g. to compare evaluators)")
+                        "its solutions (the first --n_samples of each problem's) instead of "
+                        "sampling again (e.g. to compare evaluators)")
     p.add_argument("--no_likelihood_control", action="store_true",
                    help="skip the evaluator-free control: the scored rules ranked by the "
                         "generator's own mean / lowest token probability (lp_*, minp_*)")
@@ -243,15 +244,16 @@ def plot(curve, path, N, K, greedy=None):
 
 
 def read_samples(path, rows, N):
-    """(greedy, samples) from an earlier run's samples.jsonl, checked against the problems."""
+    """(greedy, samples) from an earlier run's samples.jsonl, checked against the problems: the
+    first N of each problem's samples (drawn independently, so any N of them are N samples)."""
     got = {r["id"]: r for _, r in read_jsonl(path, ("id", "greedy", "samples"), DataError)}
     greedy, samples = [], []
     for r in rows:
-        if r["id"] not in got or len(got[r["id"]]["samples"]) != N:
+        if r["id"] not in got or len(got[r["id"]]["samples"]) < N:
             raise DataError(f"{path}: no {N} samples for problem {r['id']} (another split, "
                             "--n_samples or --n_problems?)")
         greedy.append([got[r["id"]]["greedy"]])
-        samples.append(got[r["id"]]["samples"])
+        samples.append(got[r["id"]]["samples"][:N])
     return greedy, samples
 
 

@@ -19,7 +19,9 @@ the same weights are trained further in two stages, then evaluated as a generato
     python rerank.py --generator out/joint-evaluator/ckpt.pt --evaluator out/joint-evaluator/ckpt.pt
 
 Candidates come from --candidates (default: train_verifier's out/verifier/candidates.jsonl,
-sampled from the same SSFT model) or, when that file is missing, are sampled here.
+sampled from the same SSFT model on fresh problems) or, when that file is missing, are sampled
+here. Every objective's MLE term, the control's included, reads the gold solutions of SSFT's
+training problems and of the candidates' problems: every variant sees the same problems.
 Writes --out_dir (default out/joint-<objective>): stageB.pt, ckpt.pt (after stage C; the same
 checkpoint format as train_sft.py, so rerank.py reads it unchanged), tokenizer.json,
 config.json, metrics.json (greedy pass@1 on the test split, or --eval_split val when choosing
@@ -59,6 +61,9 @@ def get_args(argv=None):
     p.add_argument("--stage_c_steps", type=int, default=50, help="paper: ~200 at its scale")
     p.add_argument("--eval_split", default="test", choices=["val", "test"],
                    help="the split solved greedily at the end (val: to choose settings)")
+    p.add_argument("--stage_curve", action="store_true",
+                   help="also solve --eval_split greedily before stage B and after it: how far "
+                        "stage B moves the generator and what stage C wins back")
     # evaluator objective
     p.add_argument("--loss", default="margin", choices=["margin", "ce"])
     p.add_argument("--margin", type=float, default=1.0, help="lambda of the evaluator margin loss")
@@ -110,6 +115,21 @@ def mle_loss(model, exs, pad, device):
     return s / n
 
 
+def mle_rows(splits, candidate_ids):
+    """The gold solutions every objective's MLE term reads: SSFT's training problems and the
+    problems whose samples stage B reads (candidate_ids, fresh ones by default), so that the
+    control sees the same problems as the variants and a gain is not "more problems"."""
+    seen = {r["id"] for r in splits["train"]}
+    extra = [r for split in ("fresh", "train") for r in splits.get(split, [])
+             if r["id"] in candidate_ids and r["id"] not in seen]
+    missing = set(candidate_ids) - seen - {r["id"] for r in extra}
+    if missing:
+        raise ValueError(f"{len(missing)} candidate problems (e.g. {sorted(missing)[0]!r}) are "
+                         "not in the SSFT run's training or fresh problems: candidates from "
+                         "another run?")
+    return splits["train"] + extra
+
+
 def candidate_examples(tok, cands, block):
     """The candidates as generator examples (prompt + sampled solution + EOS)."""
     rows = [{"problem": c["problem"], "solution": c["solution"], "id": c["problem_id"]}
@@ -135,18 +155,27 @@ def main(argv=None):
     progress = not args.no_progress
     t0 = time.time()
 
-    cands = None
-    if args.objective != "mle":
-        if os.path.isfile(args.candidates):
-            cands = [c for c in read_candidates(args.candidates) if c["split"] == "train"]
-            print(f"read {len(cands)} training candidates from {args.candidates}")
-        else:
-            print(f"{args.candidates} not found: sampling candidates from {args.init}")
-            rows = candidate_problems(splits, args.candidates_from, args.n_problems)
-            cands = sample_candidates(model, tok, rows, "train", args.n_samples, 0.9, 0.95,
-                                      args.device, 256, args.seed, rc.get("max_new_tokens", 160),
-                                      progress, problem_split=args.candidates_from)
-    gold = encode_generator_examples(tok, train_rows, block, skip_long=True)
+    # the candidates: stage B's data for the evaluator and contrastive objectives; for every
+    # objective (the control too) their problems' gold solutions join the MLE data (mle_rows)
+    if os.path.isfile(args.candidates):
+        cands = [c for c in read_candidates(args.candidates) if c["split"] == "train"]
+        print(f"read {len(cands)} training candidates from {args.candidates}")
+        cand_ids = {c["problem_id"] for c in cands}
+    elif args.objective == "mle":  # the problems train_verifier.py samples
+        cands = None
+        cand_ids = {r["id"] for r in
+                    candidate_problems(splits, args.candidates_from, args.n_problems)}
+    else:
+        print(f"{args.candidates} not found: sampling candidates from {args.init}")
+        rows = candidate_problems(splits, args.candidates_from, args.n_problems)
+        cands = sample_candidates(model, tok, rows, "train", args.n_samples, 0.9, 0.95,
+                                  args.device, 256, args.seed, rc.get("max_new_tokens", 160),
+                                  progress, problem_split=args.candidates_from)
+        cand_ids = {r["id"] for r in rows}
+    gold_rows = mle_rows(splits, cand_ids)
+    print(f"MLE data: gold solutions of {len(gold_rows)} problems ({len(train_rows)} SSFT "
+          f"training + {len(gold_rows) - len(train_rows)} whose samples stage B reads)")
+    gold = encode_generator_examples(tok, gold_rows, block, skip_long=True)
     next_gold = mle_batches(gold, args.batch_size, args.seed)
 
     def loss_fn(kind):
@@ -170,26 +199,38 @@ def main(argv=None):
                              pair_ranking_loss(model, cex, next_pairs(step), args.rank_margin,
                                                args.alpha, pad, args.device))
 
-    histories = {}
+    def greedy_accuracy():  # (metrics, graded) on the eval split
+        sols = generate_solutions(model, tok, [r["problem"] for r in eval_rows],
+                                  rc.get("max_new_tokens", 160), args.device, batch_size=256,
+                                  progress=progress, desc=args.eval_split)
+        return accuracy_report(eval_rows, sols)
+
+    curve = {}  # stage -> greedy accuracy on the eval split after it (--stage_curve)
+    if args.stage_curve:
+        curve["A"] = greedy_accuracy()[0]["pass@1"]
+    histories, train_time = {}, time.time() - t0  # setup (and any sampling) counts
     for stage, kind, steps in plan:
+        t_stage = time.time()
         histories[stage], opt = train_steps(model, steps, loss_fn(kind), args.lr, args.min_lr,
                                             args.warmup_steps, args.weight_decay, args.grad_clip,
                                             args.device, args.beta2,
                                             autocast_for(args.device, args.dtype),
                                             f"stage {stage} ({kind})", progress)
+        train_time += time.time() - t_stage
         name = "ckpt.pt" if stage == plan[-1][0] else f"stage{stage}.pt"
         save_checkpoint(os.path.join(out_dir, name), model, opt, steps,
                         {**rc, **vars(args), "stage": stage}, tok)
-    train_time = time.time() - t0
-    sols = generate_solutions(model, tok, [r["problem"] for r in eval_rows],
-                              rc.get("max_new_tokens", 160), args.device, batch_size=256,
-                              progress=progress, desc=args.eval_split)
-    metrics, graded = accuracy_report(eval_rows, sols)
+        if args.stage_curve and stage != plan[-1][0]:
+            curve[stage] = greedy_accuracy()[0]["pass@1"]  # train_steps sets train mode again
+    metrics, graded = greedy_accuracy()
+    curve[plan[-1][0]] = metrics["pass@1"]
     print(f"{args.eval_split} greedy accuracy (pass@1): {metrics['pass@1']:.4f} "
-          f"({sum(g['correct'] for g in graded)}/{len(graded)}), {train_time:.0f}s of training")
+          f"({sum(g['correct'] for g in graded)}/{len(graded)}), {train_time:.0f}s of training"
+          + (f"; after each stage: {curve}" if args.stage_curve else ""))
     print_failures(graded)
     metrics.update(objective=args.objective, plan=plan, train_seconds=round(train_time, 1),
-                   histories=histories, split=args.eval_split)
+                   histories=histories, split=args.eval_split,
+                   n_mle_problems=len(gold_rows), stage_accuracy=curve)
     write_json(os.path.join(out_dir, "metrics.json"), metrics)
     write_json(os.path.join(out_dir, "config.json"), {**vars(args), "out_dir": out_dir})
     return metrics

@@ -1,42 +1,36 @@
 """
 The regime map: the whole recipe at several SSFT budgets (one seed), to see where the paper's
 claims can hold. For each budget: SSFT for that many steps, the CE evaluator on the model's own
-samples of the fresh problems SSFT held out (the scripts' defaults), re-ranking with N samples on the test split (every rule, the evaluator-free control),
-and step 3's sequential CE variant beside its extra-MLE control; then one figure of every
-number against the SSFT budget.
+samples of the fresh problems SSFT held out (the scripts' defaults), re-ranking with N samples
+of each validation problem (every rule, the evaluator-free control), and step 3's sequential
+CE variant beside its extra-MLE control; then one figure of every number against the SSFT
+budget. Every number is read on the validation split: the map chooses budgets, so the test
+split is never read here.
 
-    python results/regime.py                               # budgets 500 1000 2000, seed 1
-    python results/regime.py --budgets 500 1000 2000 4000 --reuse 4000=out/repro/seed1
-    python results/regime.py --dry_run                     # list the runs, run nothing
+    python -m results.regime                               # budgets 200 400 800, seed 1
+    python -m results.regime --dry_run                     # list the runs, run nothing
 
---reuse B=DIR takes budget B's runs from a reproduce.sh seed directory (its sft, verifier-ce,
-rerank-ce, joint-mle and joint-evaluator-ce are the same commands at reproduce.sh's 4000 steps).
 Each run is its script's own directory under --out/<budget>/ (resumable: a run whose
-metrics.json exists is kept). Writes --out/regime.json and regime.png, and prints the table
-README shows.
+metrics.json exists is kept). Writes --out/regime.json (with the split it read) and
+regime.png, and prints the table.
 """
 import argparse
+import importlib
 import json
 import os
-import shutil
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-from common import pyplot, write_json  # noqa: E402
+from common import pyplot, write_json
 
-RUNS = {"sft": "sft", "verifier": "verifier-ce", "rerank": "rerank-ce",
-        "mle": "joint-mle", "joint": "joint-evaluator-ce"}  # our name -> reproduce.sh's
+RUNS = ["sft", "verifier", "rerank", "mle", "joint"]
 
 
 def get_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--budgets", nargs="+", type=int, default=[500, 1000, 2000],
+    p.add_argument("--budgets", nargs="+", type=int, default=[200, 400, 800],
                    help="SSFT optimizer steps")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--n", type=int, default=16, help="samples per test problem")
-    p.add_argument("--reuse", nargs="*", default=[], help="B=DIR: budget B's runs from DIR")
+    p.add_argument("--n", type=int, default=16, help="samples per validation problem")
     p.add_argument("--out", default="out/regime")
     p.add_argument("--dry_run", action="store_true")
     return p.parse_args(argv)
@@ -50,20 +44,21 @@ def commands(b, seed, n, out):
     common = ["--seed", str(seed), "--no_progress"]
     return [
         ("sft", "train_sft", ["--max_steps", str(b), "--eval_interval", str(b),
-                              "--out_dir", d("sft")] + common),
+                              "--final_split", "val", "--out_dir", d("sft")] + common),
         ("verifier", "train_verifier", ["--sft_ckpt", sft, "--loss", "ce", "--out_dir",
                                         d("verifier")] + common),
         ("rerank", "rerank", ["--generator", sft, "--evaluator",
                               os.path.join(d("verifier"), "ckpt.pt"), "--n_samples", str(n),
-                              "--out_dir", d("rerank")] + common),
+                              "--split", "val", "--out_dir", d("rerank")] + common),
         ("mle", "train_joint", ["--init", sft, "--objective", "mle", "--candidates", cands,
-                                "--out_dir", d("mle")] + common),
+                                "--eval_split", "val", "--out_dir", d("mle")] + common),
         ("joint", "train_joint", ["--init", sft, "--objective", "evaluator", "--loss", "ce",
-                                  "--candidates", cands, "--out_dir", d("joint")] + common),
+                                  "--candidates", cands, "--eval_split", "val",
+                                  "--out_dir", d("joint")] + common),
     ]
 
 
-def run_budget(b, args, reuse):
+def run_budget(b, args):
     for name, script, argv in commands(b, args.seed, args.n, args.out):
         out_dir = os.path.join(args.out, str(b), name)
         if args.dry_run:
@@ -71,10 +66,7 @@ def run_budget(b, args, reuse):
             continue
         if os.path.isfile(os.path.join(out_dir, "metrics.json")):
             continue
-        if b in reuse:
-            shutil.copytree(os.path.join(reuse[b], RUNS[name]), out_dir, dirs_exist_ok=True)
-            continue
-        __import__(script).main(argv)
+        importlib.import_module(script).main(argv)
 
 
 def summary(b, args):
@@ -110,7 +102,7 @@ def plot(rows, path):
     ax.set_xticks(xs, [str(x) for x in xs])
     ax.xaxis.set_minor_formatter(plt.NullFormatter())
     ax.set_xlabel("SSFT steps (batch 32)")
-    ax.set_ylabel("test accuracy / evaluator metric")
+    ax.set_ylabel("validation accuracy / evaluator metric")
     ax.legend(fontsize=6, loc="upper left")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -119,9 +111,8 @@ def plot(rows, path):
 
 def main(argv=None):
     args = get_args(argv)
-    reuse = {int(b): d for b, d in (r.split("=", 1) for r in args.reuse)}
     for b in args.budgets:
-        run_budget(b, args, reuse)
+        run_budget(b, args)
     if args.dry_run:
         return None
     rows = [summary(b, args) for b in args.budgets]
@@ -130,7 +121,8 @@ def main(argv=None):
     lines = ["| SSFT steps | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
     lines += [f"| {r['budget']} | " + " | ".join(pct(r[k]) for k in keys) + " |" for r in rows]
     print("\n".join(lines))
-    write_json(os.path.join(args.out, "regime.json"), {"rows": rows, "args": vars(args)})
+    write_json(os.path.join(args.out, "regime.json"),
+               {"split": "val", "rows": rows, "args": vars(args)})
     plot(rows, os.path.join(args.out, "regime.png"))
     return rows
 

@@ -147,6 +147,19 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
                     "--curve_repeats", "2", "--no_progress", "--out_dir", str(tmp_path / "rr3"),
                     "--reuse_samples", str(tmp_path / "rr" / "samples.jsonl")])
     assert {k: again[k] for k in saved if "@" in k} == {k: saved[k] for k in saved if "@" in k}
+    # fewer samples than the file holds: each problem's first 2 (reproduce.sh's SSFT votes)
+    two = rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator", "none",
+                  "--n_samples", "2", "--curve_repeats", "1", "--no_progress",
+                  "--no_likelihood_control", "--out_dir", str(tmp_path / "rr2"),
+                  "--reuse_samples", str(tmp_path / "rr" / "samples.jsonl")])
+    first = [json.loads(l) for l in lines]
+    got2 = [json.loads(l) for l in (tmp_path / "rr2" / "samples.jsonl").read_text().splitlines()]
+    assert [r["samples"] for r in got2] == [r["samples"][:2] for r in first]
+    assert two["pass@2"] == pytest.approx(sum(r["select"]["pass"] for r in got2) / 6)
+    with pytest.raises(Exception, match="no 8 samples"):
+        rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator", "none",
+                "--n_samples", "8", "--no_progress", "--out_dir", str(tmp_path / "rr8"),
+                "--reuse_samples", str(tmp_path / "rr" / "samples.jsonl")])
     # an evaluator with another tokenizer than the generator's reads with its own
     import torch
     from data import train_tokenizer

@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "results"))
 import render  # noqa: E402
@@ -156,18 +158,18 @@ def test_control_table_only_when_the_control_ran():
     assert "Evaluator-free control" not in render.render(res)
 
 
-def tiny_sft(out_dir):
+def tiny_sft(out_dir, *extra, final_split="test"):
     """A 2-step SSFT run on 100 synthetic problems: a checkpoint to run the sweeps on."""
     sys.path.insert(0, ROOT)
-    from train_sft import main as sft
-    sft(["--n_train", "100", "--n_val", "6", "--n_test", "6",
+    import train_sft
+    train_sft.main([*extra, "--final_split", final_split, "--n_train", "100", "--n_val", "6", "--n_test", "6",
          "--init_from", "scratch", "--n_layer", "1", "--n_head", "2",
          "--n_embd", "32", "--vocab_size", "300", "--batch_size", "8", "--max_steps", "2",
          "--eval_interval", "1000", "--max_new_tokens", "12", "--block_size", "512",
          "--no_progress", "--out_dir", str(out_dir)])
 
 
-def test_temperature_sweep_reads_validation_problems_only(tmp_path):
+def test_temperature_sweep_reads_validation_problems_only(tmp_path, test_split_forbidden):
     sys.path.insert(0, ROOT)
     from data import load_run_splits
     from model import load_run
@@ -249,7 +251,8 @@ def test_readme_and_docs_blocks_are_rendered():
 
 
 def test_regime_dry_run_lists_every_run(capsys, tmp_path):
-    import regime
+    sys.path.insert(0, ROOT)
+    from results import regime
     assert regime.main(["--dry_run", "--budgets", "300", "600", "--out", str(tmp_path)]) is None
     lines = capsys.readouterr().out.splitlines()
     assert [l.split()[1] for l in lines] == ["train_sft.py", "train_verifier.py", "rerank.py",
@@ -259,7 +262,86 @@ def test_regime_dry_run_lists_every_run(capsys, tmp_path):
     assert "--objective evaluator --loss ce" in lines[9] and not os.listdir(tmp_path)
 
 
-def test_evaluator_settings_share_one_sample_and_read_validation(tmp_path):
+def test_regime_map_reads_validation_only():
+    """The map chooses budgets: each of its runs, parsed by its own script's argparse, solves
+    the validation split (the evaluator reads no split choice: it scores fresh and val
+    candidates only)."""
+    sys.path.insert(0, ROOT)
+    import importlib
+    from results import regime
+    split_flag = {"train_sft": "final_split", "rerank": "split", "train_joint": "eval_split"}
+    seen = set()
+    for _, script, argv in regime.commands(400, 1, 16, "out/x"):
+        args = importlib.import_module(script).get_args(argv)
+        if script in split_flag:
+            assert getattr(args, split_flag[script]) == "val", (script, argv)
+            seen.add(script)
+        else:
+            assert script == "train_verifier" and args.candidates_from == "fresh"
+    assert seen == set(split_flag)
+
+
+class NoTestSplit(dict):
+    """A run's splits without the test one: reading it fails the test."""
+    def __getitem__(self, k):
+        assert k != "test", "a sweep asked for the test split"
+        return super().__getitem__(k)
+
+    def get(self, k, default=None):
+        assert k != "test", "a sweep asked for the test split"
+        return super().get(k, default)
+
+
+@pytest.fixture
+def test_split_forbidden(monkeypatch):
+    """Every script's way to the splits, wrapped so that a look at the test split fails."""
+    sys.path.insert(0, ROOT)
+    import rerank
+    import train_joint
+    import train_sft
+    import train_verifier
+    for mod, name in ((rerank, "load_run_splits"), (train_joint, "load_run_splits"),
+                      (train_verifier, "load_run_splits"), (train_sft, "load_splits")):
+        fn = getattr(mod, name)
+        monkeypatch.setattr(mod, name, lambda *a, _fn=fn, **k: NoTestSplit(_fn(*a, **k)))
+
+
+def test_the_guard_catches_a_test_read(tmp_path, test_split_forbidden):
+    """The guard itself can fail: rerank.py on its default (test) split trips it."""
+    from rerank import main as rerank
+    tiny_sft(tmp_path / "sft", final_split="val")  # (SSFT itself then reads no test problem)
+    with pytest.raises(AssertionError, match="asked for the test split"):
+        rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator", "none",
+                "--n_samples", "2", "--no_progress", "--out_dir", str(tmp_path / "rr")])
+
+
+def test_joint_settings_read_validation_only(tmp_path, test_split_forbidden):
+    """Step 3's sweep: every run solves validation problems before stage B, after it and at
+    the end, and never touches the test split (the guard above)."""
+    from results import joint_settings
+    from data import load_run_splits
+    from model import load_run
+    tiny_sft(tmp_path / "sft", "--n_fresh", "4", final_split="val")
+    fresh = load_run_splits(load_run(str(tmp_path / "sft" / "ckpt.pt"))[2]["run_config"],
+                            report=lambda *a: None)["fresh"]
+    # two candidates per fresh problem, one right and one wrong: margin pairs for stage B
+    cands = [{"problem_id": r["id"], "split": "train", "problem": r["problem"],
+              "solution": r["solution"] if right else "It is 0.", "label": right}
+             for r in fresh for right in (True, False)]
+    (tmp_path / "c.jsonl").write_text("".join(json.dumps(c) + "\n" for c in cands))
+    saved = joint_settings.main([
+        "--init", str(tmp_path / "sft" / "ckpt.pt"), "--candidates", str(tmp_path / "c.jsonl"),
+        "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "j.json"), "--settings",
+        "B50 C100 lr 1e-4", "--extra", "--stage_b_steps", "2", "--stage_c_steps", "1",
+        "--batch_size", "2", "--warmup_steps", "1"])
+    assert saved["split"] == json.load(open(tmp_path / "j.json"))["split"] == "val"
+    assert [(r["objective"], sorted(r["stage_accuracy"])) for r in saved["rows"]] == [
+        ("evaluator-margin", ["A", "B", "C"]), ("mle", ["A", "B", "C"])]
+    assert all(r["n_val"] == 6 for r in saved["rows"])
+    assert joint_settings.render(saved).count("\n") == 3
+
+
+def test_evaluator_settings_share_one_sample_and_read_validation(tmp_path, test_split_forbidden):
     """Every setting trains on the candidates the first run sampled, and is scored on the
     validation problems' candidates only."""
     sys.path.insert(0, ROOT)

@@ -124,10 +124,26 @@ def test_end_to_end_real_format_dataset_every_objective(tmp_path):
         args = ["--init", str(tmp_path / "sft" / "ckpt.pt"), "--objective", objective,
                 "--candidates", str(tmp_path / "cands.jsonl"), "--stage_b_steps",
                 "2", "--stage_c_steps", "1", "--batch_size", "4", "--no_progress",
-                "--out_dir", str(out), *extra]
+                "--out_dir", str(out), *extra] + (["--stage_curve"] if objective == "mle" else [])
         m = joint(args)
         for f in ("ckpt.pt", "stageB.pt", "tokenizer.json", "metrics.json", "config.json"):
             assert os.path.isfile(out / f), (objective, f)
         saved = json.loads((out / "metrics.json").read_text())
         assert saved["n_test"] == 6 and saved["pass@1"] == m["pass@1"]
         assert [len(saved["histories"][s]) for s in ("B", "C")] == [2, 1]
+        # every objective's MLE term reads the same problems: SSFT's 130 training problems
+        # and the 16 fresh ones whose candidates stage B reads (the control included)
+        assert saved["n_mle_problems"] == 130 + 16, objective
+        want = ["A", "B", "C"] if objective == "mle" else ["C"]
+        assert sorted(saved["stage_accuracy"]) == want
+        assert saved["stage_accuracy"]["C"] == m["pass@1"]
+
+
+def test_mle_rows_add_the_candidate_problems_once():
+    from train_joint import mle_rows
+    splits = {"train": [{"id": f"t{i}"} for i in range(3)],
+              "fresh": [{"id": f"f{i}"} for i in range(4)], "val": [{"id": "v0"}]}
+    got = mle_rows(splits, {"f1", "f3", "t0"})
+    assert [r["id"] for r in got] == ["t0", "t1", "t2", "f1", "f3"]
+    with pytest.raises(ValueError, match="not in the SSFT run"):
+        mle_rows(splits, {"f1", "v0"})  # a validation problem is never gold MLE data
