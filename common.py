@@ -258,8 +258,20 @@ def pyplot():
     return plt
 
 
-def write_json(path, obj):
+def write_text(path, text):
+    """Write a file atomically: a run killed mid-write leaves the old file (or none), never a
+    torn one that a later step would read as a shorter run."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
-        json.dump(obj, f, indent=2)
+        f.write(text)
     os.replace(tmp, path)
+
+
+def write_json(path, obj):
+    write_text(path, json.dumps(obj, indent=2))
+
+
+def write_jsonl(path, rows):
+    """One JSON object per line, atomically (write_text)."""
+    write_text(path, "".join(json.dumps(r) + "\n" for r in rows))

@@ -40,7 +40,7 @@ from collections import defaultdict
 
 import torch
 
-from common import generate_solutions, pyplot, run_cli, write_json
+from common import generate_solutions, pyplot, run_cli, write_json, write_jsonl
 from data import (DataError, collate, encode_example, eos_id, generator_prompt, generator_target,
                   length_chunks, load_run_splits, to_device)
 from grade import extract_answer, is_equiv, mean_by_group, read_jsonl
@@ -319,9 +319,8 @@ def main(argv=None):
                "sample_seconds": round(sample_time, 1), "seconds": round(time.time() - t0, 1)}
     os.makedirs(args.out_dir, exist_ok=True)
     write_json(os.path.join(args.out_dir, "metrics.json"), metrics)
-    with open(os.path.join(args.out_dir, "samples.jsonl"), "w") as f:
-        for p, ss in zip(problems, samples):
-            f.write(json.dumps({**p, "samples": ss}) + "\n")
+    write_jsonl(os.path.join(args.out_dir, "samples.jsonl"),
+                [{**p, "samples": ss} for p, ss in zip(problems, samples)])
     print(f"\n{len(rows)} problems, N = {N}, K = {K}, evaluator: {args.evaluator}")
     for k, v in table["all"].items():
         if k != "n":

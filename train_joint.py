@@ -57,8 +57,9 @@ def get_args(argv=None):
     p.add_argument("--n_problems", type=int, default=1600, help="if sampling: problems "
                    "(train_verifier.py's default)")
     p.add_argument("--n_samples", type=int, default=4, help="if sampling: samples per problem")
-    p.add_argument("--stage_b_steps", type=int, default=100)
-    p.add_argument("--stage_c_steps", type=int, default=50, help="paper: ~200 at its scale")
+    # stage lengths and lr chosen on validation (python -m results.joint_settings; docs/step3.md)
+    p.add_argument("--stage_b_steps", type=int, default=50)
+    p.add_argument("--stage_c_steps", type=int, default=100, help="paper: ~200 at its scale")
     p.add_argument("--eval_split", default="test", choices=["val", "test"],
                    help="the split solved greedily at the end (val: to choose settings)")
     p.add_argument("--stage_curve", action="store_true",
@@ -74,8 +75,8 @@ def get_args(argv=None):
     p.add_argument("--alpha", type=float, default=1.0, help="length normalisation |X|^alpha")
     # optimisation
     p.add_argument("--batch_size", type=int, default=32)
-    # lr: chosen on validation among rates no higher than where SSFT ends (3e-4), so that the
-    # extra steps measure the objective, not a learning-rate shock (README, step 3)
+    # lr: where SSFT's schedule ends (1e-4), chosen on validation over 3e-4, at which stage B
+    # costs the generator far more (python -m results.joint_settings)
     # also --warmup_steps --weight_decay --beta2 --grad_clip --dtype --seed --device
     # --no_progress: the same flags in both short-stage scripts (common.py)
     add_stage_flags(p, lr=1e-4, min_lr=1e-5)

@@ -33,7 +33,8 @@ import torch.distributed as dist
 from tqdm import tqdm
 
 from common import (accuracy_report, autocast_for, configure_optimizer, generate_solutions,
-                    lr_at, print_failures, run_cli, set_lr, token_loss_sum, write_json)
+                    lr_at, print_failures, run_cli, set_lr, token_loss_sum, write_json,
+                    write_jsonl)
 from data import (N_FRESH, N_FRESH_REAL, N_TEST, N_TRAIN, N_VAL, bucket_batches, collate,
                   encode_generator_examples, eos_id, generator_prompt, load_splits,
                   load_tokenizer, n_targets, split_by_length, to_device, train_tokenizer)
@@ -335,9 +336,7 @@ def write_report(args, metrics, graded, log):
     print_failures(graded)
     write_json(os.path.join(args.out_dir, "metrics.json"), metrics)
     write_json(os.path.join(args.out_dir, "config.json"), vars(args))
-    with open(os.path.join(args.out_dir, "samples.jsonl"), "w") as f:
-        for g in graded:
-            f.write(json.dumps(g) + "\n")
+    write_jsonl(os.path.join(args.out_dir, "samples.jsonl"), graded)
 
 
 def main(argv=None):

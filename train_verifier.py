@@ -31,7 +31,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from common import (add_stage_flags, autocast_for, generate_solutions, run_cli, train_steps,
-                    write_json)
+                    write_json, write_jsonl)
 from data import (N_FRESH, DataError, collate, cycling_batches, encode, eos_id, evaluator_prompt,
                   label_token_ids, length_chunks, load_run_splits, to_device)
 from grade import extract_answer, is_equiv, read_jsonl
@@ -335,9 +335,7 @@ def main(argv=None):
             args.n_val_problems, args.n_samples, args.temperature, args.top_p, args.device,
             args.sample_batch_size, args.seed, rc.get("max_new_tokens", 160),
             progress=not args.no_progress)
-        with open(os.path.join(args.out_dir, "candidates.jsonl"), "w") as f:
-            for c in cands:
-                f.write(json.dumps(c) + "\n")
+        write_jsonl(os.path.join(args.out_dir, "candidates.jsonl"), cands)
     sample_time = time.time() - t0
     train_c = [c for c in cands if c["split"] == "train"]
     val_c = [c for c in cands if c["split"] == "val"]

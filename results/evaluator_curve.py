@@ -24,7 +24,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from common import pyplot, write_json  # noqa: E402
+from common import pyplot, write_json, write_jsonl  # noqa: E402
 from data import load_run_splits  # noqa: E402
 from model import load_run  # noqa: E402
 from train_verifier import main as train_verifier  # noqa: E402
@@ -72,9 +72,7 @@ def candidates(args):
                 0.9, 0.95, args.device, 256, args.seed, rc.get("max_new_tokens", 160),
                 progress=False)
         os.makedirs(args.out, exist_ok=True)
-        with open(path + ".tmp", "w") as f:
-            f.writelines(json.dumps(c) + "\n" for c in cands)
-        os.replace(path + ".tmp", path)
+        write_jsonl(path, cands)
     return read_candidates(path)
 
 
@@ -87,8 +85,7 @@ def main(argv=None):
         keep = set(order[:n])  # the first n training problems, every held-out candidate
         subset = [c for c in cands if c["split"] == "val" or c["problem_id"] in keep]
         sub_path = os.path.join(args.out, f"candidates-{n}.jsonl")
-        with open(sub_path, "w") as f:
-            f.writelines(json.dumps(c) + "\n" for c in subset)
+        write_jsonl(sub_path, subset)
         steps = max(args.max_steps, round(n * args.steps_per_problem))
         for loss in args.losses:
             out_dir = os.path.join(args.out, f"{loss}-{n}")

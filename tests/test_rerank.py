@@ -71,6 +71,10 @@ def test_select_ties_are_deterministic():
     r = select(answers, correct, [0.5] * 4, 2)
     assert r["rr_all"] == 1.0 and r["w_rr"] == 1.0
     assert select(["2", "1", "1", "2"], [False, True, True, False], [0.5] * 4, 2)["w_rr"] == 0.0
+    # an evaluator tie between samples: the one drawn first (here the right one, drawn before
+    # the wrong sample that closes the list)
+    assert select(["1", "2", "1", "2"], [True, False, True, False], [0.5] * 4, 2)["rr_all"] == 1.0
+    assert select(["2", "1", "2", "1"], [False, True, False, True], [0.5] * 4, 2)["rr_all"] == 0.0
 
 
 def test_pass_at_k_unbiased():

@@ -174,7 +174,7 @@ def test_temperature_sweep_reads_validation_problems_only(tmp_path, test_split_f
     from data import load_run_splits
     from model import load_run
     import temperature
-    tiny_sft(tmp_path / "sft")
+    tiny_sft(tmp_path / "sft", final_split="val")
     ckpt = str(tmp_path / "sft" / "ckpt.pt")
     pick, table = temperature.main(["--ckpts", ckpt, ckpt, "--temperatures", "0.5", "1.0", "--n",
                                     "2", "--out", str(tmp_path / "t")])
@@ -346,7 +346,7 @@ def test_evaluator_settings_share_one_sample_and_read_validation(tmp_path, test_
     validation problems' candidates only."""
     sys.path.insert(0, ROOT)
     from results import evaluator_settings
-    tiny_sft(tmp_path / "sft")
+    tiny_sft(tmp_path / "sft", final_split="val")
     runs, out = tmp_path / "runs", str(tmp_path / "s.json")
     tiny = ["--n_problems", "4", "--n_val_problems", "3", "--n_samples", "2", "--max_steps", "2",
             "--warmup_steps", "1"]
