@@ -10,13 +10,14 @@ import math
 import os
 import sys
 from contextlib import nullcontext
+from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from tqdm import tqdm
 
 from data import DataError, decode, encode, eos_id, generator_prompt, left_pad, length_chunks
 from grade import extract_answer, is_equiv, mean_by_group
+from model import token_cross_entropy
 
 
 # -----------------------------------------------------------------------------
@@ -52,7 +53,7 @@ def run_cli(main):
 # optimisation
 
 
-def configure_optimizer(model, lr, weight_decay, beta2, device, kind="adamw", muon_lr=0.02):
+def configure_optimizer(model, lr, weight_decay, beta2, kind="adamw", muon_lr=0.02):
     """AdamW; weight decay on matrices (dim >= 2) only, never on biases, LayerNorm or... the
     tied embedding counts as a matrix, as in nanoGPT. kind="muon": the transformer blocks'
     matrices get Muon at muon_lr instead (orthogonalised momentum, as in modded-nanogpt and
@@ -73,7 +74,7 @@ def configure_optimizer(model, lr, weight_decay, beta2, device, kind="adamw", mu
     groups = [{"params": [p for _, p in named if p.dim() >= 2], "weight_decay": weight_decay,
                "lr_scale": 1.0},
               {"params": [p for _, p in named if p.dim() < 2], "weight_decay": 0.0, "lr_scale": 1.0}]
-    fused = torch.device(device).type == "cuda"
+    fused = next(model.parameters()).device.type == "cuda"  # (the model is on its device)
     return torch.optim.AdamW(groups, lr=lr, betas=(0.9, beta2), fused=fused)
 
 
@@ -144,27 +145,26 @@ def token_loss_sum(model, batch):
     """Sum (not mean) of the token cross-entropies over supervised targets, and their count:
     dividing by the step's total count gives the right gradient under accumulation."""
     logits, _ = model(batch["x"])
-    loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), batch["y"].view(-1),
-                           ignore_index=-100, reduction="sum")
-    return loss, (batch["y"] != -100).sum()
+    return token_cross_entropy(logits, batch["y"], "sum"), (batch["y"] != -100).sum()
 
 
-def train_steps(model, steps, loss_fn, lr, min_lr, warmup, weight_decay, grad_clip, device,
-                beta2=0.99, autocast=nullcontext(), desc="train", progress=True):
+def train_steps(model, steps, loss_fn, args, desc="train"):
     """The loop of the shorter fine-tuning stages (the evaluator, step 3's stages): the same
     AdamW, warmup + cosine schedule, clipping and autocast as step 1, single process, fresh
-    optimizer. loss_fn(step) returns the loss of one batch. Returns (history, optimizer)."""
-    optimizer = configure_optimizer(model, lr, weight_decay, beta2, device)
+    optimizer; args holds add_stage_flags' settings. loss_fn(step) returns the loss of one
+    batch. Returns (history, optimizer)."""
+    optimizer = configure_optimizer(model, args.lr, args.weight_decay, args.beta2)
+    autocast = autocast_for(args.device, args.dtype)
     model.train()
     history = []
-    for step in tqdm(range(steps), desc=desc, disable=not progress, dynamic_ncols=True):
-        cur = lr_at(step, steps, lr, min_lr, warmup)
+    for step in tqdm(range(steps), desc=desc, disable=args.no_progress, dynamic_ncols=True):
+        cur = lr_at(step, steps, args.lr, args.min_lr, args.warmup_steps)
         set_lr(optimizer, cur)
         with autocast:
             loss = loss_fn(step)
         loss.backward()
-        if grad_clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), grad_clip)
+        if args.grad_clip > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         history.append({"step": step + 1, "loss": loss.item(), "lr": cur})
@@ -182,13 +182,34 @@ def autocast_for(device, dtype="bfloat16"):
 # solving problems, reporting, writing
 
 
+MAX_NEW_TOKENS = 160  # train_sft.py's --max_new_tokens; later steps read the SSFT run's
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How solutions are drawn: greedy (temperature 0) or sampled, n per problem."""
+    n: int = 1                      # solutions per problem
+    temperature: float = 0.0        # 0: greedy
+    top_p: float | None = None
+    top_k: int | None = None
+    max_new_tokens: int = MAX_NEW_TOKENS
+    batch_size: int = 64            # rows per model.generate call (prompts x n)
+    seed: int | None = None         # seeds a torch.Generator; None: the global RNG
+    device: str = "cpu"
+
+
+def run_sampling(run_config, device, **kw):
+    """A Sampling with the SSFT run's max_new_tokens (every later step solves with it)."""
+    return Sampling(max_new_tokens=run_config.get("max_new_tokens", MAX_NEW_TOKENS),
+                    device=str(device), **kw)
+
+
 @torch.no_grad()
-def generate_solutions(model, tok, problems, max_new_tokens, device, num_samples=1,
-                       temperature=0.0, top_p=None, top_k=None, batch_size=64, generator=None,
-                       progress=False, desc="generate"):
-    """Solve each problem num_samples times -> list (per problem) of list of solution texts.
-    Prompts are sorted by length and left-padded in batches; with num_samples > 1 each prompt
-    is prefilled once and its KV cache copied (model.generate)."""
+def generate_solutions(model, tok, problems, cfg=Sampling(), progress=None):
+    """Solve each problem cfg.n times -> list (per problem) of list of solution texts.
+    Prompts are sorted by length and left-padded in batches; with n > 1 each prompt is
+    prefilled once and its KV cache copied (model.generate). progress: a label for a progress
+    bar, or None for none."""
     model.eval()
     eos = eos_id(tok)
     prompts = [encode(tok, generator_prompt(p)) for p in problems]
@@ -197,23 +218,25 @@ def generate_solutions(model, tok, problems, max_new_tokens, device, num_samples
         if len(pr) + 1 > block:
             raise ValueError(f"problem {i} has a {len(pr)}-token prompt, longer than the "
                              f"context (block_size {block})")
+    generator = (None if cfg.seed is None
+                 else torch.Generator(device=cfg.device).manual_seed(cfg.seed))
     out = [None] * len(prompts)
     # on a GPU: attention over the whole cache (one shape for every step) and a look at which
     # rows are done every 8 steps, not at each (each look waits for the GPU); same tokens for
     # greedy decoding (tests/test_model.py)
-    gpu = str(device).startswith("cuda")
-    chunks = length_chunks([len(p) for p in prompts], max(1, batch_size // num_samples))
-    for chunk in tqdm(chunks, desc=desc, disable=not progress, leave=False):
+    gpu = cfg.device.startswith("cuda")
+    chunks = length_chunks([len(p) for p in prompts], max(1, cfg.batch_size // cfg.n))
+    for chunk in tqdm(chunks, desc=progress, disable=progress is None, leave=False):
         idx, mask = left_pad([prompts[i] for i in chunk], eos)
-        n_new = min(max_new_tokens, block - idx.size(1))
-        seq = model.generate(idx.to(device), n_new, temperature=temperature, top_k=top_k,
-                             top_p=top_p, eos_token_id=eos, attention_mask=mask.to(device),
-                             generator=generator, num_samples=num_samples, static=gpu,
-                             check_every=8 if gpu else 1)
+        n_new = min(cfg.max_new_tokens, block - idx.size(1))
+        seq = model.generate(idx.to(cfg.device), n_new, temperature=cfg.temperature,
+                             top_k=cfg.top_k, top_p=cfg.top_p, eos_token_id=eos,
+                             attention_mask=mask.to(cfg.device), generator=generator,
+                             num_samples=cfg.n, static=gpu, check_every=8 if gpu else 1)
         new = seq[:, idx.size(1):].tolist()
         for j, i in enumerate(chunk):
             texts = []
-            for row in new[j * num_samples:(j + 1) * num_samples]:
+            for row in new[j * cfg.n:(j + 1) * cfg.n]:
                 if eos in row:
                     row = row[:row.index(eos)]
                 texts.append(decode(tok, row).strip())

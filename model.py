@@ -208,10 +208,7 @@ class GPT(nn.Module):
         for i, block in enumerate(self.transformer.h):
             x = block(x, attn_mask, cache, i)
         logits = self.lm_head(self.transformer.ln_f(x))  # (B, T, V)
-        loss = None
-        if targets is not None:
-            loss = F.cross_entropy(logits.view(-1, logits.size(-1)).float(), targets.reshape(-1),
-                                   ignore_index=-100)
+        loss = None if targets is None else token_cross_entropy(logits, targets)
         return logits, loss
 
     # -------------------------------------------------------------------------
@@ -368,13 +365,18 @@ def sample_next(logits, temperature=1.0, top_k=None, top_p=None, generator=None)
 # sequence scoring: one implementation for the verifier, the ranking loss and the re-ranker
 
 
-def token_logprobs(logits, targets):
-    """logits (B, T, V), targets (B, T) with -100 where ignored -> log p(target) (B, T), zero at
-    ignored positions."""
-    mask = targets != -100
-    logp = torch.log_softmax(logits.float(), dim=-1)
-    picked = logp.gather(-1, targets.clamp(min=0)[..., None])[..., 0]
-    return picked * mask
+def token_cross_entropy(logits, targets, reduction="mean"):
+    """The one cross-entropy of the project: logits (B, T, V) against targets (B, T), -100 where
+    ignored, in float32. reduction "mean" (over the counted tokens: GPT.forward's loss), "sum"
+    (step 1's accumulation divides by the step's token count: common.token_loss_sum) or "none"
+    -> (B, T), zero where ignored (minus each target's log-probability: sequence scores)."""
+    logits = logits.float()
+    if reduction == "none":
+        logp = torch.log_softmax(logits, dim=-1)
+        picked = logp.gather(-1, targets.clamp(min=0)[..., None])[..., 0]
+        return -picked * (targets != -100)
+    return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1),
+                           ignore_index=-100, reduction=reduction)
 
 
 def sequence_logprobs(model, idx, targets, attention_mask=None, alpha=1.0):
@@ -382,7 +384,7 @@ def sequence_logprobs(model, idx, targets, attention_mask=None, alpha=1.0):
     (alpha=0: the plain sum, alpha=1: the mean). idx/targets (B, T) as for model(idx, targets).
     Returns (sum_logp (B,), normalised (B,), n_tokens (B,))."""
     logits, _ = model(idx, attention_mask=attention_mask)
-    lp = token_logprobs(logits, targets)
+    lp = -token_cross_entropy(logits, targets, "none")  # (B, T) log p, 0 off the targets
     n = (targets != -100).sum(1)
     total = lp.sum(1)
     return total, total / n.clamp(min=1).float().pow(alpha), n

@@ -105,7 +105,7 @@ def main(argv=None):
     cfg = GPTConfig(block_size=args.block_size, vocab_size=tok.get_vocab_size(),
                     n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd, bias=False)
     model = GPT(cfg).to(args.device)
-    optimizer = configure_optimizer(model, args.lr, args.weight_decay, 0.99, args.device,
+    optimizer = configure_optimizer(model, args.lr, args.weight_decay, 0.99,
                                     "muon", args.muon_lr)
     gen = torch.Generator().manual_seed(args.seed)
     history, t0 = [], time.time()

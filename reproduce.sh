@@ -3,10 +3,10 @@
 #   1. SSFT with detailed and with terse solutions            (train_sft.py)
 #   2. candidates + evaluator (margin, CE); re-ranking        (train_verifier.py, rerank.py)
 #   3. sequential multi-task fine-tuning vs extra-MLE control (train_joint.py, rerank.py)
-# then one results file, the README "Results" block and the accuracy-vs-N figure
-# (results/render.py). Wall time on a 2-core CPU: see README.
+# then one results file, the results tables (docs/results.md, README's headline) and the
+# accuracy-vs-N figure (results/render.py). Wall time on a 2-core CPU: see docs/results.md.
 #
-#   bash reproduce.sh                    # seeds 1-5, N = 16: what README reports
+#   bash reproduce.sh                    # seeds 1-5, N = 16: what docs/results.md reports
 #   bash reproduce.sh --seeds 1 --n 8    # a quicker look: one seed, 8 samples per problem
 #   bash reproduce.sh --quick            # tiny budgets: checks the pipeline, not claims
 #   bash reproduce.sh --dry_run          # print every command, run nothing
@@ -21,12 +21,12 @@
 #   --quick, --dry_run, -h/--help
 #
 # The seeds' chains run side by side and share --jobs slots: on a 2-core CPU two one-thread
-# steps at a time did 1.25x the work of one two-thread step (README). Each step logs to
+# steps at a time did 1.25x the work of one two-thread step (an earlier session's measurement). Each step logs to
 # <out>/seed<s>/<step>.log.
 # Interrupted? Run the same command again: a step whose metrics.json exists is skipped, and an
 # SSFT run continues from its last checkpoint.
 # Only the full default run (no --quick, default --seeds/--n/--n_vote) rewrites
-# results/results.json, results/accuracy_vs_n.png and README.md; any other run writes
+# results/results.json, results/accuracy_vs_n.png, docs/results.md and README.md; any other run writes
 # results.json, results.md and accuracy_vs_n.png under --out.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -147,14 +147,14 @@ recipe() {  # every step of one seed, in order; stops at the first failure
 }
 
 if [[ $PUBLISH == 1 ]]; then
-  RENDER=(--results results/results.json --figure results/accuracy_vs_n.png --write_readme)
+  RENDER=(--results results/results.json --figure results/accuracy_vs_n.png --write_docs)
 else
   RENDER=(--results "$OUT/results.json" --figure "$OUT/accuracy_vs_n.png"
           --markdown "$OUT/results.md")
 fi
 if [[ $DRY == 1 ]]; then
   for s in "${seed_list[@]}"; do recipe "$s"; done
-  echo "$P results/render.py --runs $OUT ${RENDER[*]}"
+  echo "$P -m results.render --runs $OUT ${RENDER[*]}"
   exit 0
 fi
 
@@ -175,4 +175,4 @@ echo "reproduce.sh: every step done in $(( (SECONDS - t_start) / 60 )) min $(( (
 # this run's wall time, kept only when every step ran in it (a resumed run's is partial)
 [[ -f $OUT/.resumed ]] || echo $((SECONDS - t_start)) > "$OUT/wall_seconds"
 rm -f "$OUT/.resumed"
-$P results/render.py --runs "$OUT" "${RENDER[@]}"
+$P -m results.render --runs "$OUT" "${RENDER[@]}"

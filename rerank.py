@@ -16,8 +16,8 @@ whose answers are equivalent (grade.is_equiv), and every way of picking one answ
                  probability (minp) of each sample instead of the evaluator's score
 
     python rerank.py                                           # after train_sft / train_verifier
-    python rerank.py --evaluator none                          # voting metrics only
-    python rerank.py --generator out/joint-evaluator/ckpt.pt --n_samples 16 --top_k 2
+    python rerank.py --evaluator none --out_dir out/vote       # voting metrics only
+    python rerank.py --split val --out_dir out/rerank-val      # on validation (choosing settings)
 
 Clusters form in order of first appearance: an answer joins the first existing cluster whose
 representative (its first member) it is equivalent to, else starts a new one. Samples with no
@@ -37,14 +37,15 @@ import os
 import random
 import time
 from collections import defaultdict
+from dataclasses import replace
 
 import torch
 
-from common import generate_solutions, pyplot, run_cli, write_json, write_jsonl
+from common import generate_solutions, pyplot, run_cli, run_sampling, write_json, write_jsonl
 from data import (DataError, collate, encode_example, eos_id, generator_prompt, generator_target,
                   length_chunks, load_run_splits, to_device)
 from grade import extract_answer, is_equiv, mean_by_group, read_jsonl
-from model import load_run, token_logprobs
+from model import load_run, token_cross_entropy
 from train_verifier import evaluator_scores
 
 
@@ -170,7 +171,7 @@ def likelihood_scores(model, tok, problems, solutions, device, batch_size=64):
     out = {"lp": [0.0] * len(exs), "minp": [0.0] * len(exs)}
     for chunk in length_chunks([len(ids) for ids, _ in exs], batch_size):
         b = to_device(collate([exs[i] for i in chunk], pad), device)
-        lp = token_logprobs(model(b["x"])[0], b["y"])  # (B, T), 0 off the targets
+        lp = -token_cross_entropy(model(b["x"])[0], b["y"], "none")  # (B, T) log p, 0 off targets
         real = b["y"] != -100
         mean = lp.sum(1) / real.sum(1)
         low = lp.masked_fill(~real, float("inf")).min(1).values
@@ -243,6 +244,21 @@ def plot(curve, path, N, K, greedy=None):
     return True
 
 
+def grade_and_select(row, greedy, samples, scores, controls, K):
+    """One problem's record: every sample's answer and grade, and what each rule picks with the
+    evaluator's scores (None: voting only) and with each control's (lp, minp)."""
+    answers = [extract_answer(s) for s in samples]
+    correct = [is_equiv(a, row["answer"]) for a in answers]
+    chosen = select(answers, correct, scores, K)
+    for c, cs in controls.items():
+        by_c = select(answers, correct, cs, K)
+        chosen.update({f"{c}_{k}": by_c[k] for k in SCORED})
+    return {"id": row["id"], "level": row["level"], "type": row["type"], "gold": row["answer"],
+            "greedy": greedy, "greedy_correct": is_equiv(extract_answer(greedy), row["answer"]),
+            "answers": answers, "correct": correct, "scores": scores,
+            **{f"{c}_scores": cs for c, cs in controls.items()}, "select": chosen}
+
+
 def read_samples(path, rows, N):
     """(greedy, samples) from an earlier run's samples.jsonl, checked against the problems: the
     first N of each problem's samples (drawn independently, so any N of them are N samples)."""
@@ -270,19 +286,19 @@ def main(argv=None):
     rows = load_run_splits(rc)[args.split]
     if args.n_problems:
         rows = rows[:args.n_problems]
-    mnt = rc.get("max_new_tokens", 160)
+    sampling = run_sampling(rc, args.device)  # the SSFT run's max_new_tokens
     progress = not args.no_progress
     t0 = time.time()
     if args.reuse_samples:
         greedy, samples = read_samples(args.reuse_samples, rows, N)
     else:
-        greedy = generate_solutions(gen, tok, [r["problem"] for r in rows], mnt, args.device,
-                                    batch_size=256, progress=progress, desc="greedy")
-        g = torch.Generator(device=args.device).manual_seed(args.seed)
-        samples = generate_solutions(gen, tok, [r["problem"] for r in rows], mnt, args.device,
-                                     num_samples=N, temperature=args.temperature,
-                                     top_p=args.top_p, batch_size=args.sample_batch_size,
-                                     generator=g, progress=progress, desc=f"sample x{N}")
+        problems = [r["problem"] for r in rows]
+        greedy = generate_solutions(gen, tok, problems, replace(sampling, batch_size=256),
+                                    "greedy" if progress else None)
+        samples = generate_solutions(gen, tok, problems, replace(
+            sampling, n=N, temperature=args.temperature, top_p=args.top_p,
+            batch_size=args.sample_batch_size, seed=args.seed),
+            f"sample x{N}" if progress else None)
     sample_time = time.time() - t0
     flat_p = [r["problem"] for r, ss in zip(rows, samples) for _ in ss]
     flat_s = [s for ss in samples for s in ss]
@@ -290,27 +306,16 @@ def main(argv=None):
     scores = None
     if args.evaluator != "none":
         ev, ev_tok, _ = load_run(args.evaluator, args.device)  # it reads with its own tokenizer
-        scores = per_problem(evaluator_scores(ev, ev_tok, flat_p, flat_s, args.device,
+        scores = per_problem(evaluator_scores(ev, ev_tok, flat_p, flat_s,
                                               progress=progress))
     controls = {}
     if not args.no_likelihood_control:  # the same rules, ranked by the generator's confidence
         controls = {c: per_problem(v) for c, v in
                     likelihood_scores(gen, tok, flat_p, flat_s, args.device).items()}
-    problems = []
-    for i, r in enumerate(rows):
-        answers = [extract_answer(s) for s in samples[i]]
-        correct = [is_equiv(a, r["answer"]) for a in answers]
-        sc = scores[i] if scores is not None else None
-        chosen = select(answers, correct, sc, K)
-        for c, cs in controls.items():
-            by_c = select(answers, correct, cs[i], K)
-            chosen.update({f"{c}_{k}": by_c[k] for k in SCORED})
-        problems.append({"id": r["id"], "level": r["level"], "type": r["type"],
-                         "gold": r["answer"], "greedy": greedy[i][0],
-                         "greedy_correct": is_equiv(extract_answer(greedy[i][0]), r["answer"]),
-                         "answers": answers, "correct": correct, "scores": sc,
-                         **{f"{c}_scores": cs[i] for c, cs in controls.items()},
-                         "select": chosen})
+    problems = [grade_and_select(r, greedy[i][0], samples[i],
+                                 scores[i] if scores is not None else None,
+                                 {c: cs[i] for c, cs in controls.items()}, K)
+                for i, r in enumerate(rows)]
     table = summarise(problems, N, K)
     curve = curves(problems, K, args.curve_repeats, args.seed)
     metrics = {**table["all"], "N": N, "K": K, "evaluator": args.evaluator, "split": args.split,

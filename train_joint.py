@@ -13,16 +13,17 @@ the same weights are trained further in two stages, then evaluated as a generato
                            for the same number of extra optimizer steps
 
     python train_joint.py                                   # after train_sft and train_verifier
-    python train_joint.py --objective evaluator --loss ce --out_dir out/joint-evaluator-ce
+    python train_joint.py --objective evaluator --loss ce   # -> out/joint-evaluator-ce
     python train_joint.py --objective contrastive
     python train_joint.py --objective mle
-    python rerank.py --generator out/joint-evaluator/ckpt.pt --evaluator out/joint-evaluator/ckpt.pt
+    python rerank.py --generator out/joint-evaluator-margin/ckpt.pt --evaluator none \
+        --out_dir out/vote-joint-evaluator-margin           # its greedy and voting numbers
 
 Candidates come from --candidates (default: train_verifier's out/verifier/candidates.jsonl,
 sampled from the same SSFT model on fresh problems) or, when that file is missing, are sampled
 here. Every objective's MLE term, the control's included, reads the gold solutions of SSFT's
 training problems and of the candidates' problems: every variant sees the same problems.
-Writes --out_dir (default out/joint-<objective>): stageB.pt, ckpt.pt (after stage C; the same
+Writes --out_dir (default out/joint-<objective>, out/joint-evaluator-<loss>): stageB.pt, ckpt.pt (after stage C; the same
 checkpoint format as train_sft.py, so rerank.py reads it unchanged), tokenizer.json,
 config.json, metrics.json (greedy pass@1 on the test split, or --eval_split val when choosing
 settings, n_test, the stage histories).
@@ -35,13 +36,13 @@ import time
 
 import torch
 
-from common import (accuracy_report, add_stage_flags, autocast_for, generate_solutions,
-                    print_failures, run_cli, token_loss_sum, train_steps, write_json)
+from common import (accuracy_report, add_stage_flags, generate_solutions, print_failures, run_cli,
+                    run_sampling, token_loss_sum, train_steps, write_json)
 from data import (collate, cycling_batches, encode_generator_examples, eos_id,
-                  label_token_ids, load_run_splits, to_device)
+                  load_run_splits, to_device)
 from model import load_run, save_checkpoint, sequence_logprobs
-from train_verifier import (candidate_problems, evaluator_batches, evaluator_loss, make_pairs,
-                            read_candidates, sample_candidates)
+from train_verifier import (candidate_problems, evaluator_step_loss, make_pairs, read_candidates,
+                            sample_candidates)
 
 
 def get_args(argv=None):
@@ -80,8 +81,15 @@ def get_args(argv=None):
     # also --warmup_steps --weight_decay --beta2 --grad_clip --dtype --seed --device
     # --no_progress: the same flags in both short-stage scripts (common.py)
     add_stage_flags(p, lr=1e-4, min_lr=1e-5)
-    p.add_argument("--out_dir", default=None, help="default out/joint-<objective>")
+    p.add_argument("--out_dir", default=None,
+                   help="default out/joint-<objective> (out/joint-evaluator-<loss>)")
     return p.parse_args(argv)
+
+
+def default_out_dir(args):
+    """One directory per variant, so that copy-pasted commands never overwrite each other."""
+    suffix = f"-{args.loss}" if args.objective == "evaluator" else ""
+    return f"out/joint-{args.objective}{suffix}"
 
 
 def stage_plan(objective, b_steps, c_steps):
@@ -95,16 +103,19 @@ def ranking_loss(f_pos, f_neg, margin):
     return torch.clamp(f_neg - f_pos + margin, min=0).mean()
 
 
-def pair_ranking_loss(model, cex, pairs, margin, alpha, pad, device):
-    """The ranking loss of a batch of (correct, incorrect) candidate index pairs. The rows are
-    laid out pos0, neg0, pos1, neg1, ...: f[0::2] are the correct ones, f[1::2] the others."""
-    b = to_device(collate([cex[i] for p in pairs for i in p], pad), device)
-    _, f, _ = sequence_logprobs(model, b["x"], b["y"], alpha=alpha)  # f: (2 * pairs,)
-    return ranking_loss(f[0::2], f[1::2], margin)
+def pair_ranking_loss(model, rows, args, pad):
+    """The ranking loss of a batch of (correct, incorrect) candidates, encoded and laid out
+    pos0, neg0, pos1, neg1, ...: f[0::2] are the correct ones, f[1::2] the others
+    (lambda args.rank_margin, length normalisation args.alpha)."""
+    b = to_device(collate(rows, pad), args.device)
+    _, f, _ = sequence_logprobs(model, b["x"], b["y"], alpha=args.alpha)  # f: (2 * pairs,)
+    return ranking_loss(f[0::2], f[1::2], args.rank_margin)
 
 
 def mle_batches(examples, batch_size, seed):
-    """step -> a shuffled batch of (ids, mask) examples, reshuffled every pass."""
+    """A function giving the next shuffled batch of examples, reshuffled every pass. It keeps
+    state (its argument, the step, is only for train_steps' loss signature): one stream serves
+    stages B and C in turn."""
     next_idx = cycling_batches(len(examples), batch_size, random.Random(seed))
     return lambda step: [examples[i] for i in next_idx(step)]
 
@@ -114,6 +125,28 @@ def mle_loss(model, exs, pad, device):
     b = to_device(collate(exs, pad), device)
     s, n = token_loss_sum(model, b)
     return s / n
+
+
+# the losses of the stages: each a function step -> the loss of that step's batch ------------
+
+def mle_step_loss(model, next_gold, args, pad):
+    """Generation MLE on the next batch of gold solutions (stage C of every objective; stage B
+    of the control)."""
+    return lambda step: mle_loss(model, next_gold(step), pad, args.device)
+
+
+def contrastive_step_loss(model, tok, next_gold, cands, args, pad):
+    """Stage B of the contrastive objective: gold MLE plus gamma x the ranking loss on the
+    model's own (correct, incorrect) samples of the same problem."""
+    pairs, one_class = make_pairs(cands, args.pairs_per_problem, random.Random(args.seed))
+    print(f"ranking pairs: {len(pairs)} ({one_class} problems with one class only)")
+    if not pairs:
+        raise ValueError("no (correct, incorrect) candidate pairs for the ranking loss")
+    cex = candidate_examples(tok, cands, model.config.block_size)
+    next_pairs = mle_batches(pairs, max(1, args.batch_size // 2), args.seed + 1)
+    mle = mle_step_loss(model, next_gold, args, pad)
+    return lambda step: mle(step) + args.gamma * pair_ranking_loss(
+        model, [cex[i] for p in next_pairs(step) for i in p], args, pad)
 
 
 def mle_rows(splits, candidate_ids):
@@ -138,9 +171,29 @@ def candidate_examples(tok, cands, block):
     return encode_generator_examples(tok, rows, block, skip_long=False, report=lambda *a: None)
 
 
+def stage_b_candidates(args, model, tok, rc, splits):
+    """(candidates, their problem ids): stage B's data for the evaluator and contrastive
+    objectives, read from --candidates or sampled here; the ids for every objective, the
+    control's included, whose MLE term reads those problems' gold solutions (mle_rows)."""
+    if os.path.isfile(args.candidates):
+        cands = [c for c in read_candidates(args.candidates) if c["split"] == "train"]
+        print(f"read {len(cands)} training candidates from {args.candidates}")
+        return cands, {c["problem_id"] for c in cands}
+    rows = candidate_problems(splits, args.candidates_from, args.n_problems)
+    if args.objective == "mle":  # no samples needed: the problems train_verifier.py samples
+        return None, {r["id"] for r in rows}
+    print(f"{args.candidates} not found: sampling candidates from {args.init}")
+    # train_verifier.py's sampling: T 0.9, top-p 0.95
+    sampling = run_sampling(rc, args.device, n=args.n_samples, temperature=0.9, top_p=0.95,
+                            batch_size=256, seed=args.seed)
+    cands = sample_candidates(model, tok, rows, sampling, ("train", args.candidates_from),
+                              not args.no_progress)
+    return cands, {r["id"] for r in rows}
+
+
 def main(argv=None):
     args = get_args(argv)
-    out_dir = args.out_dir or f"out/joint-{args.objective}"
+    out_dir = args.out_dir or default_out_dir(args)
     torch.manual_seed(args.seed)
     plan = stage_plan(args.objective, args.stage_b_steps, args.stage_c_steps)
     print(f"config: {json.dumps(vars(args))}\nstages: A = {args.init} (SSFT), "
@@ -151,79 +204,37 @@ def main(argv=None):
     tok.save(os.path.join(out_dir, "tokenizer.json"))
     rc = sft["run_config"]
     splits = load_run_splits(rc)  # the SSFT run's splits: its held-out val stays held out
-    train_rows, eval_rows = splits["train"], splits[args.eval_split]
-    block, pad = model.config.block_size, eos_id(tok)
-    progress = not args.no_progress
+    eval_rows, pad = splits[args.eval_split], eos_id(tok)
     t0 = time.time()
 
-    # the candidates: stage B's data for the evaluator and contrastive objectives; for every
-    # objective (the control too) their problems' gold solutions join the MLE data (mle_rows)
-    if os.path.isfile(args.candidates):
-        cands = [c for c in read_candidates(args.candidates) if c["split"] == "train"]
-        print(f"read {len(cands)} training candidates from {args.candidates}")
-        cand_ids = {c["problem_id"] for c in cands}
-    elif args.objective == "mle":  # the problems train_verifier.py samples
-        cands = None
-        cand_ids = {r["id"] for r in
-                    candidate_problems(splits, args.candidates_from, args.n_problems)}
-    else:
-        print(f"{args.candidates} not found: sampling candidates from {args.init}")
-        rows = candidate_problems(splits, args.candidates_from, args.n_problems)
-        cands = sample_candidates(model, tok, rows, "train", args.n_samples, 0.9, 0.95,
-                                  args.device, 256, args.seed, rc.get("max_new_tokens", 160),
-                                  progress, problem_split=args.candidates_from)
-        cand_ids = {r["id"] for r in rows}
+    cands, cand_ids = stage_b_candidates(args, model, tok, rc, splits)
     gold_rows = mle_rows(splits, cand_ids)
-    print(f"MLE data: gold solutions of {len(gold_rows)} problems ({len(train_rows)} SSFT "
-          f"training + {len(gold_rows) - len(train_rows)} whose samples stage B reads)")
-    gold = encode_generator_examples(tok, gold_rows, block, skip_long=True)
-    next_gold = mle_batches(gold, args.batch_size, args.seed)
+    print(f"MLE data: gold solutions of {len(gold_rows)} problems ({len(splits['train'])} SSFT "
+          f"training + {len(gold_rows) - len(splits['train'])} whose samples stage B reads)")
+    gold = encode_generator_examples(tok, gold_rows, model.config.block_size, skip_long=True)
+    next_gold = mle_batches(gold, args.batch_size, args.seed)  # one stream for stages B and C
+    losses = {  # kind -> builds that stage's loss (step -> loss), when the stage starts
+        "mle": lambda: mle_step_loss(model, next_gold, args, pad),
+        "evaluator": lambda: evaluator_step_loss(model, tok, cands, args),
+        "mle+rank": lambda: contrastive_step_loss(model, tok, next_gold, cands, args, pad)}
+    sampling = run_sampling(rc, args.device, batch_size=256)
+    solve = lambda: accuracy_report(eval_rows, generate_solutions(
+        model, tok, [r["problem"] for r in eval_rows], sampling,
+        None if args.no_progress else args.eval_split))  # -> (metrics, graded)
 
-    def loss_fn(kind):
-        if kind == "mle":
-            return lambda step: mle_loss(model, next_gold(step), pad, args.device)
-        if kind == "evaluator":
-            ex, batch = evaluator_batches(tok, cands, args.loss, args.pairs_per_problem,
-                                          args.batch_size, block, args.seed)
-            ids = label_token_ids(tok)
-            return lambda step: evaluator_loss(model, ex, cands, batch(step), args.loss,
-                                               args.margin, ids, pad, args.device)
-        # mle+rank: gold MLE plus the ranking loss on (correct, incorrect) own samples
-        pairs, one_class = make_pairs(cands, args.pairs_per_problem, random.Random(args.seed))
-        print(f"ranking pairs: {len(pairs)} ({one_class} problems with one class only)")
-        if not pairs:
-            raise ValueError("no (correct, incorrect) candidate pairs for the ranking loss")
-        cex = candidate_examples(tok, cands, block)
-        next_pairs = mle_batches(pairs, max(1, args.batch_size // 2), args.seed + 1)
-
-        return lambda step: (mle_loss(model, next_gold(step), pad, args.device) + args.gamma *
-                             pair_ranking_loss(model, cex, next_pairs(step), args.rank_margin,
-                                               args.alpha, pad, args.device))
-
-    def greedy_accuracy():  # (metrics, graded) on the eval split
-        sols = generate_solutions(model, tok, [r["problem"] for r in eval_rows],
-                                  rc.get("max_new_tokens", 160), args.device, batch_size=256,
-                                  progress=progress, desc=args.eval_split)
-        return accuracy_report(eval_rows, sols)
-
-    curve = {}  # stage -> greedy accuracy on the eval split after it (--stage_curve)
-    if args.stage_curve:
-        curve["A"] = greedy_accuracy()[0]["pass@1"]
+    curve = {"A": solve()[0]["pass@1"]} if args.stage_curve else {}  # greedy after each stage
     histories, train_time = {}, time.time() - t0  # setup (and any sampling) counts
     for stage, kind, steps in plan:
         t_stage = time.time()
-        histories[stage], opt = train_steps(model, steps, loss_fn(kind), args.lr, args.min_lr,
-                                            args.warmup_steps, args.weight_decay, args.grad_clip,
-                                            args.device, args.beta2,
-                                            autocast_for(args.device, args.dtype),
-                                            f"stage {stage} ({kind})", progress)
+        histories[stage], opt = train_steps(model, steps, losses[kind](), args,
+                                            f"stage {stage} ({kind})")
         train_time += time.time() - t_stage
-        name = "ckpt.pt" if stage == plan[-1][0] else f"stage{stage}.pt"
-        save_checkpoint(os.path.join(out_dir, name), model, opt, steps,
-                        {**rc, **vars(args), "stage": stage}, tok)
-        if args.stage_curve and stage != plan[-1][0]:
-            curve[stage] = greedy_accuracy()[0]["pass@1"]  # train_steps sets train mode again
-    metrics, graded = greedy_accuracy()
+        last = stage == plan[-1][0]
+        save_checkpoint(os.path.join(out_dir, "ckpt.pt" if last else f"stage{stage}.pt"), model,
+                        opt, steps, {**rc, **vars(args), "stage": stage}, tok)
+        if args.stage_curve and not last:
+            curve[stage] = solve()[0]["pass@1"]  # (train_steps sets train mode again)
+    metrics, graded = solve()
     curve[plan[-1][0]] = metrics["pass@1"]
     print(f"{args.eval_split} greedy accuracy (pass@1): {metrics['pass@1']:.4f} "
           f"({sum(g['correct'] for g in graded)}/{len(graded)}), {train_time:.0f}s of training"

@@ -27,12 +27,13 @@ import json
 import os
 import time
 from contextlib import nullcontext
+from dataclasses import dataclass
 
 import torch
 import torch.distributed as dist
 from tqdm import tqdm
 
-from common import (accuracy_report, autocast_for, configure_optimizer, generate_solutions,
+from common import (Sampling, accuracy_report, autocast_for, configure_optimizer, generate_solutions,
                     lr_at, print_failures, run_cli, set_lr, token_loss_sum, write_json,
                     write_jsonl)
 from data import (N_FRESH, N_FRESH_REAL, N_TEST, N_TRAIN, N_VAL, bucket_batches, collate,
@@ -129,17 +130,31 @@ def get_args(argv=None):
 # -----------------------------------------------------------------------------
 
 
-def setup_distributed(device):
-    """torchrun sets RANK/WORLD_SIZE; returns (rank, world, device)."""
+@dataclass(frozen=True)
+class Dist:
+    """Where this process runs: rank `rank` of `world` processes (torchrun; 0 of 1 without
+    it), on `device`, its forward passes under `autocast`."""
+    rank: int = 0
+    world: int = 1
+    device: str = "cpu"
+    autocast: object = nullcontext()
+
+    @property
+    def master(self):
+        return self.rank == 0
+
+
+def setup_distributed(device, dtype):
+    """torchrun sets RANK/WORLD_SIZE; returns this process's Dist."""
     if "RANK" not in os.environ:
-        return 0, 1, device
+        return Dist(0, 1, device, autocast_for(device, dtype))
     backend = "nccl" if device.startswith("cuda") else "gloo"
     dist.init_process_group(backend)
     rank, world = dist.get_rank(), dist.get_world_size()
     if device.startswith("cuda"):
         device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"
         torch.cuda.set_device(device)
-    return rank, world, device
+    return Dist(rank, world, device, autocast_for(device, dtype))
 
 
 def check_base(args):
@@ -227,21 +242,21 @@ def batches_for_step(step, micro_per_step, epoch_batches):
 # -----------------------------------------------------------------------------
 
 
-def optimizer_step(model, optimizer, exs, args, pad, device, rank, world, autocast):
+def optimizer_step(model, optimizer, exs, args, pad, ctx):
     """One optimizer step over exs, the step's micro-batches of every rank (lists of (ids, mask)
     examples); this rank takes its share. Returns (mean token loss of the whole step, tokens
     this rank computed). The target-token count of all micro-batches is known up front (the
     batch plan is deterministic), so each micro-loss is its sum / n_total."""
     n_total = sum(n_targets(e) for e in exs)
-    mine = [to_device(collate(piece, pad), device) for e in exs[rank::world]
+    mine = [to_device(collate(piece, pad), ctx.device) for e in exs[ctx.rank::ctx.world]
             for piece in split_by_length(e, args.length_split)]
-    loss_sum = accumulate_gradients(model, mine, n_total, world, autocast)
+    loss_sum = accumulate_gradients(model, mine, n_total, ctx.world, ctx.autocast)
     if args.grad_clip > 0:
         torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
-    if world > 1:
-        t = torch.tensor([loss_sum], device=device)
+    if ctx.world > 1:
+        t = torch.tensor([loss_sum], device=ctx.device)
         dist.all_reduce(t)
         loss_sum = t.item()
     return loss_sum / n_total, sum(b["x"].numel() for b in mine)
@@ -270,7 +285,7 @@ def resume_or_build_tokenizer(args, train_rows, master, world):
     return tok, None, None
 
 
-def model_and_optimizer(args, tok, resumed, ckpt, device, rank, log):
+def model_and_optimizer(args, tok, resumed, ckpt, ctx, log):
     """(model, optimizer, step, history): new ones, or with --resume the checkpoint's, with this
     rank's RNG state restored."""
     model = resumed or build_model(args, tok.get_vocab_size())
@@ -280,39 +295,43 @@ def model_and_optimizer(args, tok, resumed, ckpt, device, rank, log):
     if args.block_size > model.config.block_size:
         raise ValueError(f"--block_size {args.block_size} exceeds the model's context "
                          f"{model.config.block_size}")
-    model.to(device)
+    model.to(ctx.device)
     log(f"model: {model.num_params() / 1e6:.2f}M parameters, {model.config}")
-    optimizer = configure_optimizer(model, args.lr, args.weight_decay, args.beta2, device,
-                                    args.optimizer, args.muon_lr)
+    optimizer = configure_optimizer(model, args.lr, args.weight_decay, args.beta2, args.optimizer,
+                                    args.muon_lr)
     if not ckpt:
         return model, optimizer, 0, []
     optimizer.load_state_dict(ckpt["optimizer"])
-    torch.set_rng_state(ckpt["rng"][rank] if rank < len(ckpt["rng"]) else ckpt["rng"][0])
+    rng = ckpt["rng"]
+    torch.set_rng_state(rng[ctx.rank] if ctx.rank < len(rng) else rng[0])
     log(f"resumed from {args.out_dir}/ckpt.pt at step {ckpt['step']}")
     return model, optimizer, ckpt["step"], ckpt.get("history", [])
 
 
 @torch.no_grad()
-def mean_val_loss(model, val_ex, pad, batch_size, device, autocast):
+def mean_val_loss(model, val_ex, pad, batch_size, ctx):
     """Token cross-entropy over every validation solution token."""
     model.eval()
     tot, n = 0.0, 0
     for s in range(0, len(val_ex), batch_size):
-        b = to_device(collate(val_ex[s:s + batch_size], pad), device)
-        with autocast:
+        b = to_device(collate(val_ex[s:s + batch_size], pad), ctx.device)
+        with ctx.autocast:
             l, c = token_loss_sum(model, b)
         tot, n = tot + l.item(), n + c.item()
     model.train()
     return tot / n
 
 
-def solve_sharded(model, tok, rows, args, device, rank, world, autocast, desc):
+def solve_sharded(model, tok, rows, args, ctx, desc):
     """Greedy solutions of rows, sharded over ranks, gathered on every rank."""
-    mine = rows[rank::world]
-    with autocast:
-        sols = generate_solutions(model, tok, [r["problem"] for r in mine], args.max_new_tokens,
-                                  device, batch_size=args.eval_batch_size,
-                                  progress=rank == 0 and not args.no_progress, desc=desc)
+    world = ctx.world
+    mine = rows[ctx.rank::world]
+    with ctx.autocast:
+        sols = generate_solutions(
+            model, tok, [r["problem"] for r in mine],
+            Sampling(max_new_tokens=args.max_new_tokens, batch_size=args.eval_batch_size,
+                     device=str(ctx.device)),
+            desc if ctx.master and not args.no_progress else None)
     model.train()
     if world == 1:
         return sols
@@ -322,6 +341,20 @@ def solve_sharded(model, tok, rows, args, device, rank, world, autocast, desc):
     for r, part in enumerate(parts):
         sols[r::world] = part
     return sols
+
+
+def final_report(raw_model, tok, rows, args, ctx, run):
+    """Greedy accuracy on the final split's rows (sharded over ranks), with the run's numbers;
+    rank 0 writes it. run = (steps, history, training seconds, tokens this rank computed)."""
+    step, history, train_time, tokens_seen = run
+    metrics, graded = accuracy_report(rows, solve_sharded(raw_model, tok, rows, args, ctx,
+                                                          args.final_split))
+    metrics.update(split=args.final_split, train_seconds=round(train_time, 1), steps=step,
+                   tokens_per_s=round(tokens_seen * ctx.world / max(train_time, 1e-9)),
+                   final_train_loss=history[-1]["loss"] if history else None, history=history)
+    if ctx.master:
+        write_report(args, metrics, graded, print)
+    return metrics
 
 
 def write_report(args, metrics, graded, log):
@@ -339,107 +372,111 @@ def write_report(args, metrics, graded, log):
     write_jsonl(os.path.join(args.out_dir, "samples.jsonl"), graded)
 
 
+def epoch_plan(train_ex, args):
+    """epoch -> that epoch's batches (lists of example indices): random, or length-bucketed
+    with --bucket; reshuffled each epoch, a pure function of (epoch, seed). One epoch cached."""
+    lengths = [len(ids) for ids, _ in train_ex]
+    cache = {}
+
+    def epoch_batches(epoch):
+        if epoch not in cache:
+            cache.clear()
+            cache[epoch] = bucket_batches(lengths, args.batch_size, seed=args.seed + epoch,
+                                          bucket=args.bucket)
+        return cache[epoch]
+    return epoch_batches
+
+
+def save_run(run, step, history, args, tok, ctx):
+    """The checkpoint, with every rank's RNG state so that dropout continues exactly on
+    resume; written by rank 0 only (atomically: model.save_checkpoint). run = (the model
+    without compile/DDP wrappers, its optimizer)."""
+    raw_model, optimizer = run
+    rng = [torch.get_rng_state()]
+    if ctx.world > 1:
+        rng = [None] * ctx.world
+        dist.all_gather_object(rng, torch.get_rng_state())
+    if ctx.master:
+        save_checkpoint(os.path.join(args.out_dir, "ckpt.pt"), raw_model, optimizer, step,
+                        vars(args), tok, rng=rng, history=history)
+
+
+def evaluate_now(raw_model, tok, data, args, ctx, entry):
+    """The periodic evaluation, added to the history entry of this step: validation loss, and
+    (before the last step, after which the final split is solved anyway) greedy accuracy on
+    the first --val_acc_problems validation problems. data = (val_ex, val_rows, pad).
+    Returns the seconds it took (the speedrun's clock leaves them out)."""
+    t0, (val_ex, val_rows, pad), step = time.time(), data, entry["step"]
+    entry["val_loss"] = mean_val_loss(raw_model, val_ex, pad, args.batch_size, ctx)
+    msg = f"step {step}: train loss {entry['loss']:.4f}, val loss {entry['val_loss']:.4f}"
+    if step < args.max_steps:
+        rows = val_rows[:args.val_acc_problems]
+        entry["val_acc"] = accuracy_report(rows, solve_sharded(raw_model, tok, rows, args, ctx,
+                                                               "val"))[0]["pass@1"]
+        msg += f", val greedy acc {entry['val_acc']:.3f} ({len(rows)} problems)"
+    if ctx.master:
+        tqdm.write(msg)
+    return time.time() - t0
+
+
 def main(argv=None):
     args = get_args(argv)
-    rank, world, device = setup_distributed(args.device)
-    master = rank == 0
-    torch.manual_seed(args.seed + rank)
-    log = print if master else (lambda *a, **k: None)
+    ctx = setup_distributed(args.device, args.dtype)
+    torch.manual_seed(args.seed + ctx.rank)
+    log = print if ctx.master else (lambda *a, **k: None)
     log(f"config: {json.dumps(vars(args))}\nwriting to {args.out_dir}/ckpt.pt")
     check_base(args)
 
     # data: the same function decides the splits for every later script (load_run_splits) -----
     splits = load_splits(args.dataset, style=args.style, n_train=args.n_train, n_val=args.n_val,
                          n_test=args.n_test, seed=args.data_seed, report=log, n_fresh=args.n_fresh)
-    tok, resumed, ckpt = resume_or_build_tokenizer(args, splits["train"], master, world)
-    train_ex = encode_generator_examples(tok, splits["train"], args.block_size, args.skip_long, log)
-    val_ex = encode_generator_examples(tok, splits["val"], args.block_size, args.skip_long, log)
-    pad = eos_id(tok)
-    lengths = [len(ids) for ids, _ in train_ex]
-    epoch_cache = {}
-
-    def epoch_batches(epoch):  # length-bucketed, reshuffled each epoch, deterministic
-        if epoch not in epoch_cache:
-            epoch_cache.clear()
-            epoch_cache[epoch] = bucket_batches(lengths, args.batch_size, seed=args.seed + epoch,
-                                                bucket=args.bucket)
-        return epoch_cache[epoch]
+    tok, resumed, ckpt = resume_or_build_tokenizer(args, splits["train"], ctx.master, ctx.world)
+    train_ex, val_ex = (encode_generator_examples(tok, splits[k], args.block_size, args.skip_long,
+                                                  log) for k in ("train", "val"))
+    pad, epoch_batches = eos_id(tok), epoch_plan(train_ex, args)
 
     # model and optimizer (or both as they were, with --resume) --------------------------------
-    raw_model, optimizer, step, history = model_and_optimizer(args, tok, resumed, ckpt, device,
-                                                              rank, log)
+    raw_model, optimizer, step, history = model_and_optimizer(args, tok, resumed, ckpt, ctx, log)
     model = torch.compile(raw_model) if args.compile else raw_model
-    if world > 1:
+    if ctx.world > 1:
         model = torch.nn.parallel.DistributedDataParallel(model)
-    autocast = autocast_for(device, args.dtype)
-
-    def save(step):  # every rank's RNG state, so dropout continues exactly on resume
-        rng = [torch.get_rng_state()]
-        if world > 1:
-            rng = [None] * world
-            dist.all_gather_object(rng, torch.get_rng_state())
-        if master:
-            save_checkpoint(os.path.join(args.out_dir, "ckpt.pt"), raw_model, optimizer, step,
-                            vars(args), tok, rng=rng, history=history)
 
     # train --------------------------------------------------------------------------------
-    micro_per_step = args.grad_accum * world  # micro-batches in one optimizer step, all ranks
+    micro_per_step = args.grad_accum * ctx.world  # micro-batches in one optimizer step, all ranks
     model.train()
-    t0, tokens_seen, stopped, eval_seconds = time.time(), 0, False, 0.0
-    bar = tqdm(total=args.max_steps, initial=step, disable=not master or args.no_progress,
+    t0, tokens_seen, eval_seconds, stopped = time.time(), 0, 0.0, False
+    bar = tqdm(total=args.max_steps, initial=step, disable=not ctx.master or args.no_progress,
                desc="sft", dynamic_ncols=True)
-    while step < args.max_steps:
+    while step < args.max_steps and not stopped:
         lr = lr_at(step, args.max_steps, args.lr, args.min_lr, args.warmup_steps)
         set_lr(optimizer, lr)
         exs = [[train_ex[i] for i in b] for b in batches_for_step(step, micro_per_step,
                                                                    epoch_batches)]
-        loss, tokens = optimizer_step(model, optimizer, exs, args, pad, device, rank, world,
-                                      autocast)
-        tokens_seen += tokens
-        step += 1
+        loss, tokens = optimizer_step(model, optimizer, exs, args, pad, ctx)
+        tokens_seen, step = tokens_seen + tokens, step + 1
+        stopped = step == args.stop_after  # --stop_after: checkpoint and exit as if killed
         # seconds of training so far, evaluations left out (bench/speedrun.py reads them)
         history.append({"step": step, "loss": loss, "lr": lr,
                         "seconds": round(time.time() - t0 - eval_seconds, 2)})
         bar.set_postfix(loss=f"{loss:.3f}", lr=f"{lr:.1e}",
-                        tok_s=f"{tokens_seen * world / (time.time() - t0):.0f}")
+                        tok_s=f"{tokens_seen * ctx.world / (time.time() - t0):.0f}")
         bar.update(1)
         if step % args.eval_interval == 0 or step == args.max_steps:
-            t_eval = time.time()
-            history[-1].update(val_loss=mean_val_loss(raw_model, val_ex, pad, args.batch_size,
-                                                      device, autocast))
-            msg = f"step {step}: train loss {loss:.4f}, val loss {history[-1]['val_loss']:.4f}"
-            if step < args.max_steps:  # at the end the test split is solved anyway
-                vrows = splits["val"][:args.val_acc_problems]
-                sols = solve_sharded(raw_model, tok, vrows, args, device, rank, world, autocast,
-                                     "val")
-                history[-1].update(val_acc=accuracy_report(vrows, sols)[0]["pass@1"])
-                msg += f", val greedy acc {history[-1]['val_acc']:.3f} ({len(vrows)} problems)"
-            if master:
-                tqdm.write(msg)
-            eval_seconds += time.time() - t_eval
-        if step % args.ckpt_interval == 0 or step == args.max_steps or step == args.stop_after:
-            save(step)
-        if step == args.stop_after:
-            log(f"--stop_after {step}: checkpoint written, exiting; continue with --resume")
-            stopped = True
-            break
+            eval_seconds += evaluate_now(raw_model, tok, (val_ex, splits["val"], pad), args, ctx,
+                                         history[-1])
+        if step % args.ckpt_interval == 0 or step == args.max_steps or stopped:
+            save_run((raw_model, optimizer), step, history, args, tok, ctx)
     bar.close()
     train_time = time.time() - t0
 
     # the final greedy report (not after --stop_after: the run is not finished) ---------------
     metrics = None
-    if not stopped:
-        final = splits[args.final_split]
-        sols = solve_sharded(raw_model, tok, final, args, device, rank, world, autocast,
-                             args.final_split)
-        metrics, graded = accuracy_report(final, sols)
-        metrics.update(split=args.final_split, train_seconds=round(train_time, 1), steps=step,
-                       tokens_per_s=round(tokens_seen * world / max(train_time, 1e-9)),
-                       final_train_loss=history[-1]["loss"] if history else None,
-                       history=history)
-        if master:
-            write_report(args, metrics, graded, log)
-    if world > 1:
+    if stopped:
+        log(f"--stop_after {step}: checkpoint written, exiting; continue with --resume")
+    else:
+        metrics = final_report(raw_model, tok, splits[args.final_split], args, ctx,
+                               (step, history, train_time, tokens_seen))
+    if ctx.world > 1:
         dist.destroy_process_group()
     return metrics
 

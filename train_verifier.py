@@ -1,7 +1,9 @@
 """
 Step 2a of the recipe: the solution evaluator. The SSFT model samples candidate solutions to
-training problems, grade.py labels each against the gold answer, and a copy of the SSFT model
-is fine-tuned to judge them with the paper's template
+fresh problems (held out of SSFT's training by train_sft.py --n_fresh; --candidates_from train
+gives the paper's choice, its training problems) and to held-out validation problems, grade.py
+labels each against the gold answer, and a copy of the SSFT model is fine-tuned to judge them
+with the paper's template
 
     Here is a math problem: {P}. Here is a candidate solution: {X}. The above candidate solution is
 
@@ -12,8 +14,8 @@ Two losses (Liu et al. 2023):
             problem (the paper's better one; the default)
 
     python train_verifier.py                                  # after python train_sft.py
-    python train_verifier.py --loss ce --out_dir out/verifier-ce
-    python train_verifier.py --candidates out/verifier/candidates.jsonl   # reuse samples
+    python train_verifier.py --loss ce --candidates out/verifier/candidates.jsonl \
+        --out_dir out/verifier-ce                             # CE, on the same samples
 
 Writes --out_dir (default out/verifier): candidates.jsonl (problem id, split, solution, answer,
 label), ckpt.pt, tokenizer.json, config.json, metrics.json (ROC AUC, pair accuracy and mean
@@ -25,12 +27,13 @@ import os
 import random
 import time
 from collections import defaultdict
+from dataclasses import replace
 
 import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from common import (add_stage_flags, autocast_for, generate_solutions, run_cli, train_steps,
+from common import (add_stage_flags, generate_solutions, run_cli, run_sampling, train_steps,
                     write_json, write_jsonl)
 from data import (N_FRESH, DataError, collate, cycling_batches, encode, eos_id, evaluator_prompt,
                   label_token_ids, length_chunks, load_run_splits, to_device)
@@ -133,9 +136,11 @@ def margin_loss(log_s_pos, log_s_neg, margin):
 
 
 @torch.no_grad()
-def evaluator_scores(model, tok, problems, solutions, device, batch_size=64, progress=False):
-    """S(X|P) for each (problem, solution) pair -> list of floats in (0, 1)."""
+def evaluator_scores(model, tok, problems, solutions, batch_size=64, progress=False):
+    """S(X|P) for each (problem, solution) pair -> list of floats in (0, 1), computed on the
+    model's device."""
     model.eval()
+    device = next(model.parameters()).device
     ids = label_token_ids(tok)
     block = model.config.block_size
     exs = [evaluator_example(tok, p, s, True, block) for p, s in zip(problems, solutions)]
@@ -164,30 +169,26 @@ def candidate_problems(splits, source, n):
     return splits[source][:n]
 
 
-def training_and_val_candidates(model, tok, splits, source, n_problems, n_val_problems, n,
-                                temperature, top_p, device, batch_size, seed, max_new_tokens,
-                                progress=True):
-    """The evaluator's candidates: n samples of each of the first n_problems of `source`
-    (candidate_problems) labelled split 'train', then of the first n_val_problems validation
-    problems labelled 'val' (held out), with seeds seed and seed + 1."""
-    cands = []
-    for split, rows, s, problem_split in (
-            ("train", candidate_problems(splits, source, n_problems), seed, source),
-            ("val", splits["val"][:n_val_problems], seed + 1, "val")):
-        cands += sample_candidates(model, tok, rows, split, n, temperature, top_p, device,
-                                   batch_size, s, max_new_tokens, progress, problem_split)
-    return cands
+def training_and_val_candidates(model, tok, splits, plan, sampling, progress=True):
+    """The evaluator's candidates; plan = (source, n_problems, n_val_problems): sampling.n
+    samples of each of the first n_problems of `source` (candidate_problems) labelled split
+    'train', then of the first n_val_problems validation problems labelled 'val' (held out),
+    with seeds sampling.seed and seed + 1."""
+    source, n_problems, n_val_problems = plan
+    train_rows = candidate_problems(splits, source, n_problems)
+    val_rows = splits["val"][:n_val_problems]
+    return (sample_candidates(model, tok, train_rows, sampling, ("train", source), progress)
+            + sample_candidates(model, tok, val_rows, replace(sampling, seed=sampling.seed + 1),
+                                ("val", "val"), progress))
 
 
-def sample_candidates(model, tok, rows, split, n, temperature, top_p, device, batch_size,
-                      seed, max_new_tokens, progress=True, problem_split=None):
-    """n sampled solutions per problem, graded: the evaluator's candidates. split: their role
-    for the evaluator (train or val); problem_split: the dataset split the problems are from."""
-    g = torch.Generator(device=device).manual_seed(seed)
-    sols = generate_solutions(model, tok, [r["problem"] for r in rows], max_new_tokens, device,
-                              num_samples=n, temperature=temperature, top_p=top_p,
-                              batch_size=batch_size, generator=g, progress=progress,
-                              desc=f"sample {split}")
+def sample_candidates(model, tok, rows, sampling, splits=("train", None), progress=True):
+    """sampling.n sampled solutions per problem, graded: the evaluator's candidates.
+    splits = (their role for the evaluator: train or val, the dataset split the problems are
+    from; None: the same)."""
+    split, problem_split = splits
+    sols = generate_solutions(model, tok, [r["problem"] for r in rows], sampling,
+                              f"sample {split}" if progress else None)
     out = []
     for r, ss in zip(rows, sols):
         for s in ss:
@@ -256,9 +257,10 @@ def pair_metrics(cands, scores, per_problem=10 ** 9):
     return acc, marg
 
 
-def evaluate(model, tok, cands, device, progress=False):
+def evaluate(model, tok, cands, progress=False):
+    """AUC, within-problem pair accuracy and mean margin of the evaluator on candidates."""
     scores = evaluator_scores(model, tok, [c["problem"] for c in cands],
-                              [c["solution"] for c in cands], device, progress=progress)
+                              [c["solution"] for c in cands], progress=progress)
     labels = [c["label"] for c in cands]
     acc, marg = pair_metrics(cands, scores)
     return {"auc": roc_auc(scores, labels), "pair_accuracy": acc, "mean_margin": marg,
@@ -268,16 +270,17 @@ def evaluate(model, tok, cands, device, progress=False):
 # -----------------------------------------------------------------------------
 
 
-def evaluator_batches(tok, cands, loss, pairs_per_problem, batch_size, block_size, seed,
-                      log=print):
-    """Encoded evaluator examples and a function step -> list of example indices: shuffled
-    candidates (ce) or (correct, incorrect) pairs flattened as pos0, neg0, pos1, ... (margin),
-    reshuffled every pass."""
-    rng = random.Random(seed)
+def evaluator_batches(tok, cands, args, block_size, log=print):
+    """Encoded evaluator examples and a function giving the next step's example indices
+    (stateful: data.cycling_batches): shuffled
+    candidates (args.loss ce) or (correct, incorrect) pairs flattened as pos0, neg0, pos1, ...
+    (margin; up to args.pairs_per_problem per problem), args.batch_size candidates or pairs a
+    step, reshuffled every pass (seeded by args.seed)."""
+    rng = random.Random(args.seed)
     ex = [evaluator_example(tok, c["problem"], c["solution"], c["label"], block_size)
           for c in cands]
-    if loss == "margin":
-        pairs, one_class = make_pairs(cands, pairs_per_problem, rng)
+    if args.loss == "margin":
+        pairs, one_class = make_pairs(cands, args.pairs_per_problem, rng)
         n_prob = len({c["problem_id"] for c in cands})
         log(f"margin pairs: {len(pairs)} from {n_prob - one_class} problems; {one_class} problems "
             f"have only correct or only incorrect candidates and give no pairs")
@@ -287,33 +290,41 @@ def evaluator_batches(tok, cands, loss, pairs_per_problem, batch_size, block_siz
         units = pairs
     else:
         units = [(i,) for i in range(len(ex))]
-    next_units = cycling_batches(len(units), batch_size, rng)
+    next_units = cycling_batches(len(units), args.batch_size, rng)
     batch = lambda step: [i for k in next_units(step) for i in units[k]]
     return ex, batch
 
 
-def evaluator_loss(model, ex, cands, idx, loss, margin, label_ids, pad, device):
-    """The loss of one evaluator batch: margin over consecutive (pos, neg) rows, or CE."""
-    b = to_device(collate([ex[i] for i in idx], pad), device)
-    two, full = label_logits(model, b, label_ids)
-    if loss == "margin":
+def evaluator_loss(model, tok, examples, labels, args):
+    """The loss of one evaluator batch of encoded examples and their labels: args.loss margin
+    (lambda args.margin) over consecutive (pos, neg) rows, or CE on the label word."""
+    ids = label_token_ids(tok)
+    b = to_device(collate(examples, eos_id(tok)), args.device)
+    two, full = label_logits(model, b, ids)
+    if args.loss == "margin":
         ls = log_score(two)
-        return margin_loss(ls[0::2], ls[1::2], margin)
-    labels = torch.tensor([cands[i]["label"] for i in idx], device=device)
-    return ce_loss(full, labels, torch.tensor(label_ids, device=device))
+        return margin_loss(ls[0::2], ls[1::2], args.margin)
+    labels = torch.tensor(labels, device=args.device)
+    return ce_loss(full, labels, torch.tensor(ids, device=args.device))
 
 
-def train_evaluator(model, tok, cands, args, device, log=print, progress=True):
+def evaluator_step_loss(model, tok, cands, args, log=print):
+    """step -> the evaluator loss of that step's batch of candidates (evaluator_batches): what
+    train_verifier.py trains on, and step 3's stage B."""
+    ex, batch = evaluator_batches(tok, cands, args, model.config.block_size, log)
+
+    def loss(step):
+        idx = batch(step)
+        return evaluator_loss(model, tok, [ex[i] for i in idx], [cands[i]["label"] for i in idx],
+                              args)
+    return loss
+
+
+def train_evaluator(model, tok, cands, args):
     """Fine-tune `model` as the evaluator on labelled candidates (args.loss: ce or margin).
     Returns (history, optimizer)."""
-    ex, batch = evaluator_batches(tok, cands, args.loss, args.pairs_per_problem, args.batch_size,
-                                  model.config.block_size, args.seed, log)
-    ids, pad = label_token_ids(tok), eos_id(tok)
-    fn = lambda step: evaluator_loss(model, ex, cands, batch(step), args.loss, args.margin, ids,
-                                     pad, device)
-    return train_steps(model, args.max_steps, fn, args.lr, args.min_lr, args.warmup_steps,
-                       args.weight_decay, args.grad_clip, device, args.beta2,
-                       autocast_for(device, args.dtype), f"evaluator ({args.loss})", progress)
+    return train_steps(model, args.max_steps, evaluator_step_loss(model, tok, cands, args), args,
+                       f"evaluator ({args.loss})")
 
 
 def main(argv=None):
@@ -330,10 +341,12 @@ def main(argv=None):
         cands = read_candidates(args.candidates)
         print(f"read {len(cands)} candidates from {args.candidates}")
     else:
+        sampling = run_sampling(rc, args.device, n=args.n_samples, temperature=args.temperature,
+                                top_p=args.top_p, batch_size=args.sample_batch_size,
+                                seed=args.seed)
         cands = training_and_val_candidates(
-            model, tok, load_run_splits(rc), args.candidates_from, args.n_problems,
-            args.n_val_problems, args.n_samples, args.temperature, args.top_p, args.device,
-            args.sample_batch_size, args.seed, rc.get("max_new_tokens", 160),
+            model, tok, load_run_splits(rc),
+            (args.candidates_from, args.n_problems, args.n_val_problems), sampling,
             progress=not args.no_progress)
         write_jsonl(os.path.join(args.out_dir, "candidates.jsonl"), cands)
     sample_time = time.time() - t0
@@ -344,11 +357,10 @@ def main(argv=None):
     for name, cs in (("train", train_c), ("val", val_c)):
         print(f"{name} candidates: {len(cs)}, {sum(c['label'] for c in cs) / len(cs):.1%} correct")
     t1 = time.time()
-    history, optimizer = train_evaluator(model, tok, train_c, args, args.device,
-                                         progress=not args.no_progress)
+    history, optimizer = train_evaluator(model, tok, train_c, args)
     train_time = time.time() - t1
-    metrics = evaluate(model, tok, val_c, args.device, progress=not args.no_progress)
-    train_metrics = evaluate(model, tok, train_c[:len(val_c)], args.device)
+    metrics = evaluate(model, tok, val_c, progress=not args.no_progress)
+    train_metrics = evaluate(model, tok, train_c[:len(val_c)])
     print(f"held-out candidates: AUC {metrics['auc']:.3f}, pair accuracy "
           f"{metrics['pair_accuracy']:.3f}, mean margin {metrics['mean_margin']:.3f} "
           f"(training candidates: AUC {train_metrics['auc']:.3f})")

@@ -6,22 +6,19 @@ labels and pairs/s cold (caches cleared) and warm (canonical forms cached, as in
 When math-verify is installed (bench-only, never a requirement:
 pip install 'math-verify[antlr4_13_2]'), it grades the same cases beside grade.py.
 
-    python bench/bench_grade.py
+    python -m bench.bench_grade
 
 On the public table each row is scored twice: against its source's label, and against this
 project's convention where a row says it differs (tests/public_cases.py names each difference).
 """
 import os
-import sys
 import time
 from collections import defaultdict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-import grade  # noqa: E402
-from grade_table import ROWS  # noqa: E402
-from public_cases import EQUIV, EXTRACT  # noqa: E402
+import grade
+from tests.grade_table import ROWS
+from tests.public_cases import EQUIV, EXTRACT
 
 # every table as (category, pred, gold, label); extraction rows grade a whole solution text
 OWN = [(cat, pred, gold, want) for cat, pred, gold, want in ROWS]

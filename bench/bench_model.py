@@ -2,8 +2,8 @@
 Benchmark model.py against Hugging Face GPT2LMHeadModel on the same weights, on the CPU.
 Not a test: prints tokens/s and ratios.
 
-    python bench/bench_model.py                      # the default scratch model of train_sft.py
-    python bench/bench_model.py --n_layer 6 --n_embd 384 --vocab_size 8192
+    python -m bench.bench_model                      # the default scratch model of train_sft.py
+    python -m bench.bench_model --n_layer 6 --n_embd 384 --vocab_size 8192
 
 Measures
   train:   forward + backward + AdamW step, fp32, batch x block tokens per step
@@ -12,15 +12,12 @@ Measures
   static:  ours with the static-shape cache (generate(static=True), the GPU path) vs HF
 """
 import argparse
-import os
-import sys
 import tempfile
 import time
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from model import GPT  # noqa: E402
+from model import GPT
 
 p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 p.add_argument("--n_layer", type=int, default=4)
@@ -36,7 +33,7 @@ p.add_argument("--samples", type=int, default=16)
 p.add_argument("--repeats", type=int, default=3, help="best of this many timings")
 args = p.parse_args()
 
-import transformers  # noqa: E402  (bench-only dependency, like the tests)
+import transformers  #  (bench-only dependency, like the tests)
 
 torch.manual_seed(0)
 hf_cfg = transformers.GPT2Config(n_positions=args.block_size, n_embd=args.n_embd,

@@ -2,11 +2,11 @@
 The recipe's own hot paths on a trained checkpoint, each with and without its speed-up.
 Not a test: prints times and ratios (run it with nothing else on the CPU).
 
-    python train_sft.py && python bench/bench_recipe.py              # out/sft/ckpt.pt
-    python bench/bench_recipe.py --ckpt out/repro/seed1/sft/ckpt.pt
+    python train_sft.py && python -m bench.bench_recipe              # out/sft/ckpt.pt
+    python -m bench.bench_recipe --ckpt out/repro/seed1/sft/ckpt.pt
     # one two-thread process vs two one-thread processes side by side (reproduce.sh --jobs):
-    OMP_NUM_THREADS=2 python bench/bench_recipe.py --only sft
-    for i in 1 2; do OMP_NUM_THREADS=1 python bench/bench_recipe.py --only sft & done; wait
+    OMP_NUM_THREADS=2 python -m bench.bench_recipe --only sft
+    for i in 1 2; do OMP_NUM_THREADS=1 python -m bench.bench_recipe --only sft & done; wait
 
 Measures
   sample:  --n_samples solutions for each of --n_problems test prompts (temperature 0.9,
@@ -16,19 +16,17 @@ Measures
            cut into --length_split length-sorted pieces (train_sft.py's default)
 """
 import argparse
-import os
 import random
 import sys
 import time
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from data import (collate, encode_generator_examples, eos_id, load_run_splits, n_targets,  # noqa: E402
+from data import (collate, encode_generator_examples, eos_id, load_run_splits, n_targets,
                   split_by_length)
-from model import load_run  # noqa: E402
-from common import configure_optimizer, generate_solutions  # noqa: E402
-from train_sft import accumulate_gradients  # noqa: E402
+from model import load_run
+from common import configure_optimizer, generate_solutions, run_sampling
+from train_sft import accumulate_gradients
 
 p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 p.add_argument("--ckpt", default="out/sft/ckpt.pt")
@@ -52,9 +50,9 @@ def sample(drop):
     model.generate = lambda *a, **k: orig(*a, **k, drop_finished=drop)
     try:
         t0 = time.perf_counter()
-        generate_solutions(model, tok, [r["problem"] for r in test], rc.get("max_new_tokens", 160),
-                           "cpu", num_samples=args.n_samples, temperature=0.9, top_p=0.95,
-                           batch_size=256, generator=torch.Generator().manual_seed(0))
+        generate_solutions(model, tok, [r["problem"] for r in test],
+                           run_sampling(rc, "cpu", n=args.n_samples, temperature=0.9,
+                                        top_p=0.95, batch_size=256, seed=0))
         return args.n_problems * args.n_samples / (time.perf_counter() - t0)
     finally:
         model.generate = orig
@@ -76,7 +74,7 @@ pad = eos_id(tok)
 
 
 def sft_step_time(parts):
-    opt = configure_optimizer(model, 1e-4, 0.1, 0.99, "cpu")
+    opt = configure_optimizer(model, 1e-4, 0.1, 0.99)
     model.train()
     t0, real, padded = time.perf_counter(), 0, 0
     for b in batches:

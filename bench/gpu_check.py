@@ -12,8 +12,8 @@ target of the GPU path and writes them as JSON, with the card's name.
   pipeline  a briefly trained default model (train_sft.py) solving its 500 test problems
             greedily through common.generate_solutions, float32 vs bf16 autocast.
 
-    python bench/gpu_check.py --out gpu_check.json        # on the GPU, about 6 minutes
-    python bench/gpu_check.py --device cpu --tiny         # a smoke test of the script itself
+    python -m bench.gpu_check --out gpu_check.json        # on the GPU, about 6 minutes
+    python -m bench.gpu_check --device cpu --tiny         # a smoke test of the script itself
 
 MFU counts 6 * params + 12 * n_layer * n_embd * T FLOPs per trained token (PaLM appendix B)
 against the card's dense bf16 peak (H100/H200 SXM: 989 TFLOP/s).
@@ -21,16 +21,14 @@ against the card's dense bf16 peak (H100/H200 SXM: 989 TFLOP/s).
 import argparse
 import json
 import os
-import sys
 import tempfile
 import time
 
 import torch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-from data import left_pad  # noqa: E402
-from model import GPT, GPTConfig  # noqa: E402
+from data import left_pad
+from model import GPT, GPTConfig
 
 
 def get_args(argv=None):
@@ -163,7 +161,7 @@ def check_sample(model, cfg, dev, tiny, results):
 
 def check_pipeline(dev, tiny, results):
     """train_sft.py briefly, then its own greedy solving of the test split, timed."""
-    from common import generate_solutions
+    from common import Sampling, generate_solutions
     from data import load_run_splits
     from model import load_run
     from train_sft import main as train_sft
@@ -183,8 +181,9 @@ def check_pipeline(dev, tiny, results):
         sols = {}
         for name, ac in (("float32", False), ("bf16 autocast", True)):
             with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=ac and dev.type == "cuda"):
-                sols[name], dt = timed(lambda: generate_solutions(model, tok, problems, n_new,
-                                                                  dev, batch_size=256), dev)
+                sols[name], dt = timed(lambda: generate_solutions(
+                    model, tok, problems, Sampling(max_new_tokens=n_new, batch_size=256,
+                                                   device=str(dev))), dev)
             r[f"greedy_{name}_s"] = round(dt, 2)
         r["same_solutions"] = sum(a == b for a, b in zip(*sols.values()))
         results["pipeline"] = r

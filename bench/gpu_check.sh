@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
-PYTHONUNBUFFERED=1 timeout 360 python3 bench/gpu_check.py ${OUT:+--out "$OUT/gpu_check.json"}
+PYTHONUNBUFFERED=1 timeout 360 python3 -m bench.gpu_check ${OUT:+--out "$OUT/gpu_check.json"}
 tmp=$(mktemp -d)
 t0=$SECONDS
 timeout 110 bash reproduce.sh --quick --out "$tmp/quick" > "$tmp/quick.log" 2>&1 \

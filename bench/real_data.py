@@ -6,21 +6,19 @@ token lengths
 of prompt + solution under the BPE train_sft.py would train (1024 tokens, on GSM8K's training
 split), and how many examples `train_sft.py --dataset ... --skip_long` drops at each context.
 
-    python bench/real_data.py                         # reads ../shared/data
-    python bench/real_data.py --data /path/to/data    # gsm8k/ and math500/ under it
+    python -m bench.real_data                         # reads ../shared/data
+    python -m bench.real_data --data /path/to/data    # gsm8k/ and math500/ under it
 
-Prints the table README shows (section "Grading"). tests/test_real_data.py asserts the same
+Prints the table docs/grader.md shows. tests/test_real_data.py asserts the same
 facts (and skips when the data are absent).
 """
 import argparse
 import os
-import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)
-from data import encode, generator_prompt, generator_target, load_dataset, train_tokenizer  # noqa: E402
-from grade import canonical, extract_answer, is_equiv  # noqa: E402
+from data import encode, generator_prompt, generator_target, load_dataset, train_tokenizer
+from grade import canonical, extract_answer, is_equiv
 
 CONTEXTS = (256, 512, 1024)
 

@@ -21,7 +21,7 @@ import time
 
 import torch
 
-from common import accuracy_report, generate_solutions, write_json
+from common import accuracy_report, generate_solutions, run_sampling, write_json
 from data import load_run_splits
 from model import load_run
 from train_sft import main as train_sft
@@ -58,10 +58,9 @@ def single_sample_accuracy(ckpt, temperature=0.9, top_p=0.95, seed=0, device="cp
     a sample is nearly as good as greedy (else voting over samples cannot beat greedy)."""
     model, tok, saved = load_run(ckpt, device)
     val = load_run_splits(saved["run_config"], report=lambda *a: None)["val"]
-    gen = torch.Generator(device).manual_seed(seed)
     sols = generate_solutions(model, tok, [r["problem"] for r in val],
-                              saved["run_config"]["max_new_tokens"], device,
-                              temperature=temperature, top_p=top_p, batch_size=256, generator=gen)
+                              run_sampling(saved["run_config"], device, temperature=temperature,
+                                           top_p=top_p, batch_size=256, seed=seed))
     return accuracy_report(val, sols)[0]["pass@1"]
 
 

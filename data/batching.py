@@ -130,8 +130,10 @@ def split_by_length(examples, parts):
 
 
 def cycling_batches(n, batch_size, rng):
-    """step -> batch_size indices into n items: a shuffled pass over all n, reshuffled (by the
-    given random.Random) whenever it runs out; for the short fixed-step fine-tuning stages."""
+    """A function giving the next batch_size indices into n items: a shuffled pass over all n,
+    reshuffled (by the given random.Random) whenever it runs out; for the short fixed-step
+    fine-tuning stages. It keeps state: its argument (the step) is not read, so it must be
+    called once per step, in order, as train_steps does."""
     order = []
 
     def batch(step):

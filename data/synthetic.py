@@ -1328,11 +1328,13 @@ def stats_markdown(n_train, n_val, n_test, n_fresh, seed=0):
     return "\n".join(out)
 
 
-def examples_markdown(seed=0, level=3):
+def examples_markdown(seed=0, level=3, subjects=None):
     """One problem of each subject (its first kind, at `level`) with both solution styles."""
     rng, out = random.Random(seed), []
     for subject in SUBJECTS:
-        ex = make_problem(rng, KINDS[subject][0], level)
+        ex = make_problem(rng, KINDS[subject][0], level)  # (drawn for all: the same problems)
+        if subjects and subject not in subjects:
+            continue
         out += [f"**{subject}** (level {level}): {ex['problem']}", "", "```",
                 ex["detailed"], "```", f"terse: {ex['terse']}", ""]
     return "\n".join(out).rstrip()

@@ -1,11 +1,10 @@
 """
-The rendered blocks of README.md and docs/ besides the results block (results/render.py): one
-example of each subject, the world's and the splits' sizes (both from data/synthetic.py at the
-scripts' defaults), the difficulty table (results/difficulty.json), the evaluator learning
-curve (results/evaluator_curve.json), the first hour's commands (bench/first_hour.json), the
-base (bases/world-4x128.json), the speedrun records, the validation sweeps (bench/) and the
-results block (results/render.py, from results/results.json). Never
-typed: tests/test_results.py renders them and compares with the files.
+Every rendered block of README.md and docs/: examples of the synthetic world and its sizes
+(data/synthetic.py at the scripts' defaults), the difficulty table, the evaluator learning
+curve, step 3's validation sweep, the first hour's commands, the base, the speedrun records,
+the validation sweeps and the results (results/render.py, from results/results.json), each
+from the JSON file its command wrote. Never typed: tests/test_results.py renders them and
+compares with the files.
 
     python -m results.blocks            # rewrite the blocks in README.md and docs/
     python -m results.blocks --check    # exit 1 if a file differs from the render
@@ -16,6 +15,7 @@ import os
 import re
 import sys
 
+from common import write_text
 from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, synthetic
 from bench.first_hour import render as first_hour_table
 from bench.speedrun import render as speedrun_table
@@ -23,6 +23,8 @@ from bench.sweep import render as sweep_table
 from results.difficulty import render as difficulty_table
 from results.evaluator_curve import table as curve_table
 from results.evaluator_settings import render as evaluator_table
+from results.joint_settings import render as joint_table
+from results.render import headline
 from results.render import render as results_table
 
 
@@ -31,12 +33,17 @@ def blocks(root="."):
     read = lambda *path: json.load(open(os.path.join(root, *path)))
     return {
         "README.md": {
+            "example": synthetic.examples_markdown(subjects=["Intermediate Algebra"]),
+            "first-hour": first_hour_table(read("bench", "first_hour.json")),
+            "headline": headline(read("results", "results.json"))},
+        "docs/results.md": {
+            "results": results_table(read("results", "results.json")),
+            "joint-settings": joint_table(read("results", "joint_settings.json")),
+            "evaluator-curve": curve_table(read("results", "evaluator_curve.json"))},
+        "docs/data.md": {
             "examples": synthetic.examples_markdown(),
             "data-stats": synthetic.stats_markdown(N_TRAIN, N_VAL, N_TEST, N_FRESH),
-            "difficulty": difficulty_table(read("results", "difficulty.json")["rows"]),
-            "evaluator-curve": curve_table(read("results", "evaluator_curve.json")),
-            "first-hour": first_hour_table(read("bench", "first_hour.json")),
-            "results": results_table(read("results", "results.json"))},
+            "difficulty": difficulty_table(read("results", "difficulty.json")["rows"])},
         "docs/speedrun.md": {
             "base": base_markdown(read("bases", "world-4x128.json")),
             "speedrun": speedrun_table(read("bench", "speedrun.json")),
@@ -79,8 +86,7 @@ def main(argv=None):
         if args.check and new != text:
             sys.exit(f"{path}: its blocks differ from their render (python -m results.blocks)")
         if not args.check and new != text:
-            with open(full, "w") as f:
-                f.write(new)
+            write_text(full, new)
 
 
 if __name__ == "__main__":

@@ -3,13 +3,13 @@ How hard is the embedded world? Greedy accuracy on the validation split of SSFT 
 overall, by subject and by level: the number that says whether two versions of the synthetic
 world (data/synthetic.py) are equally hard for the same recipe. Reads validation only.
 
-The comparison README's data section shows (today's reproduce SSFT recipe: 4x128, 4000 steps,
+The comparison docs/data.md shows (today's reproduce SSFT recipe: 4x128, 4000 steps,
 seed 1, two threads), one run per world, each evaluated by the world's own code:
     python train_sft.py --seed 1 --max_steps 4000 --out_dir out/world/new
     python -m results.difficulty --ckpt out/world/new/ckpt.pt --label "wider world (7 subjects)"
     # the same two commands in a checkout of the world before it (commit 94b5624), with
     # --label "before (4 subjects)" --out results/difficulty.json appending to the same file
-    python -m results.difficulty --render          # README's table from results/difficulty.json
+    python -m results.difficulty --render          # docs/data.md's table from results/difficulty.json
 
 Appends (or replaces, by label) one row per checkpoint in --out (results/difficulty.json).
 """
@@ -20,7 +20,7 @@ import subprocess
 
 import torch
 
-from common import accuracy_report, generate_solutions, write_json
+from common import Sampling, accuracy_report, generate_solutions, write_json
 from data import load_run_splits
 from model import load_run
 
@@ -31,7 +31,7 @@ def get_args(argv=None):
     p.add_argument("--ckpt", help="an SSFT checkpoint (train_sft.py's ckpt.pt)")
     p.add_argument("--label", help="the row's name in the table")
     p.add_argument("--out", default="results/difficulty.json")
-    p.add_argument("--render", action="store_true", help="print README's table from --out")
+    p.add_argument("--render", action="store_true", help="print docs/data.md's table from --out")
     p.add_argument("--max_new_tokens", type=int, default=160)
     p.add_argument("--batch_size", type=int, default=256)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -51,8 +51,9 @@ def evaluate(ckpt, device, max_new_tokens, batch_size):
     model, tok, saved = load_run(ckpt, device)
     rc = saved["run_config"]
     val = load_run_splits(rc, report=lambda *a: None)["val"]
-    sols = generate_solutions(model, tok, [r["problem"] for r in val], max_new_tokens, device,
-                              batch_size=batch_size, progress=True, desc="val")
+    sols = generate_solutions(model, tok, [r["problem"] for r in val],
+                              Sampling(max_new_tokens=max_new_tokens, batch_size=batch_size,
+                                       device=device), "val")
     metrics, _ = accuracy_report(val, sols)
     return {"split": "val", "n": len(val), "problem_ids": [r["id"] for r in val],
             "pass@1": metrics["pass@1"],

@@ -7,28 +7,26 @@ solutions of the largest number of problems asked for (the run's fresh problems,
 new evaluator is trained on the samples of only the first problems and scored on the same
 held-out validation candidates.
 
-    python results/evaluator_curve.py --sft_ckpt out/repro/seed1/sft/ckpt.pt \
+    python -m results.evaluator_curve --sft_ckpt out/repro/seed1/sft/ckpt.pt \
         --candidates out/repro/seed1/verifier/candidates.jsonl     # reproduce's own samples
-    python results/evaluator_curve.py --problems 100 400 --losses ce --max_steps 100
+    python -m results.evaluator_curve --problems 100 400 --losses ce --max_steps 100
 
 Writes --out/candidates.jsonl, one train_verifier.py run per (loss, problems) under --out
 (resumable: a run whose metrics.json exists is read), --out/evaluator_curve.json, and
-evaluator_curve.png when matplotlib is installed; prints the table README shows.
+evaluator_curve.png when matplotlib is installed; prints the table docs/results.md shows.
 """
 import argparse
 import json
 import os
-import sys
 
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-from common import pyplot, write_json, write_jsonl  # noqa: E402
-from data import load_run_splits  # noqa: E402
-from model import load_run  # noqa: E402
-from train_verifier import main as train_verifier  # noqa: E402
-from train_verifier import read_candidates, training_and_val_candidates  # noqa: E402
+from common import pyplot, run_sampling, write_json, write_jsonl
+from data import load_run_splits
+from model import load_run
+from train_verifier import main as train_verifier
+from train_verifier import read_candidates, training_and_val_candidates
 
 
 def get_args(argv=None):
@@ -66,10 +64,11 @@ def candidates(args):
         else:
             model, tok, ckpt = load_run(args.sft_ckpt)
             rc = ckpt["run_config"]
+            sampling = run_sampling(rc, args.device, n=args.n_samples, temperature=0.9,
+                                    top_p=0.95, batch_size=256, seed=args.seed)
             cands = training_and_val_candidates(
                 model.to(args.device), tok, load_run_splits(rc, report=lambda *a: None),
-                args.candidates_from, max(args.problems), args.n_val_problems, args.n_samples,
-                0.9, 0.95, args.device, 256, args.seed, rc.get("max_new_tokens", 160),
+                (args.candidates_from, max(args.problems), args.n_val_problems), sampling,
                 progress=False)
         os.makedirs(args.out, exist_ok=True)
         write_jsonl(path, cands)
@@ -111,7 +110,7 @@ def main(argv=None):
 
 
 def table(saved):
-    """README's table of an evaluator_curve.json."""
+    """docs/results.md's table of an evaluator_curve.json."""
     lines = ["| loss | fresh problems | candidates | steps | held-out AUC | within-problem pair "
              "accuracy | AUC on its training candidates |", "|---|---|---|---|---|---|---|"]
     lines += [f"| {r['loss']} | {r['problems']} | {r['candidates']} | {r.get('steps', '')} | "

@@ -1,9 +1,10 @@
 """
 Collect the metrics.json files written by reproduce.sh into results/results.json, render the
-README's results tables from it (no hand-typed numbers), and plot accuracy vs n.
+results tables from it (no hand-typed numbers): the full ones into docs/results.md, the
+headline into README.md; and plot accuracy vs n.
 
-    python results/render.py --runs out/repro --write_readme
-    python results/render.py --results results/results.json      # re-render only
+    python -m results.render --runs out/repro --write_docs
+    python -m results.render --results results/results.json      # print the tables only
 
 The tables give the paper's numbers and ours (mean +- std over seeds). The verdicts are those
 of the claims fixed in results/claims.json, and only those: results/verdicts.py's one rule
@@ -15,14 +16,14 @@ import glob
 import json
 import math
 import os
-import re
 import sys
+
+from common import write_json, write_text
+from grade import read_jsonl
+from results.verdicts import cell, verdicts
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, ROOT)
-from grade import read_jsonl  # noqa: E402
-from results.verdicts import cell, verdicts  # noqa: E402
 
 RUNS = ["sft", "sft-terse", "verifier", "verifier-ce", "rerank", "rerank-ce", "vote-sft"] + \
        [f"{p}-{v}" for v in ("mle", "evaluator-margin", "evaluator-ce", "contrastive")
@@ -213,6 +214,22 @@ def render(res):
     return "\n".join(lines)
 
 
+def headline(res):
+    """README's results: re-ranking with the margin evaluator beside the paper, and the claims."""
+    N = next((m["N"] for m in res.get("rerank", {}).values()), None)
+    K = next((m["K"] for m in res.get("rerank", {}).values()), None)
+    seeds = sorted({s for run, r in res.items() if run in RUNS for s in r})
+    lines = [f"Test accuracy in %, mean ± std over seeds {', '.join(seeds)}; N = {N} samples, "
+             f"K = {K} clusters; the paper's: PaLM 2-L, N = 64, K = 8.\n",
+             "| | greedy | Maj1@N | RR.All | RR.TopK | W.RR.TopK | Pass@N |",
+             "|---|---|---|---|---|---|---|",
+             "| paper | - | - | 57.0 | 58.8 | 61.2 | - |",
+             "| ours, margin evaluator | " + " | ".join(fmt(get(res, "rerank", k)) for k in (
+                 "pass@1", f"maj1@{N}", f"rr_all@{N}", f"rr_top{K}@{N}", f"w_rr_top{K}@{N}",
+                 f"pass@{N}")) + " |", ""]
+    return "\n".join(lines + claims_table(res)).rstrip()
+
+
 def mean_curves(res, run="rerank"):
     """Average the per-seed curves: {n: {method: {mean, std}}} (std over seeds)."""
     per = list(res.get(run, {}).values())
@@ -231,8 +248,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", default=None, help="reproduce.sh's output directory")
     ap.add_argument("--results", default=os.path.join(HERE, "results.json"))
-    ap.add_argument("--write_readme", action="store_true",
-                    help="replace the README block between the results markers")
+    ap.add_argument("--write_docs", action="store_true",
+                    help="rewrite the results block of --doc and the headline block of --readme")
+    ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "results.md"))
     ap.add_argument("--readme", default=os.path.join(ROOT, "README.md"))
     ap.add_argument("--figure", default=os.path.join(HERE, "accuracy_vs_n.png"))
     ap.add_argument("--markdown", default=None, help="also write the table to this file")
@@ -241,15 +259,13 @@ def main(argv=None):
         res = collect(args.runs)
         if not res:
             sys.exit(f"error: no metrics.json under {args.runs}/seed*/")
-        with open(args.results, "w") as f:
-            json.dump(res, f, indent=1)
+        write_json(args.results, res)
     with open(args.results) as f:
         res = json.load(f)
     table = render(res)
     print(table)
     if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(table + "\n")
+        write_text(args.markdown, table + "\n")
     curve = mean_curves(res)
     if curve:
         from rerank import plot
@@ -257,15 +273,11 @@ def main(argv=None):
         K = next(m["K"] for m in res["rerank"].values())
         greedy = stats([m["pass@1"] for m in res["rerank"].values()])[0]
         plot(curve, args.figure, N, K, greedy)
-    if args.write_readme:
-        path = args.readme
-        text = open(path).read()
-        new, n = re.subn(r"(<!-- results:start -->\n).*?(<!-- results:end -->)",
-                         lambda m: m.group(1) + table + "\n" + m.group(2), text, flags=re.S)
-        if n != 1:
-            sys.exit("error: README.md has no <!-- results:start --> ... <!-- results:end --> block")
-        with open(path, "w") as f:
-            f.write(new)
+    if args.write_docs:
+        from results.blocks import fill
+        for path, name, body in ((args.doc, "results", table),
+                                 (args.readme, "headline", headline(res))):
+            write_text(path, fill(open(path).read(), {name: body}, path))
     return table
 
 

@@ -4,23 +4,20 @@ top-p 0.95, settings made for PaLM 2-L; a small model is calibrated differently.
 each SSFT checkpoint, rerank.py samples N solutions of every validation problem and votes; the T
 with the best mean Maj1@N is the pick. The test split is never read here.
 
-    python results/temperature.py --ckpts out/repro/seed1/sft/ckpt.pt out/repro/seed2/sft/ckpt.pt
-    python results/temperature.py --temperatures 0.5 0.9 --n 8 --out out/temperature
+    python -m results.temperature --ckpts out/repro/seed1/sft/ckpt.pt out/repro/seed2/sft/ckpt.pt
+    python -m results.temperature --temperatures 0.5 0.9 --n 8 --out out/temperature
 
 Writes --out/temperature.json (every run's validation metrics, the mean per T, the pick) and
-prints the table README shows. Each run is rerank.py's own directory under --out (resumable:
+prints the table docs/results.md shows. Each run is rerank.py's own directory under --out (resumable:
 a run whose metrics.json exists is read, not redone).
 """
 import argparse
 import json
 import os
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-from common import write_json  # noqa: E402
-from grade import read_jsonl  # noqa: E402
-from rerank import main as rerank  # noqa: E402
+from common import write_json
+from grade import read_jsonl
+from rerank import main as rerank
 
 
 def get_args(argv=None):
@@ -53,6 +50,21 @@ def run(ckpt, T, args, out_dir):
     return m
 
 
+def render(saved):
+    """The table of a temperature.json: mean over checkpoints, validation problems."""
+    N, pick = saved["N"], saved["pick"]
+    lines = [f"| T | Maj1@{N} | one sample | Pass@{N} |", "|---|---|---|---|"]
+    for T, t in saved["table"].items():
+        mark = " (pick)" if float(T) == pick else (" (paper)" if float(T) == 0.9 else "")
+        lines.append(f"| {T}{mark} | {100 * t['maj1']:.1f} | {100 * t['single']:.1f} | "
+                     f"{100 * t['pass']:.1f} |")
+    greedy = next(iter(saved["table"].values()))["greedy"]
+    lines.append(f"\nGreedy on the same problems: {100 * greedy:.1f}. Mean over "
+                 f"{len(saved['ckpts'])} checkpoint(s), {saved.get('n_problems', '?')} "
+                 "validation problems.")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     args = get_args(argv)
     N = args.n
@@ -65,23 +77,14 @@ def main(argv=None):
                  "pass": mean(T, f"pass@{N}"), "greedy": mean(T, "pass@1")}
              for T in args.temperatures}
     pick = max(args.temperatures, key=lambda T: (table[T]["maj1"], -abs(T - 0.9)))
-    lines = [f"| T | Maj1@{N} | one sample | Pass@{N} |", "|---|---|---|---|"]
-    for T in args.temperatures:
-        t = table[T]
-        mark = " (pick)" if T == pick else (" (paper)" if T == 0.9 else "")
-        lines.append(f"| {T}{mark} | {100 * t['maj1']:.1f} | {100 * t['single']:.1f} | "
-                     f"{100 * t['pass']:.1f} |")
-    greedy = table[args.temperatures[0]]["greedy"]
-    lines.append(f"\nGreedy on the same problems: {100 * greedy:.1f}. Mean over "
-                 f"{len(args.ckpts)} checkpoint(s), {runs[pick][0]['n']} validation problems.")
-    print("\n".join(lines))
-    os.makedirs(args.out, exist_ok=True)
-    write_json(os.path.join(args.out, "temperature.json"),
-               {"pick": pick, "N": N, "ckpts": args.ckpts, "table": table,
-                "runs": {str(T): [{k: v for k, v in m.items() if k not in ("curves", "problem_ids")}
-                                  for m in ms] for T, ms in runs.items()},
-                "problem_ids": sorted({i for ms in runs.values() for m in ms
-                                       for i in m["problem_ids"]})})
+    saved = {"split": "val", "pick": pick, "N": N, "ckpts": args.ckpts,
+             "n_problems": runs[pick][0]["n"], "table": {str(T): t for T, t in table.items()},
+             "runs": {str(T): [{k: v for k, v in m.items() if k not in ("curves", "problem_ids")}
+                               for m in ms] for T, ms in runs.items()},
+             "problem_ids": sorted({i for ms in runs.values() for m in ms
+                                    for i in m["problem_ids"]})}
+    print(render(saved))
+    write_json(os.path.join(args.out, "temperature.json"), saved)
     return pick, table
 
 

@@ -51,7 +51,7 @@ def test_muon_step_by_hand():
 
 def test_configure_optimizer_groups_and_lr_scales(tmp_path):
     model = GPT(GPTConfig(block_size=16, vocab_size=32, n_layer=2, n_head=2, n_embd=8))
-    opt = configure_optimizer(model, 3e-3, 0.1, 0.99, "cpu", "muon", muon_lr=0.03)
+    opt = configure_optimizer(model, 3e-3, 0.1, 0.99, "muon", muon_lr=0.03)
     muon, decayed, plain = opt.param_groups
     names = {id(p): n for n, p in model.named_parameters()}
     assert all(".h." in names[id(p)] and p.dim() == 2 for p in muon["params"])
@@ -60,7 +60,7 @@ def test_configure_optimizer_groups_and_lr_scales(tmp_path):
     assert n_all == len(list(model.parameters()))
     set_lr(opt, 1e-3)
     assert abs(muon["lr"] - 1e-2) < 1e-12 and decayed["lr"] == plain["lr"] == 1e-3
-    adamw = configure_optimizer(model, 3e-3, 0.1, 0.99, "cpu")
+    adamw = configure_optimizer(model, 3e-3, 0.1, 0.99)
     set_lr(adamw, 1e-3)
     assert isinstance(adamw, torch.optim.AdamW) and all(g["lr"] == 1e-3 for g in adamw.param_groups)
     # a training step changes every parameter, and the state survives a save/load
@@ -71,7 +71,7 @@ def test_configure_optimizer_groups_and_lr_scales(tmp_path):
     opt.step()
     assert all(not torch.equal(b, p) for b, p in zip(before, model.parameters()))
     torch.save(opt.state_dict(), tmp_path / "opt.pt")
-    again = configure_optimizer(model, 3e-3, 0.1, 0.99, "cpu", "muon", muon_lr=0.03)
+    again = configure_optimizer(model, 3e-3, 0.1, 0.99, "muon", muon_lr=0.03)
     again.load_state_dict(torch.load(tmp_path / "opt.pt", weights_only=True))
     assert again.param_groups[0]["lr_scale"] == muon["lr_scale"]
     torch.testing.assert_close(again.state_dict()["state"], opt.state_dict()["state"])

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from data import train_tokenizer
 from model import (GPT, GPTConfig, KVCache, filter_logits, last_real_index, load_checkpoint,
-                   load_run, save_checkpoint, sequence_logprobs, token_logprobs)
+                   load_run, save_checkpoint, sequence_logprobs, token_cross_entropy)
 
 TINY = dict(block_size=64, vocab_size=97, n_layer=2, n_head=4, n_embd=32)
 
@@ -304,7 +304,7 @@ def test_sequence_logprobs_sum_and_length_normalisation():
     assert torch.allclose(norm1, torch.stack([want0 / 3, want1 / 5]), atol=1e-5)
     _, norm0, _ = sequence_logprobs(m, idx, targets, alpha=0.0)
     assert torch.allclose(norm0, total)
-    assert (token_logprobs(logits, targets)[0, :4] == 0).all()
+    assert (token_cross_entropy(logits, targets, "none")[0, :4] == 0).all()
 
 
 def test_last_real_index_left_and_right_padding():
@@ -381,3 +381,19 @@ def test_gpu_check_runs_on_cpu_and_writes_every_figure(tmp_path):
     cfg = GPTConfig(block_size=32, vocab_size=64, n_layer=1, n_head=2, n_embd=16)
     fig, _ = gc.train(cfg, torch.device("cpu"), 2, 25, False, 989.0)
     assert [s for s, _ in fig["losses"]] == [0, 20, 27] and fig["losses"][-1][1] < fig["losses"][0][1]
+
+
+def test_one_cross_entropy_three_reductions():
+    """token_cross_entropy's reductions agree with each other and with the hand value."""
+    torch.manual_seed(0)
+    logits = torch.randn(2, 5, 7)
+    targets = torch.tensor([[3, -100, 1, 0, -100], [-100, 6, 6, 2, 5]])
+    none = token_cross_entropy(logits, targets, "none")  # (2, 5)
+    hand = torch.zeros(2, 5)
+    for b in range(2):
+        for t in range(5):
+            if targets[b, t] != -100:
+                hand[b, t] = -torch.log_softmax(logits[b, t], -1)[targets[b, t]]
+    assert torch.allclose(none, hand, atol=1e-6)
+    assert torch.allclose(token_cross_entropy(logits, targets, "sum"), hand.sum(), atol=1e-5)
+    assert torch.allclose(token_cross_entropy(logits, targets), hand.sum() / 7, atol=1e-6)

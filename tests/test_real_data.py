@@ -3,7 +3,6 @@ fixtures (tests/fixtures, with their provenance) always run; the full files in .
 are read when present and skipped otherwise."""
 import json
 import os
-import sys
 
 import pytest
 
@@ -67,8 +66,7 @@ def test_fixture_is_the_head_of_the_real_file(name, split):
 
 @needs_real
 def test_real_files_every_gold_answer_is_the_answer_of_its_own_solution():
-    sys.path.insert(0, os.path.join(ROOT, "bench"))
-    import real_data
+    from bench import real_data
     out = real_data.main(["--data", REAL])
     assert {k: v["rows"] for k, v in out.items()} == {
         ("gsm8k", "train"): 7473, ("gsm8k", "test"): 1319, ("math500", "test"): 500}

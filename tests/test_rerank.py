@@ -185,8 +185,8 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
     flat_p = [problems[r["id"]] for r in rows for _ in r["samples"]]
     flat_s = [s for r in rows for s in r["samples"]]
     got = [x for r in rows for x in r["scores"]]
-    assert got == pytest.approx(evaluator_scores(ev, other, flat_p, flat_s, "cpu"), abs=1e-6)
-    assert got != pytest.approx(evaluator_scores(ev, gen_tok, flat_p, flat_s, "cpu"), abs=1e-3)
+    assert got == pytest.approx(evaluator_scores(ev, other, flat_p, flat_s), abs=1e-6)
+    assert got != pytest.approx(evaluator_scores(ev, gen_tok, flat_p, flat_s), abs=1e-3)
     # the evaluator-free control: the generator's own token probabilities, by hand for one sample
     assert {"lp_rr_top2@4", "minp_w_rr_top2@4", "lp_rr_all@4"} <= set(saved)
     from data import eos_id, encode, generator_prompt, generator_target

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
+from results import render
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "results"))
-import render  # noqa: E402
 
 
 def fake_runs(root, seeds=("1", "2", "3")):
@@ -49,29 +49,36 @@ def test_fmt_and_per_problem_outcomes(tmp_path):
                                           "maj1": [0.0, 1.0], "pass": [1.0, 1.0]}
 
 
-def test_render_table_and_readme_block(tmp_path):
+def test_render_table_into_docs_and_headline_into_readme(tmp_path):
     fake_runs(tmp_path / "runs")
-    readme = tmp_path / "README.md"
-    readme.write_text("intro\n<!-- results:start -->\nold\n<!-- results:end -->\ntail\n")
+    doc, readme = tmp_path / "results.md", tmp_path / "README.md"
+    doc.write_text("intro\n<!-- results:start -->\nold\n<!-- results:end -->\ntail\n")
+    readme.write_text("top\n<!-- headline:start -->\nold\n<!-- headline:end -->\n")
     render.main(["--runs", str(tmp_path / "runs"), "--results", str(tmp_path / "r.json"),
-                 "--readme", str(readme), "--figure", str(tmp_path / "fig.png"), "--write_readme"])
-    text = readme.read_text()
+                 "--doc", str(doc), "--readme", str(readme), "--figure", str(tmp_path / "fig.png"),
+                 "--write_docs"])
+    text = doc.read_text()
     assert text.startswith("intro\n<!-- results:start -->\n") and text.endswith("<!-- results:end -->\ntail\n")
     assert "old" not in text
     assert "| detailed, one step per line (PRM800K-like) | 54.2 | 31.0 ± 1.0 |" in text
-    assert ("| paper's | detailed solutions beat terse ones (greedy) | +5.0 (Maj1@64) | "
-            "reproduced (+100.0, 95% CI +100.0 to +100.0; Holm p 0.000) |") in text
+    claim = ("| paper's | detailed solutions beat terse ones (greedy) | +5.0 (Maj1@64) | "
+             "reproduced (+100.0, 95% CI +100.0 to +100.0; Holm p 0.000) |")
+    assert claim in text
     assert "| paper's | majority voting beats greedy | - | no data |" in text  # no samples.jsonl
     assert "last changed at commit " in text and "Holm's correction" in text
     assert "| RR.Top2@4 | 58.8 | 26.0 ± 0.0 | 26.0 ± 0.0 |" in text
     assert "| evaluator ROC AUC (held-out candidates) | - | 0.800 ± 0.000 | 0.700 ± 0.000 |" in text
+    head = readme.read_text()  # the headline: the margin evaluator's row and the same claims
+    assert head.startswith("top\n<!-- headline:start -->\n") and claim in head and "old" not in head
+    assert "| ours, margin evaluator | 31.0 ± 1.0 | 30.0 ± 2.0 | 25.0 ± 0.0 | 26.0 ± 0.0 | 31.0 ± 0.0 | 50.0 ± 0.0 |" in head
     saved = json.loads((tmp_path / "r.json").read_text())
     assert set(saved["sft"]) == {"1", "2", "3"}
     bad = tmp_path / "bad.md"
     bad.write_text("no markers")
-    r = subprocess.run([sys.executable, os.path.join(ROOT, "results", "render.py"), "--results",
-                        str(tmp_path / "r.json"), "--readme", str(bad), "--figure",
-                        str(tmp_path / "f2.png"), "--write_readme"], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "results.render", "--results",
+                        str(tmp_path / "r.json"), "--doc", str(bad), "--readme", str(readme),
+                        "--figure", str(tmp_path / "f2.png"), "--write_docs"],
+                       capture_output=True, text=True, cwd=ROOT)
     assert r.returncode != 0 and "no <!-- results:start -->" in r.stderr
 
 
@@ -95,13 +102,13 @@ def test_reproduce_sh_arguments():
     lines = r.stdout.splitlines()
     assert r.returncode == 0 and len(lines) == 5 * 15 + 1  # five seeds by default
     assert lines[0].endswith("train_sft.py --seed 1 --out_dir /nonexistent/x/seed1/sft")  # defaults
-    assert "--write_readme" in lines[-1] and "results/results.json" in lines[-1]
+    assert "--write_docs" in lines[-1] and "results/results.json" in lines[-1]
     assert not os.path.exists("/nonexistent/x")  # a dry run creates nothing
     r = reproduce("--dry_run", "--seeds", "7", "--n", "8", "--out", "/nonexistent/x")
     lines = r.stdout.splitlines()
     assert len(lines) == 16 and all("--seed 7 " in ln for ln in lines[:-1])
     assert sum("--n_samples 8 " in ln for ln in lines) == 2  # rerank and rerank-ce
-    assert "--write_readme" not in lines[-1] and "/nonexistent/x/results.md" in lines[-1]
+    assert "--write_docs" not in lines[-1] and "/nonexistent/x/results.md" in lines[-1]
     r = reproduce("--dry_run", "--quick", "--seeds", "1")
     assert "--max_steps 300" in r.stdout and "--n_samples 4 " in r.stdout and "out/quick" in r.stdout
 
@@ -160,7 +167,6 @@ def test_control_table_only_when_the_control_ran():
 
 def tiny_sft(out_dir, *extra, final_split="test"):
     """A 2-step SSFT run on 100 synthetic problems: a checkpoint to run the sweeps on."""
-    sys.path.insert(0, ROOT)
     import train_sft
     train_sft.main([*extra, "--final_split", final_split, "--n_train", "100", "--n_val", "6", "--n_test", "6",
          "--init_from", "scratch", "--n_layer", "1", "--n_head", "2",
@@ -170,10 +176,9 @@ def tiny_sft(out_dir, *extra, final_split="test"):
 
 
 def test_temperature_sweep_reads_validation_problems_only(tmp_path, test_split_forbidden):
-    sys.path.insert(0, ROOT)
     from data import load_run_splits
     from model import load_run
-    import temperature
+    from results import temperature
     tiny_sft(tmp_path / "sft", final_split="val")
     ckpt = str(tmp_path / "sft" / "ckpt.pt")
     pick, table = temperature.main(["--ckpts", ckpt, ckpt, "--temperatures", "0.5", "1.0", "--n",
@@ -185,13 +190,13 @@ def test_temperature_sweep_reads_validation_problems_only(tmp_path, test_split_f
     text = {r["id"]: r["problem"] for r in splits["val"]}
     assert not {text[i] for i in saved["problem_ids"]} & {r["problem"] for r in splits["test"]}
     assert pick in (0.5, 1.0) and saved["pick"] == pick and set(table) == {0.5, 1.0}
+    assert saved["split"] == "val" and temperature.render(saved).count("| 0.5") == 1
     assert all(0.0 <= t["single"] <= t["pass"] <= 1.0 for t in table.values())
     assert len(saved["runs"]["0.5"]) == 2  # one run per checkpoint
 
 
 def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_path):
-    sys.path.insert(0, ROOT)
-    import evaluator_curve
+    from results import evaluator_curve
     tiny_sft(tmp_path / "sft")
     rows = evaluator_curve.main(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--problems",
                                  "3", "6", "--n_val_problems", "4", "--n_samples", "2",
@@ -210,7 +215,6 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
 
 
 def test_difficulty_reads_validation_only_and_renders(tmp_path):
-    sys.path.insert(0, ROOT)
     from data import load_run_splits
     from model import load_run
     from results import difficulty
@@ -237,7 +241,6 @@ def test_readme_and_docs_blocks_are_rendered():
     """README's and docs/' rendered blocks (examples, data sizes, difficulty, evaluator curve,
     the first hour, the base, the speedrun and the sweeps) are exactly their render from the
     committed JSON, and a changed number in a JSON shows as a difference."""
-    sys.path.insert(0, ROOT)
     from results import blocks
     rendered = blocks.blocks(ROOT)
     for path, body in rendered.items():
@@ -251,7 +254,6 @@ def test_readme_and_docs_blocks_are_rendered():
 
 
 def test_regime_dry_run_lists_every_run(capsys, tmp_path):
-    sys.path.insert(0, ROOT)
     from results import regime
     assert regime.main(["--dry_run", "--budgets", "300", "600", "--out", str(tmp_path)]) is None
     lines = capsys.readouterr().out.splitlines()
@@ -266,7 +268,6 @@ def test_regime_map_reads_validation_only():
     """The map chooses budgets: each of its runs, parsed by its own script's argparse, solves
     the validation split (the evaluator reads no split choice: it scores fresh and val
     candidates only)."""
-    sys.path.insert(0, ROOT)
     import importlib
     from results import regime
     split_flag = {"train_sft": "final_split", "rerank": "split", "train_joint": "eval_split"}
@@ -295,7 +296,6 @@ class NoTestSplit(dict):
 @pytest.fixture
 def test_split_forbidden(monkeypatch):
     """Every script's way to the splits, wrapped so that a look at the test split fails."""
-    sys.path.insert(0, ROOT)
     import rerank
     import train_joint
     import train_sft
@@ -344,7 +344,6 @@ def test_joint_settings_read_validation_only(tmp_path, test_split_forbidden):
 def test_evaluator_settings_share_one_sample_and_read_validation(tmp_path, test_split_forbidden):
     """Every setting trains on the candidates the first run sampled, and is scored on the
     validation problems' candidates only."""
-    sys.path.insert(0, ROOT)
     from results import evaluator_settings
     tiny_sft(tmp_path / "sft", final_split="val")
     runs, out = tmp_path / "runs", str(tmp_path / "s.json")

@@ -1,5 +1,6 @@
 """train_joint.py: the ranking loss by hand (padding, lengths, alpha) and its pair layout, the
 stage plan, and a tiny end-to-end run of steps 1-3 on a real-format dataset, every objective."""
+import argparse
 import json
 import os
 
@@ -59,7 +60,8 @@ def test_pair_ranking_loss_reads_correct_rows_first():
     pairs = [(0, 1), (3, 2), (4, 7)]
     pad = eos_id(tok)
     with torch.no_grad():
-        got = pair_ranking_loss(m, cex, pairs, 0.5, 1.0, pad, "cpu")
+        args = argparse.Namespace(rank_margin=0.5, alpha=1.0, device="cpu")
+        got = pair_ranking_loss(m, [cex[i] for p in pairs for i in p], args, pad)
         f = lambda rows: sequence_logprobs(m, *[collate([cex[i] for i in rows], pad)[k]
                                                  for k in ("x", "y")])[1]
         want = ranking_loss(f([p for p, _ in pairs]), f([n for _, n in pairs]), 0.5)
@@ -147,3 +149,11 @@ def test_mle_rows_add_the_candidate_problems_once():
     assert [r["id"] for r in got] == ["t0", "t1", "t2", "f1", "f3"]
     with pytest.raises(ValueError, match="not in the SSFT run"):
         mle_rows(splits, {"f1", "v0"})  # a validation problem is never gold MLE data
+
+
+def test_every_variant_has_its_own_default_directory():
+    from train_joint import default_out_dir, get_args
+    dirs = [default_out_dir(get_args(a)) for a in (
+        [], ["--loss", "ce"], ["--objective", "contrastive"], ["--objective", "mle"])]
+    assert dirs == ["out/joint-evaluator-margin", "out/joint-evaluator-ce",
+                    "out/joint-contrastive", "out/joint-mle"]

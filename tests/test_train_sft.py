@@ -11,7 +11,7 @@ import torch
 from data import (collate, encode_example, generator_prompt, generator_target, split_by_length,
                   train_tokenizer)
 from model import GPT, GPTConfig, load_checkpoint
-from common import generate_solutions, lr_at, token_loss_sum
+from common import Sampling, generate_solutions, lr_at, token_loss_sum
 from train_sft import accumulate_gradients, main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -114,12 +114,11 @@ def test_generate_solutions_come_back_in_input_order(tok):
             if p.dim() >= 2:
                 p.mul_(8)
     problems = [f"What is ${a}+{a}$?" + " Be quick." * ((5 * a) % 7) for a in range(7)]
-    together = generate_solutions(model, tok, problems, 8, "cpu", batch_size=3)
-    alone = [generate_solutions(model, tok, [p], 8, "cpu")[0] for p in problems]
+    together = generate_solutions(model, tok, problems, Sampling(max_new_tokens=8, batch_size=3))
+    alone = [generate_solutions(model, tok, [p], Sampling(max_new_tokens=8))[0] for p in problems]
     assert together == alone and len({s[0] for s in alone}) > 3  # distinct enough to tell apart
-    g = lambda: torch.Generator().manual_seed(0)  # sampled, N per problem: the same holds
-    many = generate_solutions(model, tok, problems, 6, "cpu", num_samples=2, temperature=1.0,
-                              batch_size=4, generator=g())
+    many = generate_solutions(model, tok, problems, Sampling(  # sampled, N per problem
+        n=2, temperature=1.0, max_new_tokens=6, batch_size=4, seed=0))
     assert [len(s) for s in many] == [2] * 7
 
 

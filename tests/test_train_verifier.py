@@ -1,5 +1,6 @@
 """train_verifier.py: losses by hand, the read-out position, truncation, pairs, AUC, batch
 layout and order (its end-to-end run is tests/test_rerank.py's, which needs a verifier)."""
+import argparse
 import json
 import math
 import random
@@ -133,13 +134,16 @@ def test_margin_batches_put_the_correct_candidate_first_in_each_pair(tok):
     model = tiny_evaluator()
     cands = [{"problem_id": f"p{i // 4}", "problem": f"What is ${i // 4}+1$?",
               "solution": f"It is {i}, so {i % 3}.", "label": i % 4 in (0, 3)} for i in range(16)]
-    ex, batch = evaluator_batches(tok, cands, "margin", 10, 4, 128, seed=0, log=lambda *a: None)
+    args = argparse.Namespace(loss="margin", pairs_per_problem=10, batch_size=4, seed=0,
+                              margin=1.0, device="cpu")
+    ex, batch = evaluator_batches(tok, cands, args, 128, log=lambda *a: None)
     idx = batch(0)
     assert len(idx) == 8 and all(cands[i]["label"] for i in idx[0::2])
     assert not any(cands[i]["label"] for i in idx[1::2])
     ids, pad = label_token_ids(tok), eos_id(tok)
     with torch.no_grad():
-        got = evaluator_loss(model, ex, cands, idx, "margin", 1.0, ids, pad, "cpu")
+        got = evaluator_loss(model, tok, [ex[i] for i in idx], [cands[i]["label"] for i in idx],
+                             args)
         ls = lambda rows: log_score(label_logits(model, collate([ex[i] for i in rows], pad), ids)[0])
         want = margin_loss(ls(idx[0::2]), ls(idx[1::2]), 1.0)
         swapped = margin_loss(ls(idx[1::2]), ls(idx[0::2]), 1.0)
@@ -182,7 +186,7 @@ def test_evaluator_scores_come_back_in_input_order(tok):
     model = tiny_evaluator()
     problems = [f"What is ${i}+{i}$?" + " Think." * (7 - i) for i in range(7)]  # lengths differ
     sols = [f"It is {2 * i}." + " Yes." * (i % 3) for i in range(7)]
-    together = evaluator_scores(model, tok, problems, sols, "cpu", batch_size=3)
-    alone = [evaluator_scores(model, tok, [p], [s], "cpu")[0] for p, s in zip(problems, sols)]
+    together = evaluator_scores(model, tok, problems, sols, batch_size=3)
+    alone = [evaluator_scores(model, tok, [p], [s])[0] for p, s in zip(problems, sols)]
     assert together == pytest.approx(alone, abs=1e-5)
     assert len(set(round(x, 6) for x in alone)) == 7  # distinct, so a permutation would show
