@@ -5,6 +5,7 @@ fine-tuning stages (evaluator, step 3), solving problems with the model, the gre
 report, and atomic JSON writing. Step 1's own loop (accumulation, DDP, resume) is in
 train_sft.py; the evaluator's loss and scores are in train_verifier.py.
 """
+import argparse
 import json
 import math
 import os
@@ -38,6 +39,27 @@ def add_stage_flags(p, lr, min_lr):
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--no_progress", action="store_true")
+
+
+def add_sweep_flags(p, settings, runs, out, script):
+    """The flags of a validation sweep over named settings (results/*_settings.py): which
+    settings, where the runs and the JSON go, --rerun, --render, and --extra flags passed to
+    every run of `script`."""
+    p.add_argument("--settings", nargs="+", default=list(settings), choices=list(settings))
+    p.add_argument("--runs", default=runs)
+    p.add_argument("--out", default=out)
+    p.add_argument("--rerun", action="store_true", help="run settings already in --out again")
+    p.add_argument("--render", action="store_true", help="print the table of --out, run nothing")
+    p.add_argument("--extra", nargs=argparse.REMAINDER, default=[],
+                   help=f"more {script} flags for every run (tests: tiny budgets)")
+
+
+def read_json(path, default):
+    """A JSON file's content, or `default` when the file does not exist yet."""
+    if not os.path.exists(path):
+        return default
+    with open(path) as f:
+        return json.load(f)
 
 
 def run_cli(main):

@@ -62,8 +62,9 @@ class CausalSelfAttention(nn.Module):
         if cache is not None:
             k, v = cache.update(layer, k, v)  # (B, nh, T_past + T, hs)
         dropout_p = self.dropout if self.training else 0.0
-        if attn_mask is None:  # plain training batch: every token real, fused causal kernel
-            y = F.scaled_dot_product_attention(q, k, v, is_causal=True, dropout_p=dropout_p)
+        if attn_mask is None:  # every key real: causal over T tokens, or one new token that
+            # may see every cached key (a decode step of an unpadded batch: no mask to build)
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=T > 1, dropout_p=dropout_p)
         else:  # attn_mask: (B, 1, T, T_keys) bool, True = may attend
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, dropout_p=dropout_p)
         y = y.transpose(1, 2).contiguous().view(B, T, C)
@@ -113,6 +114,7 @@ class KVCache:
         self.key_mask = torch.zeros(batch_size, max_len, dtype=torch.bool, device=device)
         self.pos = 0  # how many positions are filled (same for every row)
         self.static = static
+        self.all_real = False  # no padding anywhere (set by GPT.prefill): decode needs no mask
 
     def n_keys(self, new):
         """Key positions attention reads after writing `new` tokens: the filled ones, or with
@@ -200,6 +202,8 @@ class GPT(nn.Module):
                              f"(block_size={self.config.block_size}); nothing is cropped silently")
         if attention_mask is None and cache is None:  # plain causal attention, positions 0..T-1
             pos, attn_mask = torch.arange(T, device=idx.device)[None], None  # (1, T)
+        elif attention_mask is None and T == 1 and cache.all_real and not cache.static:
+            pos, attn_mask = torch.full((1, 1), past, device=idx.device), None  # decode step
         else:
             if attention_mask is None:
                 attention_mask = torch.ones(B, T, dtype=torch.bool, device=idx.device)
@@ -332,6 +336,7 @@ class GPT(nn.Module):
                  else next(self.parameters()).dtype)
         cache = KVCache(self.config, idx.size(0), max_len, idx.device, dtype, static)
         logits = self(idx, attention_mask=attention_mask, cache=cache)[0][:, -1]  # (B, V)
+        cache.all_real = bool(attention_mask.all())  # every later position is real too
         if num_samples > 1:
             cache.expand(num_samples)
         return logits.repeat_interleave(num_samples, dim=0), cache

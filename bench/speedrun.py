@@ -15,13 +15,12 @@ Writes bench/speedrun.json (resumable: a record already there is kept unless --r
 prints the table docs/speedrun.md shows.
 """
 import argparse
-import json
 import os
 import time
 
 import torch
 
-from common import accuracy_report, generate_solutions, run_sampling, write_json
+from common import accuracy_report, generate_solutions, read_json, run_sampling, write_json
 from data import load_run_splits
 from model import load_run
 from train_sft import main as train_sft
@@ -99,7 +98,7 @@ def render(saved):
 
 def main(argv=None):
     args = get_args(argv)
-    saved = json.load(open(args.out)) if os.path.exists(args.out) else {"records": []}
+    saved = read_json(args.out, {"records": []})
     saved.update(split="val", at_seconds=args.at_seconds, target=args.target)
     if not args.render:
         for name in args.records:

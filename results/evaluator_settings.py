@@ -14,10 +14,9 @@ split is never read.
 Writes results/evaluator_settings.json (a setting already there is kept unless --rerun).
 """
 import argparse
-import json
 import os
 
-from common import write_json
+from common import add_sweep_flags, read_json, write_json
 from train_verifier import main as train_verifier
 
 SETTINGS = {  # name -> train_verifier flags
@@ -44,13 +43,8 @@ def get_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--sft_ckpt", default="out/sft/ckpt.pt")
-    p.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
-    p.add_argument("--runs", default="out/evaluator_settings")
-    p.add_argument("--out", default="results/evaluator_settings.json")
-    p.add_argument("--rerun", action="store_true")
-    p.add_argument("--render", action="store_true")
-    p.add_argument("--extra", nargs=argparse.REMAINDER, default=[],
-                   help="more train_verifier flags for every run (tests: tiny budgets)")
+    add_sweep_flags(p, SETTINGS, "out/evaluator_settings", "results/evaluator_settings.json",
+                    "train_verifier")
     return p.parse_args(argv)
 
 
@@ -71,7 +65,7 @@ def render(saved):
 
 def main(argv=None):
     args = get_args(argv)
-    saved = json.load(open(args.out)) if os.path.exists(args.out) else {"rows": []}
+    saved = read_json(args.out, {"rows": []})
     saved.update(split="val", sft_ckpt=args.sft_ckpt)
     for name in [] if args.render else args.settings:
         candidates = os.path.join(args.runs, f"candidates-{sampling(SETTINGS[name] + args.extra)}.jsonl")

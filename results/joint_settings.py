@@ -13,10 +13,9 @@ Writes results/joint_settings.json (a run already there is kept unless --rerun);
 --runs/<setting>-<objective>.
 """
 import argparse
-import json
 import os
 
-from common import write_json
+from common import add_sweep_flags, read_json, write_json
 from train_joint import main as train_joint
 
 SETTINGS = {  # name -> train_joint flags (stage lengths, learning rate)
@@ -35,13 +34,8 @@ def get_args(argv=None):
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--init", default="out/sft/ckpt.pt", help="the SSFT checkpoint")
     p.add_argument("--candidates", default="out/verifier/candidates.jsonl")
-    p.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS))
-    p.add_argument("--runs", default="out/joint_settings")
-    p.add_argument("--out", default="results/joint_settings.json")
-    p.add_argument("--rerun", action="store_true")
-    p.add_argument("--render", action="store_true")
-    p.add_argument("--extra", nargs=argparse.REMAINDER, default=[],
-                   help="more train_joint flags for every run (tests: tiny budgets)")
+    add_sweep_flags(p, SETTINGS, "out/joint_settings", "results/joint_settings.json",
+                    "train_joint")
     return p.parse_args(argv)
 
 
@@ -58,7 +52,7 @@ def render(saved):
 
 def main(argv=None):
     args = get_args(argv)
-    saved = json.load(open(args.out)) if os.path.exists(args.out) else {"rows": []}
+    saved = read_json(args.out, {"rows": []})
     saved.update(split="val", init=args.init, candidates=args.candidates)
     for name in [] if args.render else args.settings:
         for objective, flags in OBJECTIVES.items():

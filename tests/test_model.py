@@ -132,6 +132,33 @@ def test_cached_greedy_equals_uncached_greedy():
     assert a.shape == (3, 37) and torch.equal(a, b)
 
 
+def test_unpadded_decode_without_a_mask_gives_the_masked_tokens(monkeypatch):
+    """An unpadded batch decodes with no attention mask (cache.all_real); the same batch with
+    the mask built at every step (all_real forced off) gives the same tokens and logits,
+    greedy and sampled N per prompt with rows leaving the batch."""
+    m = tiny_model()
+    idx = torch.randint(0, 97, (4, 6))
+    fast = m.generate(idx, 25, temperature=0, eos_token_id=5)
+    g = lambda: torch.Generator().manual_seed(0)
+    fast_s = m.generate(idx, 25, temperature=1.0, top_p=0.9, eos_token_id=5, num_samples=3,
+                        generator=g())
+    cache_seen = []
+    real_prefill = GPT.prefill
+
+    def masked_prefill(self, *a, **k):
+        logits, cache = real_prefill(self, *a, **k)
+        assert cache.all_real  # the batch has no padding: the fast path would be taken
+        cache.all_real = False
+        cache_seen.append(cache)
+        return logits, cache
+    monkeypatch.setattr(GPT, "prefill", masked_prefill)
+    assert torch.equal(m.generate(idx, 25, temperature=0, eos_token_id=5), fast)
+    assert torch.equal(m.generate(idx, 25, temperature=1.0, top_p=0.9, eos_token_id=5,
+                                  num_samples=3, generator=g()), fast_s)
+    # the masked path ran: its decode steps record their key positions (the fast one never does)
+    assert len(cache_seen) == 2 and cache_seen[0].key_mask[:, 6].all()
+
+
 def left_pad(prompts, pad_id=0):
     T = max(len(p) for p in prompts)
     idx = torch.full((len(prompts), T), pad_id, dtype=torch.long)
