@@ -3,7 +3,7 @@ What the four scripts of the recipe share, in one place so that no script import
 plumbing: the optimizer and learning-rate schedule, the summed token loss, the loop of the short
 fine-tuning stages (evaluator, step 3), solving problems with the model, the greedy accuracy
 report, and atomic JSON writing. Step 1's own loop (accumulation, DDP, resume) is in
-train_sft.py; the evaluator's loss and scores are in train_verifier.py.
+train_sft.py; the evaluator's example, scores and losses are in evaluator.py.
 """
 import argparse
 import json

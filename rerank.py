@@ -46,7 +46,7 @@ from data import (DataError, collate, encode_example, eos_id, generator_prompt, 
                   length_chunks, load_run_splits, to_device)
 from grade import extract_answer, is_equiv, mean_by_group, read_jsonl
 from model import load_run, token_cross_entropy
-from train_verifier import evaluator_scores
+from evaluator import evaluator_scores
 
 
 def get_args(argv=None):

@@ -3,7 +3,7 @@ Step 3 of the recipe: multi-task sequential fine-tuning. Starting from the SSFT 
 the same weights are trained further in two stages, then evaluated as a generator:
 
   --objective evaluator    (the paper's recipe) stage B: the evaluator objective (margin or CE,
-                           train_verifier.py's loss) on the model's own sampled candidates;
+                           evaluator.py's loss) on the model's own sampled candidates;
                            stage C: generation MLE on the gold solutions, a short run
   --objective contrastive  stage B: MLE + gamma * sequence ranking loss on the model's own
                            correct vs incorrect samples (BRIO/SLiC style),
@@ -41,8 +41,8 @@ from common import (accuracy_report, add_stage_flags, generate_solutions, print_
 from data import (collate, cycling_batches, encode_generator_examples, eos_id,
                   load_run_splits, to_device)
 from model import load_run, save_checkpoint, sequence_logprobs
-from train_verifier import (candidate_problems, evaluator_step_loss, make_pairs, read_candidates,
-                            sample_candidates)
+from evaluator import (candidate_problems, evaluator_step_loss, make_pairs, read_candidates,
+                       sample_candidates)
 
 
 def get_args(argv=None):

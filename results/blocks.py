@@ -17,6 +17,7 @@ import sys
 
 from common import write_text
 from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, synthetic
+from bench.bench_model import render as bench_model_table
 from bench.first_hour import render as first_hour_table
 from bench.speedrun import render as speedrun_table
 from bench.sweep import render as sweep_table
@@ -44,6 +45,8 @@ def blocks(root="."):
             "examples": synthetic.examples_markdown(),
             "data-stats": synthetic.stats_markdown(N_TRAIN, N_VAL, N_TEST, N_FRESH),
             "difficulty": difficulty_table(read("results", "difficulty.json")["rows"])},
+        "docs/model.md": {
+            "bench-model": bench_model_table(read("bench", "bench_model.json"))},
         "docs/speedrun.md": {
             "base": base_markdown(read("bases", "world-4x128.json")),
             "speedrun": speedrun_table(read("bench", "speedrun.json")),

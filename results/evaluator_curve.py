@@ -26,7 +26,7 @@ from common import pyplot, run_sampling, write_json, write_jsonl
 from data import load_run_splits
 from model import load_run
 from train_verifier import main as train_verifier
-from train_verifier import read_candidates, training_and_val_candidates
+from evaluator import read_candidates, training_and_val_candidates
 
 
 def get_args(argv=None):

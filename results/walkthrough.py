@@ -22,7 +22,7 @@ from data import (collate, decode, encode_generator_examples, eos_id, evaluator_
 from grade import extract_answer, is_equiv
 from model import load_run, sequence_logprobs
 from rerank import best_sample, cluster, heaviest_cluster, rank_clusters, select
-from train_verifier import evaluator_scores, margin_loss
+from evaluator import evaluator_scores, margin_loss
 
 
 def get_args(argv=None):
@@ -177,7 +177,7 @@ def pair_section(gen, tok, row, scored, pair, margin):
            f"Take the pair (right sample {a}, wrong sample {b}). The margin loss is "
            f"max(0, log S(wrong) - log S(right) + lambda) with lambda = {margin}: "
            f"max(0, {lb.item():.4f} - ({la.item():.4f}) + {margin}) = **{by_hand:.4f}** "
-           f"(`train_verifier.margin_loss` gives {code:.4f}). It is zero only once the right "
+           f"(`evaluator.margin_loss` gives {code:.4f}). It is zero only once the right "
            "sample's log-score leads the wrong one's by lambda.", "",
            "## Step 3: the same pair as the generator sees it", "",
            "Stage B of the paper's recipe trains the generator's weights on the margin loss "

@@ -168,7 +168,7 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
     import torch
     from data import train_tokenizer
     from model import GPT, GPTConfig, save_checkpoint
-    from train_verifier import evaluator_scores
+    from evaluator import evaluator_scores
     other = train_tokenizer(["Here is a math problem: is it right? " * 3, "12 + 34 = 46"], 350)
     torch.manual_seed(1)
     ev = GPT(GPTConfig(block_size=512, vocab_size=400, n_layer=1, n_head=2, n_embd=32)).eval()

@@ -11,9 +11,9 @@ import torch
 from data import collate, decode, eos_id, left_pad, train_tokenizer, generator_prompt
 from model import GPT, GPTConfig
 from data import DataError, label_token_ids
-from train_verifier import (ce_loss, evaluator_batches, evaluator_example, evaluator_loss,
-                            evaluator_scores, label_logits, log_score, make_pairs, margin_loss,
-                            pair_metrics, roc_auc, shorten_middle)
+from evaluator import (ce_loss, evaluator_batches, evaluator_example, evaluator_loss,
+                       evaluator_scores, label_logits, log_score, make_pairs, margin_loss,
+                       pair_metrics, roc_auc, shorten_middle)
 
 
 def test_margin_loss_by_hand():

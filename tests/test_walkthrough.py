@@ -6,7 +6,7 @@ from data import load_run_splits
 from model import GPT, GPTConfig, load_run, save_checkpoint
 from results import walkthrough
 from train_sft import main as sft
-from train_verifier import margin_loss
+from evaluator import margin_loss
 
 
 def test_walkthrough_on_a_tiny_run(tmp_path, monkeypatch):

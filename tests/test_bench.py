@@ -1,0 +1,22 @@
+"""bench/bench_model.py on a tiny shape: the JSON it keeps and the table it renders (the
+numbers are timings: only their presence and the arithmetic of the ratios are checked)."""
+import json
+
+import pytest
+
+
+def test_bench_model_keeps_one_entry_per_shape(tmp_path):
+    pytest.importorskip("transformers")
+    from bench import bench_model
+    out = str(tmp_path / "b.json")
+    tiny = ["--n_layer", "1", "--n_embd", "32", "--vocab_size", "64", "--block_size", "32",
+            "--batch_size", "2", "--train_steps", "1", "--prompt_len", "4", "--samples", "2",
+            "--repeats", "1", "--out", out]
+    bench_model.main(tiny + ["--new_tokens", "4"])
+    saved = bench_model.main(tiny + ["--new_tokens", "6"])
+    assert json.load(open(out)) == saved and len(saved["shapes"]) == 2
+    r = saved["shapes"]["1x32, sampling 2 x 4 + 6 new, training 2 x 32"]
+    assert set(r["sample"]) == {"ours", "hf", "static", "no_cache"}
+    table = bench_model.render(saved)
+    assert table.count("\n| 1x32,") == 2
+    assert f"({r['sample']['ours'] / r['sample']['hf']:.2f}x)" in table
