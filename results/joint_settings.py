@@ -52,8 +52,8 @@ def render(saved):
 
 def main(argv=None):
     args = get_args(argv)
-    saved = read_json(args.out, {"rows": []})
-    saved.update(split="val", init=args.init, candidates=args.candidates)
+    saved = {**read_json(args.out, {"rows": []}), "split": "val", "init": args.init,
+             "candidates": args.candidates}
     for name in [] if args.render else args.settings:
         for objective, flags in OBJECTIVES.items():
             if not args.rerun and any(r["setting"] == name and r["objective"] == objective

@@ -8,8 +8,10 @@ import torch
 import torch.nn.functional as F
 
 from data import train_tokenizer
-from model import (GPT, GPTConfig, KVCache, filter_logits, last_real_index, load_checkpoint,
-                   load_run, save_checkpoint, sequence_logprobs, token_cross_entropy)
+import sampling
+from model import (GPT, GPTConfig, last_real_index, load_checkpoint, load_run, save_checkpoint,
+                   sequence_logprobs, token_cross_entropy)
+from sampling import KVCache, filter_logits
 
 TINY = dict(block_size=64, vocab_size=97, n_layer=2, n_head=4, n_embd=32)
 
@@ -143,15 +145,15 @@ def test_unpadded_decode_without_a_mask_gives_the_masked_tokens(monkeypatch):
     fast_s = m.generate(idx, 25, temperature=1.0, top_p=0.9, eos_token_id=5, num_samples=3,
                         generator=g())
     cache_seen = []
-    real_prefill = GPT.prefill
+    real_prefill = sampling.prefill
 
-    def masked_prefill(self, *a, **k):
-        logits, cache = real_prefill(self, *a, **k)
+    def masked_prefill(model, *a, **k):
+        logits, cache = real_prefill(model, *a, **k)
         assert cache.all_real  # the batch has no padding: the fast path would be taken
         cache.all_real = False
         cache_seen.append(cache)
         return logits, cache
-    monkeypatch.setattr(GPT, "prefill", masked_prefill)
+    monkeypatch.setattr(sampling, "prefill", masked_prefill)
     assert torch.equal(m.generate(idx, 25, temperature=0, eos_token_id=5), fast)
     assert torch.equal(m.generate(idx, 25, temperature=1.0, top_p=0.9, eos_token_id=5,
                                   num_samples=3, generator=g()), fast_s)
@@ -291,9 +293,9 @@ def test_kv_cache_is_stored_in_the_autocast_dtype():
     m = tiny_model()
     idx = torch.randint(0, 97, (2, 5))
     with torch.autocast("cpu", dtype=torch.bfloat16):
-        _, cache = m.prefill(idx, torch.ones_like(idx, dtype=torch.bool), 20, True, 1)
+        _, cache = sampling.prefill(m, idx, torch.ones_like(idx, dtype=torch.bool), 20, True, 1)
     assert cache.k.dtype == torch.bfloat16 and cache.v.dtype == torch.bfloat16
-    _, cache = m.prefill(idx, torch.ones_like(idx, dtype=torch.bool), 20, True, 1)
+    _, cache = sampling.prefill(m, idx, torch.ones_like(idx, dtype=torch.bool), 20, True, 1)
     assert cache.k.dtype == torch.float32
 
 
