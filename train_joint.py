@@ -149,7 +149,7 @@ def contrastive_step_loss(model, tok, next_gold, cands, args, pad):
         model, [cex[i] for p in next_pairs(step) for i in p], args, pad)
 
 
-def mle_rows(splits, candidate_ids):
+def mle_rows(splits, candidate_ids, where="the candidates"):
     """The gold solutions every objective's MLE term reads: SSFT's training problems and the
     problems whose samples stage B reads (candidate_ids, fresh ones by default), so that the
     control sees the same problems as the variants and a gain is not "more problems"."""
@@ -158,9 +158,9 @@ def mle_rows(splits, candidate_ids):
              if r["id"] in candidate_ids and r["id"] not in seen]
     missing = set(candidate_ids) - seen - {r["id"] for r in extra}
     if missing:
-        raise ValueError(f"{len(missing)} candidate problems (e.g. {sorted(missing)[0]!r}) are "
-                         "not in the SSFT run's training or fresh problems: candidates from "
-                         "another run?")
+        raise ValueError(f"{where}: {len(missing)} candidate problems (e.g. "
+                         f"{sorted(missing)[0]!r}) are not in the SSFT run's training or fresh "
+                         "problems: candidates of another run?")
     return splits["train"] + extra
 
 
@@ -208,7 +208,7 @@ def main(argv=None):
     t0 = time.time()
 
     cands, cand_ids = stage_b_candidates(args, model, tok, rc, splits)
-    gold_rows = mle_rows(splits, cand_ids)
+    gold_rows = mle_rows(splits, cand_ids, args.candidates)
     print(f"MLE data: gold solutions of {len(gold_rows)} problems ({len(splits['train'])} SSFT "
           f"training + {len(gold_rows) - len(splits['train'])} whose samples stage B reads)")
     gold = encode_generator_examples(tok, gold_rows, model.config.block_size, skip_long=True)

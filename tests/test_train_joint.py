@@ -147,8 +147,8 @@ def test_mle_rows_add_the_candidate_problems_once():
               "fresh": [{"id": f"f{i}"} for i in range(4)], "val": [{"id": "v0"}]}
     got = mle_rows(splits, {"f1", "f3", "t0"})
     assert [r["id"] for r in got] == ["t0", "t1", "t2", "f1", "f3"]
-    with pytest.raises(ValueError, match="not in the SSFT run"):
-        mle_rows(splits, {"f1", "v0"})  # a validation problem is never gold MLE data
+    with pytest.raises(ValueError, match="^c.jsonl: 1 candidate problems .* not in the SSFT run"):
+        mle_rows(splits, {"f1", "v0"}, "c.jsonl")  # a validation problem is never gold MLE data
 
 
 def test_every_variant_has_its_own_default_directory():
