@@ -26,6 +26,7 @@ from results.evaluator_curve import table as curve_table
 from results.evaluator_settings import render as evaluator_table
 from results.joint_settings import render as joint_table
 from results.render import headline
+from results.temperature import render as temperature_table
 from results.render import render as results_table
 
 
@@ -40,6 +41,7 @@ def blocks(root="."):
         "docs/results.md": {
             "results": results_table(read("results", "results.json")),
             "joint-settings": joint_table(read("results", "joint_settings.json")),
+            "temperature": temperature_table(read("results", "temperature.json")),
             "evaluator-curve": curve_table(read("results", "evaluator_curve.json"))},
         "docs/data.md": {
             "examples": synthetic.examples_markdown(),

@@ -55,7 +55,7 @@ def render(saved):
     N, pick = saved["N"], saved["pick"]
     lines = [f"| T | Maj1@{N} | one sample | Pass@{N} |", "|---|---|---|---|"]
     for T, t in saved["table"].items():
-        mark = " (pick)" if float(T) == pick else (" (paper)" if float(T) == 0.9 else "")
+        mark = " (best Maj1)" if float(T) == pick else (" (paper)" if float(T) == 0.9 else "")
         lines.append(f"| {T}{mark} | {100 * t['maj1']:.1f} | {100 * t['single']:.1f} | "
                      f"{100 * t['pass']:.1f} |")
     greedy = next(iter(saved["table"].values()))["greedy"]
