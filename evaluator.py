@@ -246,28 +246,29 @@ def evaluator_batches(tok, cands, args, block_size, log=print):
     return ex, batch
 
 
-def evaluator_loss(model, tok, examples, labels, args):
+def evaluator_loss(model, examples, labels, args, label_ids, pad):
     """The loss of one evaluator batch of encoded examples and their labels: args.loss margin
-    (lambda args.margin) over consecutive (pos, neg) rows, or CE on the label word."""
-    ids = label_token_ids(tok)
-    b = to_device(collate(examples, eos_id(tok)), args.device)
-    two, full = label_logits(model, b, ids)
+    (lambda args.margin) over consecutive (pos, neg) rows, or CE on the label word
+    (label_ids: the two label words' token ids; pad: the padding id)."""
+    b = to_device(collate(examples, pad), args.device)
+    two, full = label_logits(model, b, label_ids)
     if args.loss == "margin":
         ls = log_score(two)
         return margin_loss(ls[0::2], ls[1::2], args.margin)
     labels = torch.tensor(labels, device=args.device)
-    return ce_loss(full, labels, torch.tensor(ids, device=args.device))
+    return ce_loss(full, labels, torch.tensor(label_ids, device=args.device))
 
 
 def evaluator_step_loss(model, tok, cands, args, log=print):
     """step -> the evaluator loss of that step's batch of candidates (evaluator_batches): what
     train_verifier.py trains on, and step 3's stage B."""
     ex, batch = evaluator_batches(tok, cands, args, model.config.block_size, log)
+    ids, pad = label_token_ids(tok), eos_id(tok)  # once, not at every step
 
     def loss(step):
         idx = batch(step)
-        return evaluator_loss(model, tok, [ex[i] for i in idx], [cands[i]["label"] for i in idx],
-                              args)
+        return evaluator_loss(model, [ex[i] for i in idx], [cands[i]["label"] for i in idx],
+                              args, ids, pad)
     return loss
 
 

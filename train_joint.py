@@ -23,8 +23,9 @@ Candidates come from --candidates (default: train_verifier's out/verifier/candid
 sampled from the same SSFT model on fresh problems) or, when that file is missing, are sampled
 here. Every objective's MLE term, the control's included, reads the gold solutions of SSFT's
 training problems and of the candidates' problems: every variant sees the same problems.
-Writes --out_dir (default out/joint-<objective>, out/joint-evaluator-<loss>): stageB.pt, ckpt.pt (after stage C; the same
-checkpoint format as train_sft.py, so rerank.py reads it unchanged), tokenizer.json,
+Writes --out_dir (default out/joint-<objective>, out/joint-evaluator-<loss>): stageB.pt,
+ckpt.pt (after stage C; the same checkpoint format as train_sft.py, so rerank.py reads it
+unchanged), tokenizer.json,
 config.json, metrics.json (greedy pass@1 on the test split, or --eval_split val when choosing
 settings, n_test, the stage histories).
 """
@@ -58,7 +59,8 @@ def get_args(argv=None):
     p.add_argument("--n_problems", type=int, default=1600, help="if sampling: problems "
                    "(train_verifier.py's default)")
     p.add_argument("--n_samples", type=int, default=4, help="if sampling: samples per problem")
-    # stage lengths and lr chosen on validation (python -m results.joint_settings; docs/step3.md)
+    # stage lengths and lr chosen on validation (python -m results.joint_settings;
+    # docs/results.md)
     p.add_argument("--stage_b_steps", type=int, default=50)
     p.add_argument("--stage_c_steps", type=int, default=100, help="paper: ~200 at its scale")
     p.add_argument("--eval_split", default="test", choices=["val", "test"],
@@ -153,9 +155,8 @@ def mle_rows(splits, candidate_ids, where="the candidates"):
     """The gold solutions every objective's MLE term reads: SSFT's training problems and the
     problems whose samples stage B reads (candidate_ids, fresh ones by default), so that the
     control sees the same problems as the variants and a gain is not "more problems"."""
-    seen = {r["id"] for r in splits["train"]}
-    extra = [r for split in ("fresh", "train") for r in splits.get(split, [])
-             if r["id"] in candidate_ids and r["id"] not in seen]
+    seen = {r["id"] for r in splits["train"]}  # (training candidates add nothing)
+    extra = [r for r in splits.get("fresh", []) if r["id"] in candidate_ids]
     missing = set(candidate_ids) - seen - {r["id"] for r in extra}
     if missing:
         raise ValueError(f"{where}: {len(missing)} candidate problems (e.g. "

@@ -142,8 +142,8 @@ def test_margin_batches_put_the_correct_candidate_first_in_each_pair(tok):
     assert not any(cands[i]["label"] for i in idx[1::2])
     ids, pad = label_token_ids(tok), eos_id(tok)
     with torch.no_grad():
-        got = evaluator_loss(model, tok, [ex[i] for i in idx], [cands[i]["label"] for i in idx],
-                             args)
+        got = evaluator_loss(model, [ex[i] for i in idx], [cands[i]["label"] for i in idx],
+                             args, ids, pad)
         ls = lambda rows: log_score(label_logits(model, collate([ex[i] for i in rows], pad), ids)[0])
         want = margin_loss(ls(idx[0::2]), ls(idx[1::2]), 1.0)
         swapped = margin_loss(ls(idx[1::2]), ls(idx[0::2]), 1.0)
