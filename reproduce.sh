@@ -21,8 +21,8 @@
 #   --quick, --dry_run, -h/--help
 #
 # The seeds' chains run side by side and share --jobs slots: on a 2-core CPU two one-thread
-# steps at a time did 1.25x the work of one two-thread step (an earlier session's measurement). Each step logs to
-# <out>/seed<s>/<step>.log.
+# steps at a time do more work than one two-thread step (docs/model.md, bench_recipe). Each
+# step logs to <out>/seed<s>/<step>.log.
 # Interrupted? Run the same command again: a step whose metrics.json exists is skipped, and an
 # SSFT run continues from its last checkpoint.
 # Only the full default run (no --quick, default --seeds/--n/--n_vote) rewrites
