@@ -426,7 +426,7 @@ def _parse_item(s):
         rows = [r for r in m.group(1).split("\\\\") if r.strip()]
         return ("matrix", tuple(tuple(_parse_item(c) for c in r.split("&")) for r in rows))
     if "\\cup" in s:
-        return ("set", tuple(sorted((_parse_item(p) for p in s.split("\\cup")), key=repr)))
+        return _set((_parse_item(p) for p in s.split("\\cup")), union=True)
     if s.startswith("\\{") and s.endswith("\\}"):
         return _parse_list(s[2:-2])
     if s[0] in "([" and s[-1] in ")]" and _matching_close(s) == len(s) - 1:
@@ -450,7 +450,20 @@ def _parse_list(s):
     items = [x for x in _split_top(s, ",")]
     if len(items) == 1:
         return _parse_item(items[0])
-    return ("set", tuple(sorted((_parse_item(x) for x in items), key=repr)))
+    return _set(_parse_item(x) for x in items)
+
+
+def _set(items, union=False):
+    """An unordered set of parsed items. An item that is itself a set gives its members, so a
+    \\pm inside a list is the two values written out (1 \\pm \\sqrt{2}, 3 = 1 + \\sqrt{2},
+    1 - \\sqrt{2}, 3) and a union of finite sets is one set; in a union a member that stands
+    in both (the same to the letter) counts once (\\{1, 2\\} \\cup \\{2, 3\\} = \\{1, 2, 3\\})."""
+    out = []
+    for x in items:
+        for y in (x[1] if x[0] == "set" else (x,)):
+            if not (union and y in out):
+                out.append(y)
+    return ("set", tuple(sorted(out, key=repr)))
 
 
 @functools.lru_cache(maxsize=100_000)

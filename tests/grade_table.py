@@ -137,6 +137,20 @@ ROWS = [
     ("pm", r"\pm 3", "3, -3", True),
     ("pm", r"\pm 3", "3", False),
     ("pm", r"2\pm i", "2+i,2-i", True),
+    # a \pm inside a list or set: the two values written out beside the others
+    ("pm", r"1\pm\sqrt{2}, 3", r"1+\sqrt2, 1-\sqrt2, 3", True),
+    ("pm", r"3, 1\pm\sqrt{2}", r"\{1-\sqrt2, 3, 1+\sqrt2\}", True),
+    ("pm", r"\pm 2, 5", "-2, 2, 5", True),
+    ("pm", r"x = \pm 2, 5", "2, 5", False),
+    ("pm", r"1\pm\sqrt{2}, 3", r"1+\sqrt2, 3", False),
+    ("pm", r"1\pm\sqrt{2}, 3", r"1+\sqrt2, 1-\sqrt2, -3", False),
+    # set operations on finite sets: the resulting set
+    ("set-union", r"\{1, 2\} \cup \{2, 3\}", r"\{1, 2, 3\}", True),
+    ("set-union", r"\{1, 2\}\cup\{5\}", "5, 2, 1", True),
+    ("set-union", r"\{-1, 1\} \cup \{\frac{1}{2}\}", r"\{0.5, -1, 1\}", True),
+    ("set-union", r"\{1, 2\} \cup \{2, 3\}", r"\{1, 3\}", False),
+    ("set-union", r"\{1, 2\} \cup \{2, 3\}", r"\{1, 2, 2, 3\}", False),
+    ("set-union", r"\{1, 2\} \cup \{4\}", r"\{1, 2, 3\}", False),
     # --- tuples, points, intervals, unions
     ("tuple", "(1,2)", "( 1 , 2 )", True),
     ("tuple", "(1,2)", "(2,1)", False),
