@@ -1,5 +1,8 @@
 """common.py's optimisers: the Muon update against an SVD and a hand-computed step, its AdamW
-groups against torch's AdamW, the learning-rate scales, and a checkpoint round trip."""
+groups against torch's AdamW, the learning-rate scales, a checkpoint round trip, and the
+minimum torch and Python that requirements.txt states against the calls the code makes."""
+import os
+
 import torch
 
 from common import Muon, configure_optimizer, orthogonalise, set_lr
@@ -75,3 +78,30 @@ def test_configure_optimizer_groups_and_lr_scales(tmp_path):
     again.load_state_dict(torch.load(tmp_path / "opt.pt", weights_only=True))
     assert again.param_groups[0]["lr_scale"] == muon["lr_scale"]
     torch.testing.assert_close(again.state_dict()["state"], opt.state_dict()["state"])
+
+
+# the newest call each minimum rests on: (what the code calls, pattern, torch or Python version)
+NEEDS = [("torch.is_autocast_enabled(device)", r"is_autocast_enabled\(\w+\)", "torch", (2, 4)),
+         ("torch.get_autocast_dtype(device)", r"get_autocast_dtype\(\w+\)", "torch", (2, 4)),
+         ("an `X | None` annotation in a dataclass", r":\s*\w+ \| None\s*=", "python", (3, 10))]
+
+
+def test_requirements_state_the_minimum_the_code_needs():
+    """requirements.txt's torch lower bound and its stated Python are at least what the calls
+    in the code need (a pattern that no file matches any more lowers nothing: it is skipped)."""
+    import glob
+    import re
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    req = open(os.path.join(root, "requirements.txt")).read()
+    torch_min = tuple(int(x) for x in re.search(r"^torch>=(\d+)\.(\d+)", req, re.M).groups())
+    python_min = tuple(int(x) for x in re.search(r"Python (\d+)\.(\d+) or newer", req).groups())
+    code = {p: open(p).read() for p in glob.glob(os.path.join(root, "*.py"))
+            + glob.glob(os.path.join(root, "data", "*.py"))}
+    found = 0
+    for what, pattern, who, version in NEEDS:
+        users = [os.path.basename(p) for p, text in code.items() if re.search(pattern, text)]
+        if users:
+            found += 1
+            have = torch_min if who == "torch" else python_min
+            assert have >= version, f"{', '.join(users)} call {what}: needs {who} {version}"
+    assert found >= 2  # the patterns still match the code they were written for
