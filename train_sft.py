@@ -157,26 +157,34 @@ def setup_distributed(device, dtype):
     return Dist(rank, world, device, autocast_for(device, dtype))
 
 
+SPLIT_KEYS = ("n_train", "n_val", "n_test", "n_fresh", "data_seed")  # what decides the splits
+
+
 def check_base(args):
     """A base from pretrain.py left out the validation, test and fresh problems of one split
-    configuration; refuse it for any other (it may have read their problems)."""
-    if not args.init_from.endswith(".pt") or args.resume:
+    configuration; refuse it for any other (it may have read their problems), and refuse a
+    model fine-tuned from it just the same: the split flags a lineage must keep are recorded in
+    every run config it passes through (args.base_splits, saved with the run)."""
+    if not args.init_from.endswith(".pt") or (args.resume and not os.path.isfile(args.init_from)):
         return
     if args.init_from == BASE and not os.path.isfile(BASE):
         raise FileNotFoundError(f"--init_from {BASE} (the default base) does not exist: run "
                                 "python pretrain.py (from the repository root), or pass "
                                 "--init_from scratch")
     rc = load_checkpoint(args.init_from)[1]["run_config"]
-    if not rc.get("base"):
+    kept = {k: rc[k] for k in SPLIT_KEYS} if rc.get("base") else rc.get("base_splits")
+    if not kept:
         return
+    args.base_splits = kept
+    what = "was pretrained" if rc.get("base") else "descends from a base pretrained"
     if args.dataset != "synthetic":
-        raise ValueError(f"--init_from {args.init_from} is a base pretrained on the synthetic "
-                         f"world; for --dataset {args.dataset} pass --init_from gpt2 (or a "
-                         "local GPT-2 directory) or scratch")
-    for k in ("n_train", "n_val", "n_test", "n_fresh", "data_seed"):
-        if getattr(args, k) != rc[k]:
-            raise ValueError(f"--init_from {args.init_from} was pretrained without the held-out "
-                             f"problems of --{k} {rc[k]}, not {getattr(args, k)}: it may have "
+        raise ValueError(f"--init_from {args.init_from} {what} on the synthetic world; for "
+                         f"--dataset {args.dataset} pass --init_from gpt2 (or a local GPT-2 "
+                         "directory) or scratch")
+    for k, v in kept.items():
+        if getattr(args, k) != v:
+            raise ValueError(f"--init_from {args.init_from} {what} without the held-out "
+                             f"problems of --{k} {v}, not {getattr(args, k)}: it may have "
                              "read your validation, test or fresh problems. Keep that flag, "
                              f"pretrain a base for yours (python pretrain.py --{k} ...), or "
                              "pass --init_from scratch")
@@ -270,6 +278,8 @@ def resume_or_build_tokenizer(args, train_rows, master, world):
         if not os.path.isfile(ckpt_path):
             raise FileNotFoundError(f"--resume: {ckpt_path} does not exist")
         model, tok, ckpt = load_run(ckpt_path)
+        if "base_splits" in ckpt["run_config"]:  # the lineage's split flags stay recorded
+            args.base_splits = ckpt["run_config"]["base_splits"]
         free = {"resume", "stop_after", "no_progress", "device", "compile", "eval_batch_size",
                 "length_split"}
         for k, v in ckpt["run_config"].items():

@@ -1,5 +1,5 @@
 """pretrain.py: the base never reads a held-out problem, train_sft.py starts from it and
-refuses it for other splits, and the committed base is what pretrain.py says it is."""
+refuses it, and every model fine-tuned from it, for other splits; the committed base is what pretrain.py says it is."""
 import json
 import os
 
@@ -63,6 +63,17 @@ def test_sft_starts_from_the_base_and_refuses_other_splits(tiny_base, tmp_path):
         sft(flags + SPLITS + ["--n_val", "11", "--out_dir", str(tmp_path / "b")])
     with pytest.raises(ValueError, match="pass --init_from gpt2"):
         sft(flags + SPLITS + ["--dataset", str(tmp_path), "--out_dir", str(tmp_path / "c")])
+    # a model fine-tuned from the base is held to the base's splits too, and passes them on
+    child = str(tmp_path / "a" / "ckpt.pt")
+    assert load_run(child)[2]["run_config"]["base_splits"]["n_val"] == 10
+    with pytest.raises(ValueError, match="descends from a base .* --data_seed 0, not 5"):
+        sft(flags[:1] + [child] + flags[2:] + SPLITS + ["--data_seed", "5",
+                                                       "--out_dir", str(tmp_path / "d")])
+    sft(flags[:1] + [child] + flags[2:] + SPLITS + ["--out_dir", str(tmp_path / "e")])
+    grandchild = str(tmp_path / "e" / "ckpt.pt")
+    with pytest.raises(ValueError, match="--n_fresh 20, not 30"):
+        sft(flags[:1] + [grandchild] + flags[2:] + SPLITS + ["--n_fresh", "30",
+                                                            "--out_dir", str(tmp_path / "f")])
 
 
 def test_committed_base_left_out_the_default_splits():
