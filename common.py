@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from data import DataError, decode, encode, eos_id, generator_prompt, left_pad, length_chunks
 from grade import extract_answer, is_equiv, mean_by_group
-from model import token_cross_entropy
+from model import token_cross_entropy, weights_hash
 
 
 # -----------------------------------------------------------------------------
@@ -227,14 +227,17 @@ def run_sampling(run_config, device, **kw):
 
 
 @torch.no_grad()
-def generate_solutions(model, tok, problems, cfg=Sampling(), progress=None):
+def generate_solutions(model, tok, problems, cfg=Sampling(), progress=None, starts=None):
     """Solve each problem cfg.n times -> list (per problem) of list of solution texts.
     Prompts are sorted by length and left-padded in batches; with n > 1 each prompt is
     prefilled once and its KV cache copied (model.generate). progress: a label for a progress
-    bar, or None for none."""
+    bar, or None for none. starts: per problem, the opening of the solution to continue (each
+    returned text begins with it), or None to solve from the start."""
     model.eval()
     eos = eos_id(tok)
-    prompts = [encode(tok, generator_prompt(p)) for p in problems]
+    starts = starts or [""] * len(problems)
+    prompts = [encode(tok, generator_prompt(p) + (" " + s if s else ""))
+               for p, s in zip(problems, starts)]
     block = model.config.block_size
     for i, pr in enumerate(prompts):
         if len(pr) + 1 > block:
@@ -261,9 +264,27 @@ def generate_solutions(model, tok, problems, cfg=Sampling(), progress=None):
             for row in new[j * cfg.n:(j + 1) * cfg.n]:
                 if eos in row:
                     row = row[:row.index(eos)]
-                texts.append(decode(tok, row).strip())
+                texts.append((starts[i] + decode(tok, row)).strip())
             out[i] = texts
     return out
+
+
+def generator_record(path, model):
+    """What rows sampled from a model carry, to be checked by the step that reads them."""
+    return {"path": path, "weights": weights_hash(model)}
+
+
+def check_generator(rows, path, model, what):
+    """Rows another step wrote from a generator (candidates, samples: each carries "generator",
+    {"path", "weights": model.weights_hash}) must come from `model` (loaded from `path`); a
+    mismatch is an error naming both. Rows written before the record existed pass unchecked."""
+    have = weights_hash(model)
+    for r in rows:
+        g = r.get("generator")
+        if g and g["weights"] != have:
+            raise DataError(f"{what} were sampled from {g['path']} (weights {g['weights']}), not "
+                            f"from {path} (weights {have}): sample them from this model, or "
+                            "pass the generator they came from")
 
 
 def accuracy_report(rows, solutions):

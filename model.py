@@ -253,6 +253,20 @@ def sequence_logprobs(model, idx, targets, attention_mask=None, alpha=1.0):
     return total, total / n.clamp(min=1).float().pow(alpha), n
 
 
+def weights_hash(model):
+    """A short fingerprint of the weights (sha256 over every tensor's bytes, in name order):
+    files that one step writes from a model (candidates, samples) carry it, so that a step
+    that reads them can tell whether they came from the model it was given."""
+    import hashlib
+    raw = getattr(model, "_orig_mod", model)
+    raw = getattr(raw, "module", raw)  # DDP
+    h = hashlib.sha256()
+    for name, t in sorted(raw.state_dict().items()):
+        h.update(name.encode())
+        h.update(t.detach().cpu().contiguous().flatten().view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
 def last_real_index(attention_mask):
     """attention_mask (B, T) -> index (B,) of the last real token, whether rows are padded on the
     left or the right. Never found by token id: with pad = EOS that lands on the wrong place."""

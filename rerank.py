@@ -14,11 +14,13 @@ whose answers are equivalent (grade.is_equiv), and every way of picking one answ
     lp_*, minp_* the evaluator-free control (the paper has none): the four scored rules above,
                  ranked by the generator's own mean token probability (lp) or lowest token
                  probability (minp) of each sample instead of the evaluator's score
+                 (evaluator.likelihood_scores)
 
     python rerank.py                                           # after train_sft / train_verifier
     python rerank.py --evaluator none --out_dir out/vote       # voting metrics only
     python rerank.py --split val --out_dir out/rerank-val      # on validation (choosing settings)
 
+The rules live in selection.py (the evaluator's held-out report reads the same ones).
 Clusters form in order of first appearance: an answer joins the first existing cluster whose
 representative (its first member) it is equivalent to, else starts a new one. Samples with no
 extractable answer are dropped before voting. Voting ties go to the cluster seen first (never to
@@ -41,12 +43,13 @@ from dataclasses import replace
 
 import torch
 
-from common import generate_solutions, pyplot, run_cli, run_sampling, write_json, write_jsonl
-from data import (DataError, collate, encode_example, eos_id, generator_prompt, generator_target,
-                  length_chunks, load_run_splits, to_device)
+from common import (check_generator, generate_solutions, generator_record, pyplot, run_cli,
+                    run_sampling, write_json, write_jsonl)
+from data import DataError, load_run_splits
 from grade import extract_answer, is_equiv, mean_by_group, read_jsonl
-from model import load_run, token_cross_entropy
-from evaluator import evaluator_scores
+from evaluator import evaluator_scores, likelihood_scores, score_rule
+from model import load_run
+from selection import SCORED, pass_at_k, select
 
 
 def get_args(argv=None):
@@ -77,74 +80,6 @@ def get_args(argv=None):
     return p.parse_args(argv)
 
 
-# -----------------------------------------------------------------------------
-# clustering and selection: pure functions of (answers, correct flags, scores)
-
-
-def cluster(answers):
-    """answers (list of str or None) -> clusters, each a list of sample indices, in order of
-    first appearance. None answers are dropped. Each answer joins the first cluster whose
-    representative (first member) it is equivalent to."""
-    clusters, reps = [], []
-    for i, a in enumerate(answers):
-        if a is None:
-            continue
-        for c, r in zip(clusters, reps):
-            if is_equiv(a, r):
-                c.append(i)
-                break
-        else:
-            clusters.append([i])
-            reps.append(a)
-    return clusters
-
-
-def rank_clusters(clusters):
-    """The vote: largest first, ties to the cluster seen first. It never reads evaluator
-    scores, so maj1 and majK are pure voting and the top-K clusters that RR.TopK re-ranks
-    are the voted ones."""
-    return sorted(clusters, key=len, reverse=True)  # a stable sort keeps first-seen order
-
-
-def select(answers, correct, scores, K):
-    """Correctness (0/1) of every selection method on one problem's samples."""
-    ranked = rank_clusters(cluster(answers))
-    ok = lambda c: bool(correct[c[0]])  # a cluster is right when its answers are
-    out = {"maj1": float(bool(ranked) and ok(ranked[0])),
-           "majk": float(any(ok(c) for c in ranked[:K])),
-           "pass": float(any(correct))}
-    if scores is not None and ranked:
-        members = [i for c in ranked for i in c]
-        top = [i for c in ranked[:K] for i in c]
-        out["rr_all"] = float(correct[best_sample(members, scores)])
-        out["rr_topk"] = float(correct[best_sample(top, scores)])
-        out["w_rr"] = float(ok(heaviest_cluster(ranked, scores)))
-        out["w_rr_topk"] = float(ok(heaviest_cluster(ranked[:K], scores)))
-    elif scores is not None:  # no sample had an answer
-        out.update(rr_all=0.0, rr_topk=0.0, w_rr=0.0, w_rr_topk=0.0)
-    return out
-
-
-def best_sample(idx, scores):
-    """RR: the highest-scored sample among idx; a tie goes to the sample drawn first."""
-    return max(idx, key=lambda i: (scores[i], -i))
-
-
-def heaviest_cluster(ranked, scores):
-    """W.RR: the cluster with the largest summed score; a tie goes to the one the vote ranks
-    higher (ranked is in voting order)."""
-    sums = [sum(scores[i] for i in c) for c in ranked]
-    return ranked[sums.index(max(sums))]
-
-
-def pass_at_k(n, c, k):
-    """Unbiased pass@k from n samples with c correct (Chen et al. 2021)."""
-    if n - c < k:
-        return 1.0
-    return 1.0 - math.comb(n - c, k) / math.comb(n, k)
-
-
-SCORED = ("rr_all", "rr_topk", "w_rr", "w_rr_topk")  # the rules that read scores
 CONTROLS = {"lp": "mean token probability", "minp": "lowest token probability"}
 
 
@@ -156,28 +91,6 @@ def metric_names(N, K):
              "rr_topk": f"rr_top{K}@{N}", "w_rr": f"w_rr@{N}", "w_rr_topk": f"w_rr_top{K}@{N}",
              "pass": f"pass@{N}"}
     return {**names, **{f"{c}_{k}": f"{c}_{names[k]}" for c in CONTROLS for k in SCORED}}
-
-
-@torch.no_grad()
-def likelihood_scores(model, tok, problems, solutions, device, batch_size=64):
-    """The evaluator-free control's scores: the generator's own confidence in each solution,
-    as {"lp": exp(mean token log-prob), "minp": exp(lowest token log-prob)} over the solution
-    and its EOS (lists of floats in (0, 1], so the weighted rules can sum them like the
-    evaluator's probabilities)."""
-    model.eval()
-    block, pad = model.config.block_size, eos_id(tok)
-    exs = [encode_example(tok, generator_prompt(p), generator_target(s), block, truncate=True)
-           for p, s in zip(problems, solutions)]
-    out = {"lp": [0.0] * len(exs), "minp": [0.0] * len(exs)}
-    for chunk in length_chunks([len(ids) for ids, _ in exs], batch_size):
-        b = to_device(collate([exs[i] for i in chunk], pad), device)
-        lp = -token_cross_entropy(model(b["x"])[0], b["y"], "none")  # (B, T) log p, 0 off targets
-        real = b["y"] != -100
-        mean = lp.sum(1) / real.sum(1)
-        low = lp.masked_fill(~real, float("inf")).min(1).values
-        for i, m, l in zip(chunk, mean.exp().tolist(), low.exp().tolist()):
-            out["lp"][i], out["minp"][i] = m, l
-    return out
 
 
 def curves(problems, K, repeats, seed):
@@ -259,10 +172,12 @@ def grade_and_select(row, greedy, samples, scores, controls, K):
             **{f"{c}_scores": cs for c, cs in controls.items()}, "select": chosen}
 
 
-def read_samples(path, rows, N):
-    """(greedy, samples) from an earlier run's samples.jsonl, checked against the problems: the
-    first N of each problem's samples (drawn independently, so any N of them are N samples)."""
+def read_samples(path, rows, N, generator_path, generator):
+    """(greedy, samples) from an earlier run's samples.jsonl, checked against the problems and
+    the generator (common.check_generator): the first N of each problem's samples (drawn
+    independently, so any N of them are N samples)."""
     got = {r["id"]: r for _, r in read_jsonl(path, ("id", "greedy", "samples"), DataError)}
+    check_generator(got.values(), generator_path, generator, f"{path}'s samples")
     greedy, samples = [], []
     for r in rows:
         if r["id"] not in got or len(got[r["id"]]["samples"]) < N:
@@ -290,7 +205,7 @@ def main(argv=None):
     progress = not args.no_progress
     t0 = time.time()
     if args.reuse_samples:
-        greedy, samples = read_samples(args.reuse_samples, rows, N)
+        greedy, samples = read_samples(args.reuse_samples, rows, N, args.generator, gen)
     else:
         problems = [r["problem"] for r in rows]
         greedy = generate_solutions(gen, tok, problems, replace(sampling, batch_size=256),
@@ -305,9 +220,9 @@ def main(argv=None):
     per_problem = lambda flat: [flat[i * N:(i + 1) * N] for i in range(len(rows))]
     scores = None
     if args.evaluator != "none":
-        ev, ev_tok, _ = load_run(args.evaluator, args.device)  # it reads with its own tokenizer
-        scores = per_problem(evaluator_scores(ev, ev_tok, flat_p, flat_s,
-                                              progress=progress))
+        ev, ev_tok, eck = load_run(args.evaluator, args.device)  # with its own tokenizer
+        scores = per_problem(evaluator_scores(ev, ev_tok, flat_p, flat_s, progress=progress,
+                                              rule=score_rule(eck["run_config"])))
     controls = {}
     if not args.no_likelihood_control:  # the same rules, ranked by the generator's confidence
         controls = {c: per_problem(v) for c, v in
@@ -324,8 +239,9 @@ def main(argv=None):
                "sample_seconds": round(sample_time, 1), "seconds": round(time.time() - t0, 1)}
     os.makedirs(args.out_dir, exist_ok=True)
     write_json(os.path.join(args.out_dir, "metrics.json"), metrics)
+    record = generator_record(args.generator, gen)
     write_jsonl(os.path.join(args.out_dir, "samples.jsonl"),
-                [{**p, "samples": ss} for p, ss in zip(problems, samples)])
+                [{**p, "samples": ss, "generator": record} for p, ss in zip(problems, samples)])
     print(f"\n{len(rows)} problems, N = {N}, K = {K}, evaluator: {args.evaluator}")
     for k, v in table["all"].items():
         if k != "n":

@@ -37,8 +37,9 @@ import time
 
 import torch
 
-from common import (accuracy_report, add_stage_flags, generate_solutions, print_failures, run_cli,
-                    run_sampling, token_loss_sum, train_steps, write_json)
+from common import (accuracy_report, add_stage_flags, check_generator, generate_solutions,
+                    generator_record, print_failures, run_cli, run_sampling, token_loss_sum,
+                    train_steps, write_json)
 from data import (collate, cycling_batches, encode_generator_examples, eos_id,
                   load_run_splits, to_device)
 from model import load_run, save_checkpoint, sequence_logprobs
@@ -178,6 +179,7 @@ def stage_b_candidates(args, model, tok, rc, splits):
     control's included, whose MLE term reads those problems' gold solutions (mle_rows)."""
     if os.path.isfile(args.candidates):
         cands = [c for c in read_candidates(args.candidates) if c["split"] == "train"]
+        check_generator(cands, args.init, model, f"{args.candidates}'s candidates")
         print(f"read {len(cands)} training candidates from {args.candidates}")
         return cands, {c["problem_id"] for c in cands}
     rows = candidate_problems(splits, args.candidates_from, args.n_problems)
@@ -189,7 +191,8 @@ def stage_b_candidates(args, model, tok, rc, splits):
                             batch_size=256, seed=args.seed)
     cands = sample_candidates(model, tok, rows, sampling, ("train", args.candidates_from),
                               not args.no_progress)
-    return cands, {r["id"] for r in rows}
+    record = generator_record(args.init, model)
+    return [{**c, "generator": record} for c in cands], {r["id"] for r in rows}
 
 
 def main(argv=None):

@@ -8,29 +8,44 @@ with the paper's template
     Here is a math problem: {P}. Here is a candidate solution: {X}. The above candidate solution is
 
 whose next word is read: score S(X|P) = p(" correct") / (p(" correct") + p(" incorrect")).
-Two losses (Liu et al. 2023):
+Two losses (Liu et al. 2023), and one of ours:
     ce      cross-entropy on the label word (" correct" if the candidate is right)
     margin  max(0, log S(X-|P) - log S(X+|P) + lambda) over (correct, incorrect) pairs of one
             problem (the paper's better one; the default)
+    process S read also at the end of every step, each trained toward the share of --rollouts
+            completions from that step that reach the gold answer (Math-Shepherd's labels);
+            a solution is scored by its weakest step (Lightman et al. 2023)
+
+It then reports, on 16 samples of each of 500 validation problems, the evaluator beside the
+SSFT model's own mean and lowest token probability (read before training): AUC, pair
+accuracy over sampled pairs and over distinct texts, the top-2 decision and the re-ranking
+rules (evaluator.ranking_report): whether the evaluator is worth having.
 
     python train_verifier.py                                  # after python train_sft.py
     python train_verifier.py --loss ce --candidates out/verifier/candidates.jsonl \
         --out_dir out/verifier-ce                             # CE, on the same samples
+    python train_verifier.py --loss process --candidates out/verifier/candidates.jsonl \
+        --out_dir out/verifier-process                        # process labels by rollouts
 
 Writes --out_dir (default out/verifier): candidates.jsonl (problem id, split, solution, answer,
-label), ckpt.pt, tokenizer.json, config.json, metrics.json (ROC AUC, pair accuracy and mean
-margin on candidates of held-out validation problems).
+label, the generator they came from), ckpt.pt, tokenizer.json, config.json, metrics.json (ROC
+AUC, pair accuracy and mean margin on the held-out candidates, the report under held_out), and
+slips.jsonl / step_values.jsonl when --slips / --loss process made them.
 """
 import argparse
 import json
 import os
 import time
+from dataclasses import replace
 
 import torch
 
-from common import add_stage_flags, run_cli, run_sampling, train_steps, write_json, write_jsonl
+from common import (add_stage_flags, check_generator, generator_record, run_cli, run_sampling,
+                    train_steps, write_json, write_jsonl)
 from data import N_FRESH, DataError, label_token_ids, load_run_splits
-from evaluator import evaluate, evaluator_step_loss, read_candidates, training_and_val_candidates
+from evaluator import (candidate_problems, distinct_scores, evaluate, evaluator_step_loss, likelihood_scores,
+                       ranking_report, read_candidates, rollout_values, score_rule,
+                       slip_candidates, step_prefixes, training_and_val_candidates)
 from model import load_run, save_checkpoint
 
 
@@ -48,15 +63,33 @@ def get_args(argv=None):
                         f"(train_sft holds out {N_FRESH} synthetic ones by default). 1600 x 4 "
                         "samples beat 400 x 16 on validation at the same sampling cost "
                         "(results/evaluator_settings.py)")
-    p.add_argument("--n_val_problems", type=int, default=200, help="validation problems (held out)")
+    p.add_argument("--n_val_problems", type=int, default=500,
+                   help="validation problems whose samples are held out to score the evaluator")
+    p.add_argument("--n_val_samples", type=int, default=16,
+                   help="held-out samples per validation problem: as many as rerank.py's N, so "
+                        "the report can re-rank them (500 x 16 hold about 1,500 distinct pairs)")
     p.add_argument("--n_samples", type=int, default=4, help="candidates per problem (paper: 64)")
     p.add_argument("--temperature", type=float, default=0.9)
     p.add_argument("--top_p", type=float, default=0.95)
     p.add_argument("--sample_batch_size", type=int, default=256, help="rows per sampling batch")
+    p.add_argument("--slips", type=int, default=0,
+                   help="also train on the gold solutions of this many of the candidates' "
+                        "problems, each beside a copy with one slip in a result that the "
+                        "generator carries on (evaluator.slip_candidates); 0: the paper's "
+                        "candidates only")
     # training
-    p.add_argument("--loss", default="margin", choices=["margin", "ce"])
+    p.add_argument("--loss", default="margin", choices=["margin", "ce", "process"],
+                   help="process: soft targets at the end of every step, each the share of "
+                        "--rollouts completions from that step that reach the gold answer, "
+                        "and the grade at the end; scored by the weakest step")
+    p.add_argument("--rollouts", type=int, default=4,
+                   help="completions sampled from every step of a training candidate "
+                        "(--loss process)")
     p.add_argument("--margin", type=float, default=1.0, help="lambda of the margin loss (log space)")
     p.add_argument("--pairs_per_problem", type=int, default=10)
+    p.add_argument("--wrong_side", default="any", choices=["any", "voted"],
+                   help="the margin pairs' wrong side: any wrong candidate of the problem, or "
+                        "only those of its most voted wrong answer (evaluator.make_pairs)")
     p.add_argument("--batch_size", type=int, default=32, help="candidates (ce) or pairs (margin)")
     p.add_argument("--max_steps", type=int, default=300)
     # also --warmup_steps --weight_decay --beta2 --grad_clip --dtype --seed --device
@@ -73,6 +106,88 @@ def train_evaluator(model, tok, cands, args):
                        f"evaluator ({args.loss})")
 
 
+def likelihood_controls(model, tok, cands, device):
+    """The generator's own confidence in each candidate, {"likelihood": mean token probability,
+    "lowest token probability": ...}: the rows an evaluator must beat."""
+    got = distinct_scores(lambda p, s: list(zip(*likelihood_scores(model, tok, p, s, device)
+                                                 .values())), cands)
+    return {"likelihood": [g[0] for g in got], "lowest token probability": [g[1] for g in got]}
+
+
+def report_table(report):
+    """The held-out report (evaluator.ranking_report) as the lines train_verifier prints."""
+    r, K = report, report["K"]
+    pct = lambda x: f"{100 * x:5.1f}"
+    lines = [f"held out: {r['n_candidates']} candidates of {r['n_problems']} validation problems "
+             f"({r['n_one_class']} with one class only), {r['n_pairs']} sampled pairs, "
+             f"{r['n_pairs_distinct']} distinct-text pairs; {r['n_top2']} problems whose two "
+             f"largest clusters split right/wrong (the vote right on {r['vote_top2']:.3f})",
+             f"{'scorer':26s} {'AUC':>6s} {'pairs':>6s} {'distinct':>8s} {'top-2':>6s} "
+             f"{'RR.All':>7s} RR.Top{K} W.RR.Top{K}   (Maj1 {pct(r['maj1'])}, Maj{K} "
+             f"{pct(r['majk'])}, Pass {pct(r['pass'])})"]
+    for name, s in r["scorers"].items():
+        lines.append(f"{name:26s} {s['auc']:6.3f} {s['pair_accuracy']:6.3f} "
+                     f"{s['pair_accuracy_distinct']:8.3f} {s['top2_decision']:6.3f} "
+                     f"{pct(s['rr_all']):>7s} {pct(s['rr_topk']):>8s} {pct(s['w_rr_topk']):>10s}")
+    return "\n".join(lines)
+
+
+def candidates_of(args, model, tok, rc):
+    """The candidates: read from --candidates (checked to be this generator's) or sampled here
+    and written to the run's candidates.jsonl, each stamped with the generator it came from."""
+    if args.candidates:  # the evaluator judges its own generator's samples, no other's
+        cands = read_candidates(args.candidates)
+        check_generator(cands, args.sft_ckpt, model, f"{args.candidates}'s candidates")
+        print(f"read {len(cands)} candidates from {args.candidates}")
+        return cands
+    sampling = run_sampling(rc, args.device, n=args.n_samples, temperature=args.temperature,
+                            top_p=args.top_p, batch_size=args.sample_batch_size, seed=args.seed)
+    cands = training_and_val_candidates(
+        model, tok, load_run_splits(rc),
+        (args.candidates_from, args.n_problems, args.n_val_problems, args.n_val_samples),
+        sampling, progress=not args.no_progress)
+    record = generator_record(args.sft_ckpt, model)  # before training changes the copy
+    cands = [{**c, "generator": record} for c in cands]
+    write_jsonl(os.path.join(args.out_dir, "candidates.jsonl"), cands)
+    return cands
+
+
+def with_labels(args, model, tok, rc, train_c):
+    """The training candidates with what the levers beside the paper's recipe add, both made
+    by the generator before training: --slips (gold solutions beside copies with a slip) and,
+    for --loss process, every candidate's step values from rollouts ("step_values")."""
+    sampling = run_sampling(rc, args.device, temperature=args.temperature, top_p=args.top_p,
+                            batch_size=args.sample_batch_size, seed=args.seed)
+    if args.slips:
+        slips = slip_candidates(model, tok, candidate_problems(
+            load_run_splits(rc), args.candidates_from, args.slips), sampling,
+            args.candidates_from, progress=not args.no_progress)
+        write_jsonl(os.path.join(args.out_dir, "slips.jsonl"), slips)
+        print(f"slips: {len(slips) // 2} gold solutions, each beside a copy with a slip that "
+              "ends on a wrong answer")
+        train_c = train_c + slips
+    if args.loss == "process":
+        values = rollout_values(model, tok, train_c, replace(
+            sampling, n=args.rollouts, seed=args.seed + 2), not args.no_progress)
+        train_c = [{**c, "step_values": [values[(c["problem_id"], p)]
+                                         for p in step_prefixes(c["solution"])]} for c in train_c]
+        write_jsonl(os.path.join(args.out_dir, "step_values.jsonl"),
+                    [{"problem_id": k[0], "prefix": k[1], "value": v} for k, v in values.items()])
+        print(f"rollouts: {len(values)} step prefixes x {args.rollouts} completions")
+    return train_c
+
+
+def held_out_report(args, model, tok, val_c, control):
+    """(metrics, the report table's data): the trained evaluator on the held-out candidates
+    beside the generator's own scores (control, read before training)."""
+    rule = score_rule(vars(args))
+    metrics, scores = evaluate(model, tok, val_c, progress=not args.no_progress, rule=rule)
+    also = {}
+    if rule != "final":  # a process evaluator: its final read-out alone, beside
+        also = {"evaluator, final read-out": evaluate(model, tok, val_c)[1]}
+    return metrics, ranking_report(val_c, {"evaluator": scores, **also, **control})
+
+
 def main(argv=None):
     args = get_args(argv)
     torch.manual_seed(args.seed)
@@ -81,37 +196,32 @@ def main(argv=None):
     model, tok, sft = load_run(args.sft_ckpt, args.device)
     tok.save(os.path.join(args.out_dir, "tokenizer.json"))
     label_token_ids(tok)  # fails early if the label words cannot be told apart
-    rc = sft["run_config"]
-    t0 = time.time()
-    if args.candidates:
-        cands = read_candidates(args.candidates)
-        print(f"read {len(cands)} candidates from {args.candidates}")
-    else:
-        sampling = run_sampling(rc, args.device, n=args.n_samples, temperature=args.temperature,
-                                top_p=args.top_p, batch_size=args.sample_batch_size,
-                                seed=args.seed)
-        cands = training_and_val_candidates(
-            model, tok, load_run_splits(rc),
-            (args.candidates_from, args.n_problems, args.n_val_problems), sampling,
-            progress=not args.no_progress)
-        write_jsonl(os.path.join(args.out_dir, "candidates.jsonl"), cands)
-    sample_time = time.time() - t0
+    rc, t0 = sft["run_config"], time.time()
+    cands = candidates_of(args, model, tok, rc)
+    sample_time, t_labels = time.time() - t0, time.time()
     train_c = [c for c in cands if c["split"] == "train"]
     val_c = [c for c in cands if c["split"] == "val"]
     if not train_c or not val_c:
         raise DataError("candidates need both 'train' and 'val' rows")
+    train_c = with_labels(args, model, tok, rc, train_c)
+    label_time = time.time() - t_labels  # what the slips and rollouts cost beyond sampling
     for name, cs in (("train", train_c), ("val", val_c)):
         print(f"{name} candidates: {len(cs)}, {sum(c['label'] for c in cs) / len(cs):.1%} correct")
+    # the evaluator-free control, read before training changes the copy: the SSFT model's own
+    # mean / lowest token probability of each held-out candidate (evaluator.likelihood_scores)
+    control = likelihood_controls(model, tok, val_c, args.device)
     t1 = time.time()
     history, optimizer = train_evaluator(model, tok, train_c, args)
     train_time = time.time() - t1
-    metrics = evaluate(model, tok, val_c, progress=not args.no_progress)
-    train_metrics = evaluate(model, tok, train_c[:len(val_c)])
+    metrics, report = held_out_report(args, model, tok, val_c, control)
+    train_metrics, _ = evaluate(model, tok, train_c[:2000], rule=score_rule(vars(args)))
+    print(report_table(report))
     print(f"held-out candidates: AUC {metrics['auc']:.3f}, pair accuracy "
           f"{metrics['pair_accuracy']:.3f}, mean margin {metrics['mean_margin']:.3f} "
           f"(training candidates: AUC {train_metrics['auc']:.3f})")
     metrics.update(train_auc=train_metrics["auc"], sample_seconds=round(sample_time, 1),
-                   train_seconds=round(train_time, 1), loss=args.loss, history=history)
+                   label_seconds=round(label_time, 1), train_seconds=round(train_time, 1),
+                   loss=args.loss, held_out=report, history=history)
     save_checkpoint(os.path.join(args.out_dir, "ckpt.pt"), model, optimizer, args.max_steps,
                     {**rc, **vars(args), "role": "evaluator"}, tok)
     write_json(os.path.join(args.out_dir, "metrics.json"), metrics)

@@ -58,7 +58,14 @@ def summary(name, m):
         return {"split": m["split"], "greedy": m["pass@1"], "train_seconds": m["train_seconds"],
                 "steps": m["steps"]}
     if name == "train_verifier":
-        return {k: m[k] for k in ("auc", "pair_accuracy") if k in m}
+        out = {k: m[k] for k in ("auc", "pair_accuracy") if k in m}
+        if "held_out" in m:  # the large held-out report: the evaluator beside the likelihood
+            h = m["held_out"]
+            out.update(n_pairs_distinct=h["n_pairs_distinct"], vote_top2=h["vote_top2"], **{
+                f"{who}_{k}": h["scorers"][name][k] for who, name in
+                (("evaluator", "evaluator"), ("likelihood", "likelihood"))
+                for k in ("pair_accuracy_distinct", "top2_decision")})
+        return out
     return {"split": m.get("split"), **{k: m[k] for k in RULES if k in m}}
 
 
@@ -69,6 +76,13 @@ def render(saved):
         s = r["summary"]
         if r["name"] == "train_sft":
             what = f"greedy {pct(s['greedy'])}% on {s['split']} ({s['steps']} steps)"
+        elif r["name"] == "train_verifier" and "n_pairs_distinct" in s:
+            what = (f"evaluator AUC {s['auc']:.3f}; pair accuracy over "
+                    f"{s['n_pairs_distinct']:,} distinct-text pairs "
+                    f"{s['evaluator_pair_accuracy_distinct']:.3f} (the generator's likelihood "
+                    f"{s['likelihood_pair_accuracy_distinct']:.3f}); top-2 decision "
+                    f"{s['evaluator_top2_decision']:.3f} (likelihood "
+                    f"{s['likelihood_top2_decision']:.3f}, the vote {s['vote_top2']:.3f}) (val)")
         elif r["name"] == "train_verifier":
             what = f"evaluator AUC {s['auc']:.3f}, pair accuracy {s['pair_accuracy']:.3f}"
         else:

@@ -1,8 +1,8 @@
 """
 Every rendered block of README.md and docs/: examples of the synthetic world and its sizes
 (data/synthetic.py at the scripts' defaults), the difficulty table, the evaluator learning
-curve, step 3's validation sweep, the first hour's commands, the base, the speedrun records,
-the validation sweeps and the results (results/render.py, from results/results.json), each
+curve and its variants on validation, step 3's validation sweep, the first hour's commands,
+the base, the speedrun records, the validation sweeps and the results (results/render.py, from results/results.json), each
 from the JSON file its command wrote. Never typed: tests/test_results.py renders them and
 compares with the files.
 
@@ -24,6 +24,7 @@ from bench.sweep import render as sweep_table
 from results.difficulty import render as difficulty_table
 from results.evaluator_curve import table as curve_table
 from results.evaluator_settings import render as evaluator_table
+from results.evaluator_settings import render_held_out as evaluator_variants_table
 from results.joint_settings import render as joint_table
 from results.render import headline
 from results.temperature import render as temperature_table
@@ -42,7 +43,9 @@ def blocks(root="."):
             "results": results_table(read("results", "results.json")),
             "joint-settings": joint_table(read("results", "joint_settings.json")),
             "temperature": temperature_table(read("results", "temperature.json")),
-            "evaluator-curve": curve_table(read("results", "evaluator_curve.json"))},
+            "evaluator-curve": curve_table(read("results", "evaluator_curve.json")),
+            "evaluator-variants": evaluator_variants_table(
+                read("results", "evaluator_settings.json"))},
         "docs/data.md": {
             "examples": synthetic.examples_markdown(),
             "data-stats": synthetic.stats_markdown(N_TRAIN, N_VAL, N_TEST, N_FRESH),

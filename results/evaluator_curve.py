@@ -68,7 +68,8 @@ def candidates(args):
                                     top_p=0.95, batch_size=256, seed=args.seed)
             cands = training_and_val_candidates(
                 model.to(args.device), tok, load_run_splits(rc, report=lambda *a: None),
-                (args.candidates_from, max(args.problems), args.n_val_problems), sampling,
+                (args.candidates_from, max(args.problems), args.n_val_problems, args.n_samples),
+                sampling,
                 progress=False)
         os.makedirs(args.out, exist_ok=True)
         write_jsonl(path, cands)

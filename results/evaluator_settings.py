@@ -15,8 +15,10 @@ Writes results/evaluator_settings.json (a setting already there is kept unless -
 """
 import argparse
 import os
+import re
 
 from common import add_sweep_flags, read_json, write_json
+from train_verifier import get_args as train_verifier_args
 from train_verifier import main as train_verifier
 
 SETTINGS = {  # name -> train_verifier flags
@@ -29,14 +31,37 @@ SETTINGS = {  # name -> train_verifier flags
     # as many samples, spread over four times the problems: less to memorise per problem
     "margin 1600x4": ["--loss", "margin", "--n_problems", "1600", "--n_samples", "4"],
     "ce 1600x4": ["--loss", "ce", "--n_problems", "1600", "--n_samples", "4"],
+    # at the defaults (1600 x 4), scored on the large held-out set (500 x 16): the paper's two
+    # losses, then each with gold solutions beside a copy with one slip (--slips)
+    "paper margin": [],
+    "paper ce": ["--loss", "ce"],
+    "margin + 1600 slips": ["--slips", "1600"],
+    "ce + 1600 slips": ["--loss", "ce", "--slips", "1600"],
+    # other candidates: the paper's (the generator's training problems), or drawn hotter
+    # (more wrong samples, so more problems give pairs)
+    "margin, training problems' samples": ["--candidates_from", "train"],
+    "margin, samples at T 1.2": ["--temperature", "1.2"],
+    # 16 samples a problem, so that a problem has a most voted wrong answer: every wrong
+    # candidate on the pairs' wrong side, or only the most voted wrong answer's
+    "margin 800x16": ["--n_problems", "800", "--n_samples", "16"],
+    "margin 800x16, voted wrong side": ["--n_problems", "800", "--n_samples", "16",
+                                        "--wrong_side", "voted"],
+    # process labels by rollouts (Math-Shepherd): the share of 4 completions from each step
+    # that reach the gold answer, at the end of every step; scored by the weakest step
+    "process, 4 rollouts a step": ["--loss", "process"],
 }
 
 
 def sampling(flags):
-    """The candidates a setting trains on: 'problems x samples' (train_verifier's defaults
-    unless the setting says otherwise); settings with the same one share one sample."""
-    get = lambda k, d: flags[len(flags) - 1 - flags[::-1].index(k) + 1] if k in flags else d
-    return f"{get('--n_problems', '400')}x{get('--n_samples', '16')}"
+    """The candidates a setting trains on and is scored on: 'problems x samples' (train_verifier's
+    defaults unless the setting says otherwise), then the held-out 'problems x samples';
+    settings with the same ones share one sample."""
+    d = vars(train_verifier_args([]))
+    get = lambda k: flags[len(flags) - 1 - flags[::-1].index(k) + 1] if k in flags else d[k[2:]]
+    other = "".join(f" {k[2:]} {get(k)}" for k in ("--candidates_from", "--temperature")
+                    if str(get(k)) != str(d[k[2:]]))  # what else changes the sample
+    return (f"{get('--n_problems')}x{get('--n_samples')}{other}, held out "
+            f"{get('--n_val_problems')}x{get('--n_val_samples')}")
 
 
 def get_args(argv=None):
@@ -49,17 +74,55 @@ def get_args(argv=None):
 
 
 def render(saved):
-    """The settings' scores, and where measured, re-ranking on validation with each evaluator
-    (rerank.py --split val on one set of 16 samples per problem; greedy and voting read no
-    evaluator, so they are the same in every row)."""
+    """The settings scored on the earlier, small held-out set (200 validation problems x 4
+    samples), and where measured, re-ranking on validation with each evaluator (rerank.py
+    --split val on one set of 16 samples per problem; greedy and voting read no evaluator, so
+    they are the same in every row)."""
     pct = lambda r, k: f"{100 * r['rerank_val'][k]:.1f}" if r.get("rerank_val") else ""
     lines = ["| setting | candidates (problems x samples) | AUC | pair accuracy | greedy | "
              "Maj1@16 | RR.All@16 | RR.Top2@16 | W.RR.Top2@16 |", "|---|---|---|---|---|---|---|---|---|"]
     for r in saved["rows"]:
+        if "held_out" in r:
+            continue
         lines.append(f"| {r['name']} | {r['candidates']} | {r['auc']:.3f} | "
                      f"{r['pair_accuracy']:.3f} | " + " | ".join(
                          pct(r, k) for k in ("pass@1", "maj1@16", "rr_all@16", "rr_top2@16",
                                              "w_rr_top2@16")) + " |")
+    return "\n".join(lines)
+
+
+def render_held_out(saved):
+    """The settings scored on the large held-out set (train_verifier's report,
+    evaluator.ranking_report), with the generator's own likelihood rows beside them (the same
+    in every run, read from the first) and the votes' line."""
+    rows = [r for r in saved["rows"] if "held_out" in r]
+    if not rows:
+        return "(no setting scored on the large held-out set yet)"
+    h, K = rows[0]["held_out"], rows[0]["held_out"]["K"]
+    pct = lambda x: f"{100 * x:.1f}"
+    lines = [f"| scorer | trained on | AUC | pair accuracy (samples) | pair accuracy (distinct "
+             f"texts) | top-2 decision | RR.All | RR.Top{K} | W.RR.Top{K} | train s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    cells = lambda s: (f"{s['auc']:.3f} | {s['pair_accuracy']:.3f} | "
+                       f"{s['pair_accuracy_distinct']:.3f} | {s['top2_decision']:.3f} | "
+                       f"{pct(s['rr_all'])} | {pct(s['rr_topk'])} | {pct(s['w_rr_topk'])}")
+    controls = ("likelihood", "lowest token probability")  # the same in every run
+    for name in controls:
+        lines.append(f"| the generator's {name} (no training) | - | {cells(h['scorers'][name])} "
+                     "| - |")
+    for r in rows:
+        for name, s in r["held_out"]["scorers"].items():
+            if name not in controls:  # the evaluator, and a process evaluator's final read-out
+                label = r["name"] + name[len("evaluator"):]
+                lines.append(f"| {label} | {r['candidates'].split(',')[0]} | {cells(s)} | "
+                             f"{r['train_seconds']:.0f} |")
+    lines.append("")
+    lines.append(f"Held out: {h['n_candidates']:,} candidates of {h['n_problems']} validation "
+                 f"problems ({h['n_one_class']} with one class only), {h['n_pairs']:,} sampled "
+                 f"pairs, {h['n_pairs_distinct']:,} distinct-text pairs; the top-2 decision on "
+                 f"the {h['n_top2']} problems whose two largest clusters split right/wrong, "
+                 f"where the vote is right on {h['vote_top2']:.3f}. Voting on the same samples: "
+                 f"Maj1 {pct(h['maj1'])}, Maj{K} {pct(h['majk'])}, Pass {pct(h['pass'])}.")
     return "\n".join(lines)
 
 
@@ -68,21 +131,23 @@ def main(argv=None):
     saved = read_json(args.out, {"rows": []})
     saved.update(split="val", sft_ckpt=args.sft_ckpt)
     for name in [] if args.render else args.settings:
-        candidates = os.path.join(args.runs, f"candidates-{sampling(SETTINGS[name] + args.extra)}.jsonl")
+        shape = sampling(SETTINGS[name] + args.extra).replace(", held out ", "-heldout-")
+        shape = shape.replace(" ", "-")
+        candidates = os.path.join(args.runs, f"candidates-{shape}.jsonl")
         if any(r["name"] == name for r in saved["rows"]) and not args.rerun:
             continue
         reuse = ["--candidates", candidates] if os.path.exists(candidates) else []
-        out_dir = os.path.join(args.runs, name.replace(" ", "-"))
+        out_dir = os.path.join(args.runs, re.sub(r"[^\w.+-]+", "-", name))
         m = train_verifier(["--sft_ckpt", args.sft_ckpt, "--out_dir", out_dir, "--no_progress",
                             *SETTINGS[name], *reuse, *args.extra])
         if not reuse:  # the first run sampled them: every later run reads the same ones
             os.replace(os.path.join(out_dir, "candidates.jsonl"), candidates)
         saved["rows"] = [r for r in saved["rows"] if r["name"] != name] + [
             {"name": name, "flags": SETTINGS[name], "candidates": sampling(SETTINGS[name] + args.extra),
-             **{k: m[k] for k in
-             ("auc", "pair_accuracy", "mean_margin", "train_auc")}}]
+             **{k: m[k] for k in ("auc", "pair_accuracy", "mean_margin", "train_auc",
+                                  "train_seconds", "held_out")}}]
         write_json(args.out, saved)
-    print(render(saved))
+    print(render(saved) + "\n\n" + render_held_out(saved))
     return saved
 
 

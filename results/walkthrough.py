@@ -21,7 +21,7 @@ from data import (collate, decode, encode_generator_examples, eos_id, evaluator_
                   generator_prompt, load_run_splits)
 from grade import extract_answer, is_equiv
 from model import load_run, sequence_logprobs
-from rerank import best_sample, cluster, heaviest_cluster, rank_clusters, select
+from selection import best_sample, cluster, heaviest_cluster, rank_clusters, select
 from evaluator import evaluator_scores, margin_loss
 
 
@@ -139,9 +139,9 @@ def samples_section(row, samples, greedy, scores, n):
 
 
 def rules_section(answers, right, scores, ranked, K):
-    """What each selection rule picks (rerank.select), and why."""
+    """What each selection rule picks (selection.select), and why."""
     pick = select(answers, right, scores, K)
-    out = ["What each rule picks (`rerank.select`):", "", "| rule | picks | right |",
+    out = ["What each rule picks (`selection.select`):", "", "| rule | picks | right |",
            "|---|---|---|"]
     if ranked:
         members = [j for c in ranked for j in c]

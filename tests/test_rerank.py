@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from rerank import cluster, curves, pass_at_k, rank_clusters, select, summarise
+from rerank import curves, summarise
+from selection import cluster, pass_at_k, rank_clusters, select
 
 
 def test_cluster_equivalent_strings_and_drops_none():
@@ -116,7 +117,8 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
          "--eval_interval", "1000", "--max_new_tokens", "40", "--block_size", "512",
          "--lr", "1e-2", "--no_progress", "--out_dir", str(tmp_path / "sft")])
     m = verifier(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--n_problems", "12",
-                  "--n_val_problems", "6", "--n_samples", "4", "--max_steps", "3",
+                  "--n_val_problems", "6", "--n_samples", "4", "--n_val_samples", "4",
+                  "--max_steps", "3",
                   "--batch_size", "4", "--loss", "ce", "--no_progress",
                   "--out_dir", str(tmp_path / "ver")])
     for f in ("ckpt.pt", "tokenizer.json", "metrics.json", "candidates.jsonl", "config.json"):
@@ -151,6 +153,33 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
                     "--curve_repeats", "2", "--no_progress", "--out_dir", str(tmp_path / "rr3"),
                     "--reuse_samples", str(tmp_path / "rr" / "samples.jsonl")])
     assert {k: again[k] for k in saved if "@" in k} == {k: saved[k] for k in saved if "@" in k}
+    # a process evaluator: rollout values at every step of its training candidates, scored by
+    # its weakest step, in its own report and in rerank.py
+    pm = verifier(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--candidates",
+                   str(tmp_path / "ver" / "candidates.jsonl"), "--loss", "process", "--rollouts",
+                   "2", "--max_steps", "2", "--batch_size", "4", "--no_progress",
+                   "--out_dir", str(tmp_path / "verp")])
+    values = [json.loads(l) for l in (tmp_path / "verp" / "step_values.jsonl").read_text().splitlines()]
+    from evaluator import step_prefixes
+    want = {(c["problem_id"], p) for c in cands if c["split"] == "train"
+            for p in step_prefixes(c["solution"])}
+    assert {(v["problem_id"], v["prefix"]) for v in values} == want
+    assert all(v["value"] in (0.0, 0.5, 1.0) for v in values)
+    assert set(pm["held_out"]["scorers"]) == {"evaluator", "evaluator, final read-out",
+                                              "likelihood", "lowest token probability"}
+    rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator",
+            str(tmp_path / "verp" / "ckpt.pt"), "--n_samples", "4", "--curve_repeats", "1",
+            "--no_progress", "--no_likelihood_control", "--out_dir", str(tmp_path / "rr5"),
+            "--reuse_samples", str(tmp_path / "rr" / "samples.jsonl")])
+    from evaluator import evaluator_scores as scores_of
+    from model import load_run as open_run
+    from data import load_run_splits as splits_of
+    pev, ptok, pck = open_run(str(tmp_path / "verp" / "ckpt.pt"))
+    test_problems = {r["id"]: r["problem"] for r in splits_of(pck["run_config"])["test"]}
+    got5 = [json.loads(l) for l in (tmp_path / "rr5" / "samples.jsonl").read_text().splitlines()]
+    flat = [(test_problems[r["id"]], s) for r in got5 for s in r["samples"]]
+    assert [x for r in got5 for x in r["scores"]] == pytest.approx(scores_of(
+        pev, ptok, [p for p, _ in flat], [s for _, s in flat], rule="weakest"), abs=1e-6)
     # fewer samples than the file holds: each problem's first 2 (reproduce.sh's SSFT votes)
     two = rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator", "none",
                   "--n_samples", "2", "--curve_repeats", "1", "--no_progress",
@@ -190,7 +219,7 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
     # the evaluator-free control: the generator's own token probabilities, by hand for one sample
     assert {"lp_rr_top2@4", "minp_w_rr_top2@4", "lp_rr_all@4"} <= set(saved)
     from data import eos_id, encode, generator_prompt, generator_target
-    from rerank import likelihood_scores
+    from evaluator import likelihood_scores
     row = json.loads(lines[0])
     prob, sol = problems[row["id"]], row["samples"][0]
     got = likelihood_scores(gen, gen_tok, [prob, prob], [sol, sol + " Done."], "cpu")

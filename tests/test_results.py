@@ -343,28 +343,41 @@ def test_joint_settings_read_validation_only(tmp_path, test_split_forbidden):
 
 def test_evaluator_settings_share_one_sample_and_read_validation(tmp_path, test_split_forbidden):
     """Every setting trains on the candidates the first run sampled, and is scored on the
-    validation problems' candidates only."""
+    validation problems' candidates only; a setting that samples otherwise (another
+    temperature) gets candidates of its own but the same held-out ones."""
     from results import evaluator_settings
     tiny_sft(tmp_path / "sft", final_split="val")
     runs, out = tmp_path / "runs", str(tmp_path / "s.json")
-    tiny = ["--n_problems", "4", "--n_val_problems", "3", "--n_samples", "2", "--max_steps", "2",
-            "--warmup_steps", "1"]
+    tiny = ["--n_problems", "4", "--n_val_problems", "3", "--n_samples", "2",
+            "--n_val_samples", "3", "--max_steps", "2", "--warmup_steps", "1"]
     saved = evaluator_settings.main(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--runs",
                                      str(runs), "--out", out, "--settings",
-                                     "ce lr 3e-4 300 steps", "ce lr 1e-3 300 steps",
+                                     "ce lr 3e-4 300 steps", "paper ce",
                                      "--extra", *tiny])  # (a tiny model gives no margin pairs)
-    assert [r["name"] for r in saved["rows"]] == ["ce lr 3e-4 300 steps", "ce lr 1e-3 300 steps"]
+    assert [r["name"] for r in saved["rows"]] == ["ce lr 3e-4 300 steps", "paper ce"]
     written = json.load(open(out))  # (a tiny evaluator's AUC may be NaN: compare the names)
     assert saved["split"] == written["split"] == "val"
     assert [r["name"] for r in written["rows"]] == [r["name"] for r in saved["rows"]]
-    cands = [json.loads(l) for l in (runs / "candidates-4x2.jsonl").read_text().splitlines()]
-    assert {c["split"] for c in cands} == {"train", "val"} and len(cands) == (4 + 3) * 2
-    assert not (runs / "ce-lr-1e-3-300-steps" / "candidates.jsonl").exists()  # reused, not sampled
+    cands = [json.loads(l) for l in
+             (runs / "candidates-4x2-heldout-3x3.jsonl").read_text().splitlines()]
+    assert {c["split"] for c in cands} == {"train", "val"} and len(cands) == 4 * 2 + 3 * 3
+    assert not (runs / "paper-ce" / "candidates.jsonl").exists()  # reused, not sampled
     from data import load_run_splits
     from model import load_run
     splits = load_run_splits(load_run(str(tmp_path / "sft" / "ckpt.pt"))[2]["run_config"],
                              report=lambda *a: None)
     val_ids = {r["id"] for r in splits["val"]}
     assert {c["problem_id"] for c in cands if c["split"] == "val"} <= val_ids
-    table = evaluator_settings.render(saved)
-    assert table.count("\n") == 3 and "| ce lr 1e-3 300 steps | 4x2 | " in table
+    held = saved["rows"][1]["held_out"]
+    assert (held["n_candidates"], held["n_problems"]) == (9, 3)
+    assert set(held["scorers"]) == {"evaluator", "likelihood", "lowest token probability"}
+    table = evaluator_settings.render_held_out(saved)
+    assert "| paper ce | 4x2 | " in table and "| the generator's likelihood (no training) |" in table
+    # hotter training samples: candidates of their own, the same held-out ones
+    evaluator_settings.main(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--runs",
+                             str(runs), "--out", out, "--settings", "margin, samples at T 1.2",
+                             "--extra", *tiny, "--loss", "ce"])
+    hot = [json.loads(l) for l in (runs / "candidates-4x2-temperature-1.2-heldout-3x3.jsonl")
+           .read_text().splitlines()]
+    strip = lambda cs: [(c["problem_id"], c["solution"]) for c in cs if c["split"] == "val"]
+    assert strip(hot) == strip(cands)

@@ -81,7 +81,8 @@ def test_stage_plan_same_extra_steps_for_every_objective():
 def test_end_to_end_real_format_dataset_every_objective(tmp_path):
     """A dataset as MATH500/MATH ship it (train.jsonl + test.jsonl, no val split) through
     train_sft -> train_verifier -> rerank -> train_joint: the val hold-out decided once
-    (data.load_splits) is the same for every step."""
+    (data.load_splits) is the same for every step, and the candidates and samples one step
+    wrote are refused by another step given a different generator."""
     from data import load_dataset
     from rerank import main as rerank
     from train_sft import main as sft
@@ -139,6 +140,30 @@ def test_end_to_end_real_format_dataset_every_objective(tmp_path):
         want = ["A", "B", "C"] if objective == "mle" else ["C"]
         assert sorted(saved["stage_accuracy"]) == want
         assert saved["stage_accuracy"]["C"] == m["pass@1"]
+    # files sampled from one generator are refused for another, with one line naming both
+    from data import DataError
+    from model import load_run, save_checkpoint, weights_hash
+    sft_path = str(tmp_path / "sft" / "ckpt.pt")
+    gen, tok, ck = load_run(sft_path)
+    assert cands[0]["generator"] == {"path": sft_path, "weights": weights_hash(gen)}
+    assert rows[0]["generator"]["weights"] == weights_hash(gen)
+    with torch.no_grad():
+        gen.lm_head.weight[0, 0] += 1e-3  # (tied: the token embedding moves too)
+    other = str(tmp_path / "other.pt")
+    save_checkpoint(other, gen, None, 0, ck["run_config"], tok)
+    assert weights_hash(gen) != cands[0]["generator"]["weights"]
+    named = rf"sampled from {sft_path} \(weights \w+\), not from {other}"
+    with pytest.raises(DataError, match=named):
+        joint(["--init", other, "--objective", "contrastive", "--candidates",
+               str(tmp_path / "cands.jsonl"), "--stage_b_steps", "1", "--stage_c_steps", "1",
+               "--no_progress", "--out_dir", str(tmp_path / "joint-other")])
+    with pytest.raises(DataError, match=named):
+        rerank(["--generator", other, "--evaluator", "none", "--n_samples", "2",
+                "--reuse_samples", str(tmp_path / "rr" / "samples.jsonl"), "--no_progress",
+                "--out_dir", str(tmp_path / "rr-other")])
+    with pytest.raises(DataError, match=named):
+        verifier(["--sft_ckpt", other, "--candidates", str(tmp_path / "ver" / "candidates.jsonl"),
+                  "--max_steps", "1", "--no_progress", "--out_dir", str(tmp_path / "ver-other")])
 
 
 def test_mle_rows_add_the_candidate_problems_once():

@@ -11,9 +11,12 @@ import torch
 from data import collate, decode, eos_id, left_pad, train_tokenizer, generator_prompt
 from model import GPT, GPTConfig
 from data import DataError, label_token_ids
-from evaluator import (ce_loss, evaluator_batches, evaluator_example, evaluator_loss,
-                       evaluator_scores, label_logits, log_score, make_pairs, margin_loss,
-                       pair_metrics, roc_auc, shorten_middle)
+from common import Sampling
+from evaluator import (ce_loss, distinct_pair_accuracy, evaluator_batches, evaluator_example,
+                       evaluator_loss, evaluator_scores, label_logits, log_score, make_pairs,
+                       margin_loss, pair_metrics, problem_groups, process_loss, ranking_report,
+                       roc_auc, rollout_values, shorten_middle, slip, slip_candidates,
+                       slip_start, step_prefixes, step_readouts, top2_decision)
 
 
 def test_margin_loss_by_hand():
@@ -190,3 +193,200 @@ def test_evaluator_scores_come_back_in_input_order(tok):
     alone = [evaluator_scores(model, tok, [p], [s])[0] for p, s in zip(problems, sols)]
     assert together == pytest.approx(alone, abs=1e-5)
     assert len(set(round(x, 6) for x in alone)) == 7  # distinct, so a permutation would show
+
+
+def ans_cand(pid, label, text, answer):
+    return {"problem_id": pid, "label": label, "problem": "p", "solution": text, "answer": answer}
+
+
+def test_distinct_pair_accuracy_counts_each_text_once():
+    """Repeated samples add no pair: a: right texts r1 (x3), r2; wrong texts w1 (x2), w2.
+    Distinct pairs (r1,w1) (r1,w2) (r2,w1) (r2,w2) with scores r1 .9, r2 .2, w1 .5, w2 .2:
+    .9>.5 yes, .9>.2 yes, .2>.5 no, .2=.2 half -> 2.5 / 4; the sampled pairs count r1's copies
+    and w1's copies: 4 x 3 = 12 pairs of which r1 x (w1, w1, w2) = 9 and r2 x w2 tie (no) -> 9 / 12."""
+    c = [ans_cand("a", True, "r1", "1")] * 3 + [ans_cand("a", True, "r2", "1")] + \
+        [ans_cand("a", False, "w1", "2")] * 2 + [ans_cand("a", False, "w2", "3")] + \
+        [ans_cand("b", True, "r", "5")]  # one class only: no pair
+    s = [0.9] * 3 + [0.2] + [0.5] * 2 + [0.2] + [0.7]
+    acc, n = distinct_pair_accuracy(c, s)
+    assert (acc, n) == (pytest.approx(2.5 / 4), 4)
+    assert pair_metrics(c, s)[0] == pytest.approx(9 / 12)
+
+
+def test_top2_decision_and_ranking_report_by_hand():
+    """Problem a: clusters {2: x3, wrong}, {1: x2, right}, {7: x1, wrong}: the two largest
+    split right/wrong; the vote picks 2 (wrong). Mean scores: cluster 2 (.1+.2+.95)/3 = .417,
+    cluster 1 (.8+.5)/2 = .65 -> the scorer picks the right one (by the best member it would
+    not: .95 > .8). Problem b: two clusters, both wrong -> not counted. Problem c: one
+    cluster -> not counted."""
+    a = [("2", False, .1), ("1", True, .8), ("2", False, .2), ("7", False, .9), ("2", False, .95),
+         ("1", True, .5)]
+    b = [("3", False, .5), ("4", False, .6)]
+    cc = [("9", True, .5), ("9", True, .5)]
+    cands, scores = [], []
+    for pid, rows in (("a", a), ("b", b), ("c", cc)):
+        for i, (ans, label, s) in enumerate(rows):
+            cands.append(ans_cand(pid, label, f"{pid}{i}", ans))
+            scores.append(s)
+    groups = problem_groups(cands)
+    assert top2_decision(cands, scores, groups) == (1.0, 0.0, 1)
+    flipped = [1 - s for s in scores]  # the scorer now prefers the wrong cluster
+    assert top2_decision(cands, flipped, groups) == (0.0, 0.0, 1)
+    r = ranking_report(cands, {"s": scores, "flipped": flipped}, K=2)
+    assert (r["n_problems"], r["n_one_class"], r["n_top2"], r["vote_top2"]) == (3, 2, 1, 0.0)
+    assert r["n_pairs"] == 2 * 4 and r["n_pairs_distinct"] == 8
+    # votes: a wrong (cluster 2), b wrong, c right -> 1/3; Pass: a and c -> 2/3
+    assert (r["maj1"], r["pass"]) == (pytest.approx(1 / 3), pytest.approx(2 / 3))
+    s = r["scorers"]["s"]
+    # RR.All: a's best sample is a '2' (.95, wrong); b wrong; c right -> 1/3. W.RR.Top2: a:
+    # sums cluster 2 1.25, cluster 1 1.3 -> right; b wrong; c right -> 2/3
+    assert (s["rr_all"], s["w_rr_topk"], s["top2_decision"]) == (
+        pytest.approx(1 / 3), pytest.approx(2 / 3), 1.0)
+    # distinct pairs of a: right .8 .5 vs wrong .1 .2 .9 .95 -> each beats two -> 4/8
+    assert s["pair_accuracy_distinct"] == pytest.approx(4 / 8)
+    assert r["scorers"]["flipped"]["w_rr_topk"] == pytest.approx(1 / 3)
+
+
+def test_slip_changes_one_result_and_keeps_the_rest():
+    rng = random.Random(0)
+    line = r"$180 - 18 = 162$."
+    got = slip(line, rng)
+    assert got != line and got.startswith("$180 - 18 = ") and got.endswith("$.")
+    assert int(got[len("$180 - 18 = "):-2]) - 162 in (-10, -2, -1, 1, 2, 10)
+    assert slip("$x = 3$ and $y = -4$", random.Random(1)).startswith("$x = 3$ and $y = ")
+    assert slip("no result here", rng) is None and slip("$a = b$", rng) is None
+    sol = "Each angle is $360 \\div 20 = 18$.\n$180 - 18 = 162$.\nThe answer is $\\boxed{162}$."
+    for seed in range(10):  # a line before the answer line, cut after it
+        start = slip_start(sol, random.Random(seed))
+        assert start.endswith("\n") and "boxed" not in start
+        lines = start.strip().split("\n")
+        assert lines[:-1] == sol.split("\n")[:len(lines) - 1] and lines[-1] != sol.split("\n")[len(lines) - 1]
+    assert slip_start("The answer is $\\boxed{3}$.", rng) is None
+
+
+# -----------------------------------------------------------------------------
+# the process evaluator: rollout labels at every step, scored by the weakest step
+
+SOL = "a = 1$.\nb = 2$.\nThe answer is $\\boxed{3}$."
+
+
+def wide_evaluator(seed=0):
+    torch.manual_seed(seed)
+    return GPT(GPTConfig(block_size=512, vocab_size=300, n_layer=1, n_head=2, n_embd=32)).eval()
+
+
+def test_step_prefixes_and_their_read_out_positions(tok):
+    assert step_prefixes(SOL) == ["a = 1$.\n", "a = 1$.\nb = 2$.\n"]
+    assert step_prefixes("one line") == []
+    ids, _ = evaluator_example(tok, "What\nis it?", SOL, True, 512)  # a newline in the problem
+    nl = tok.token_to_id("\u010a")
+    at = step_readouts(tok, ids, 2)
+    assert [ids[j] for j in at] == [nl, nl] and ids[:-1].count(nl) == 3
+    assert decode(tok, ids[:at[0] + 1]).endswith("solution: a = 1$.\n")
+    assert decode(tok, ids[:at[1] + 1]).endswith("a = 1$.\nb = 2$.\n")
+    assert step_readouts(tok, ids, 0) == [] and step_readouts(tok, ids, 4) == []
+
+
+def test_process_loss_by_hand():
+    two = torch.tensor([[2.0, 0.0], [0.0, 1.0]])
+    s1, s2 = 1 / (1 + math.exp(-2)), 1 / (1 + math.exp(1))
+    want = -((0.75 * math.log(s1) + 0.25 * math.log(1 - s1)) + math.log(1 - s2)) / 2
+    assert process_loss(two, torch.tensor([0.75, 0.0])).item() == pytest.approx(want, abs=1e-6)
+
+
+def test_rollout_values_recomputed(tok, monkeypatch):
+    """Each distinct step prefix is rolled out once, from that prefix, and its value is the
+    share of completions whose answer is the gold one (2 of 3 here, by hand)."""
+    import evaluator
+    calls = []
+
+    def fake_generate(model, tok, problems, cfg, progress=None, starts=None):
+        calls.append((problems, starts, cfg.n))
+        return [[s + "The answer is $\\boxed{3}$.", s + "So $\\boxed{4}$.", s + "$\\boxed{3.0}$"]
+                if s == "x\n" else [s + "no answer"] * 3 for s in starts]
+    monkeypatch.setattr(evaluator, "generate_solutions", fake_generate)
+    cands = [{"problem_id": "p", "problem": "P?", "gold": "3", "solution": s}
+             for s in ("x\ny\nThe end.", "x\nz", "x\ny\nOther end.")]
+    got = rollout_values(None, tok, cands, Sampling(n=3, temperature=0.9, seed=0), False)
+    assert got == {("p", "x\n"): pytest.approx(2 / 3), ("p", "x\ny\n"): 0.0}
+    assert calls == [(["P?", "P?"], ["x\n", "x\ny\n"], 3)]
+
+
+def test_weakest_step_score_recomputed(tok):
+    """A process evaluator's score: the lowest two-way S among the read-outs at every step's
+    end and the final one, each recomputed from the model's logits by hand."""
+    model = wide_evaluator(2)  # (a seed whose weakest read-out is a step's, not the end's)
+    got = evaluator_scores(model, tok, ["What is it?"], [SOL], rule="weakest")[0]
+    final = evaluator_scores(model, tok, ["What is it?"], [SOL])[0]
+    ids, _ = evaluator_example(tok, "What is it?", SOL, True, 512)
+    with torch.no_grad():
+        logits = model(torch.tensor([ids[:-1]]))[0][0]
+    c, i = label_token_ids(tok)
+    S = lambda j: torch.sigmoid(logits[j, c] - logits[j, i]).item()
+    at = step_readouts(tok, ids, 2)
+    assert final == pytest.approx(S(len(ids) - 2), abs=1e-6)
+    assert got == pytest.approx(min(S(at[0]), S(at[1]), S(len(ids) - 2)), abs=1e-6)
+    assert got < final
+
+
+def test_process_batches_carry_step_targets_and_the_loss_reads_them(tok):
+    model = wide_evaluator(1)
+    cands = [{"problem_id": "p", "problem": "What is it?", "solution": SOL, "label": True,
+              "step_values": [0.5, 1.0]},
+             {"problem_id": "p", "problem": "What is it?", "solution": "c = 4$.\nThe answer is 4.",
+              "label": False, "step_values": [0.25]}]
+    args = argparse.Namespace(seed=0, loss="process", batch_size=2, device="cpu")
+    ex, batch = evaluator_batches(tok, cands, args, 512, log=lambda *a: None)
+    assert [t for _, t in ex[0][2]] == [0.5, 1.0, 1.0] and [t for _, t in ex[1][2]] == [0.25, 0.0]
+    assert [j for j, _ in ex[0][2]] == step_readouts(tok, ex[0][0], 2) + [len(ex[0][0]) - 2]
+    got = evaluator_loss(model, ex, [True, False], args, label_token_ids(tok), eos_id(tok))
+    two, targets = [], []
+    c, i = label_token_ids(tok)
+    for ids, _, readouts in ex:  # each example alone, unpadded
+        with torch.no_grad():
+            logits = model(torch.tensor([ids[:-1]]))[0][0]
+        two += [[logits[j, c].item(), logits[j, i].item()] for j, _ in readouts]
+        targets += [t for _, t in readouts]
+    want = process_loss(torch.tensor(two), torch.tensor(targets)).item()
+    assert got.item() == pytest.approx(want, abs=1e-5)
+
+
+def test_slip_candidates_keep_only_slips_that_end_wrong(tok, monkeypatch):
+    """Each problem gives its gold solution (right) and the slipped copy as the generator
+    carried it on (wrong), and nothing when the carried-on copy still lands on the gold answer;
+    the continuation starts right after the slipped line, and is greedy."""
+    import evaluator
+    seen = []
+
+    def fake_generate(model, tok, problems, cfg, progress=None, starts=None):
+        seen.append((cfg.temperature, cfg.n, starts))
+        return [[s + "The answer is $\\boxed{" + ("7" if "A" in p else "5") + "}$."]
+                for p, s in zip(problems, starts)]
+    monkeypatch.setattr(evaluator, "generate_solutions", fake_generate)
+    gold = "$2 + 3 = 5$.\nThe answer is $\\boxed{5}$."
+    rows = [{"id": "A", "problem": "A: 2 + 3?", "solution": gold, "answer": "5"},
+            {"id": "B", "problem": "B: 2 + 3?", "solution": gold, "answer": "5"},
+            {"id": "C", "problem": "C?", "solution": "The answer is $\\boxed{5}$.", "answer": "5"}]
+    got = slip_candidates(None, tok, rows, Sampling(temperature=0.9, seed=0), "train", False)
+    assert [(c["problem_id"], c["source"], c["label"]) for c in got] == [
+        ("A", "gold", True), ("A", "slip", False)]  # B's copy lands on 5; C has no step
+    assert got[0]["solution"] == gold and got[1]["answer"] == "7"
+    assert got[1]["solution"].startswith("$2 + 3 = ") and got[1]["solution"].split("\n")[0] != gold.split("\n")[0]
+    assert all(c["problem_split"] == "train" and c["split"] == "train" for c in got)
+    (temperature, n, starts), = seen
+    assert (temperature, n, len(starts)) == (0.0, 1, 2) and all(s.endswith("$.\n") for s in starts)
+
+
+def test_held_out_candidates_are_drawn_as_rerank_draws_whatever_the_training_sampling(monkeypatch):
+    import evaluator
+    calls = []
+    monkeypatch.setattr(evaluator, "sample_candidates",
+                        lambda model, tok, rows, sampling, splits, progress: calls.append(
+                            (len(rows), sampling, splits)) or [])
+    splits = {"fresh": [{"id": i} for i in range(10)], "val": [{"id": i} for i in range(8)]}
+    hot = Sampling(n=4, temperature=1.2, top_p=0.8, seed=7)
+    evaluator.training_and_val_candidates(None, None, splits, ("fresh", 6, 5, 16), hot, False)
+    (n_train, s_train, w_train), (n_val, s_val, w_val) = calls
+    assert (n_train, s_train, w_train) == (6, hot, ("train", "fresh"))
+    assert (n_val, w_val) == (5, ("val", "val"))
+    assert (s_val.n, s_val.temperature, s_val.top_p, s_val.seed) == (16, 0.9, 0.95, 8)
