@@ -69,14 +69,19 @@ SLOTS=$OUT/.slots  # one directory per running step: mkdir is atomic, so it is t
 
 # budgets: every script's defaults. SSFT starts from the committed base (pretrain.py) and
 # trains 800 steps, where its validation accuracy has levelled off (docs/speedrun.md); the
-# evaluators' candidates: 16 on each of the first 400 of the 3200 fresh problems SSFT held
+# evaluators' candidates: 4 on each of the first 1600 of the 3200 fresh problems SSFT held
 # out of training.
 # With --quick: tiny budgets from scratch, a pipeline check (the numbers mean nothing).
-SFT="" VER="" JOINT="" RR=""
+SFT="" JOINT="" RR=""
+# The evaluator's held-out candidates: 4 samples of 200 validation problems, as in the committed
+# five-seed run (no claim reads them; train_verifier's own default, 16 samples of 500 problems,
+# is for the single run whose report docs/results.md's validation table shows)
+VER="--n_val_problems 200 --n_val_samples 4"
 if [[ $QUICK == 1 ]]; then
   SFT="--init_from scratch --n_train 2000 --n_val 40 --n_test 60 --n_fresh 60 --n_layer 2 --n_embd 64
        --max_steps 300 --warmup_steps 20 --eval_interval 1000 --ckpt_interval 1000"
-  VER="--n_problems 60 --n_val_problems 30 --n_samples 4 --max_steps 8 --warmup_steps 2"
+  VER="--n_problems 60 --n_val_problems 30 --n_samples 4 --n_val_samples 4 --max_steps 8
+       --warmup_steps 2"
   JOINT="--stage_b_steps 6 --stage_c_steps 4 --warmup_steps 2"
   RR="--curve_repeats 2"
 fi
