@@ -256,6 +256,73 @@ def test_finished_rows_leave_the_batch_without_changing_the_others(use_cache, mo
     assert torch.equal(kept, out)
 
 
+def sharp_model(seed=0):
+    """A tiny GPT whose weights are large enough that attention is far from uniform and every
+    position's value matters to the logits (at GPT-2's init a random model's attention is
+    nearly flat and its argmax repeats one token, so wrong keys can leave the tokens alone)."""
+    m = tiny_model(seed)
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in m.parameters():
+            if p.dim() == 2:
+                p.copy_(torch.randn(p.shape, generator=g) * 0.35)
+    return m
+
+
+def record_step_logits(monkeypatch, model):
+    """Wrap model.forward and KVCache.select: ([the next-token logits of every decode step,
+    by original row], [rows dropped at each select]); rows that left the batch are followed
+    through each select."""
+    steps, drops, alive = [], [], {}
+    forward = model.forward
+
+    def recording(idx, *a, **k):
+        out = forward(idx, *a, **k)
+        if "rows" not in alive:
+            alive["rows"] = list(range(idx.size(0)))  # the prefill: every row
+        else:
+            steps.append({r: out[0][j, -1].clone() for j, r in enumerate(alive["rows"])})
+        return out
+
+    def select(self, keep, f=KVCache.select):
+        drops.append(int((~keep).sum()))
+        alive["rows"] = [r for r, k in zip(alive["rows"], keep.tolist()) if k]
+        return f(self, keep)
+    monkeypatch.setattr(model, "forward", recording)
+    monkeypatch.setattr(KVCache, "select", select)
+    return steps, drops
+
+
+def test_decode_logits_match_the_reference_step_by_step_as_rows_leave(monkeypatch):
+    """Every decode step's logits of every row still in the batch, cached with rows leaving at
+    different steps, against the reference path (no cache, no row ever dropped): the tokens
+    could agree while a row reads another row's cache or misses the newest key; the logits
+    do not."""
+    m = sharp_model()
+    torch.manual_seed(0)
+    pool = torch.randint(0, 97, (64, 5))
+    free = m.generate(pool, 30, temperature=0)[:, 5:]
+    first = lambda t: [(r == t).nonzero()[0, 0].item() for r in free if (r == t).any()]
+    eos = max(free.unique().tolist(), key=lambda t: (len(set(first(t))), len(first(t))))
+    ends = [(r == eos).any().item() for r in free]
+    rows = [i for i, e in enumerate(ends) if e][:12] + [i for i, e in enumerate(ends) if not e][:4]
+    assert len(set(first(eos))) >= 3 and sum(ends) >= 6  # rows end at 3+ different steps
+    ref_steps, _ = record_step_logits(monkeypatch, m)
+    ref = m.generate(pool[rows], 30, temperature=0, eos_token_id=eos, use_cache=False,
+                     drop_finished=False)
+    monkeypatch.undo()
+    got_steps, drops = record_step_logits(monkeypatch, m)
+    out = m.generate(pool[rows], 30, temperature=0, eos_token_id=eos)
+    assert torch.equal(out, ref)
+    assert len(drops) >= 2 and len(got_steps) == len(ref_steps)
+    assert len(got_steps[-1]) < len(rows)  # the last steps ran on fewer rows
+    worst = max((got[r] - ref_steps[s][r]).abs().max().item()
+                for s, got in enumerate(got_steps) for r in got)
+    assert worst < 1e-4, worst
+    spread = torch.stack(list(ref_steps[0].values())).std(0).mean().item()
+    assert spread > 0.5  # the rows' logits differ: a row reading another's cache would show
+
+
 def test_static_shape_decode_gives_exactly_the_tokens_of_the_growing_cache():
     # attention over the whole preallocated cache (unfilled positions masked) changes shapes,
     # not results: greedy, seeded top-p, left padding, N samples, EOS with rows leaving
