@@ -381,3 +381,90 @@ def test_evaluator_settings_share_one_sample_and_read_validation(tmp_path, test_
            .read_text().splitlines()]
     strip = lambda cs: [(c["problem_id"], c["solution"]) for c in cs if c["split"] == "val"]
     assert strip(hot) == strip(cands)
+
+
+MODULES = ("model", "sampling", "grade", "evaluator", "common", "selection", "rerank",
+           "train_sft", "train_verifier", "train_joint", "pretrain", "data", "results", "bench")
+FILE_ENDINGS = {"py", "json", "jsonl", "pt", "md", "png", "txt", "bin", "safetensors", "sh"}
+
+
+def defined_names(module):
+    """{name: set of attribute names} that a module's file defines at top level (functions,
+    classes with their methods, assignments, imported names), read from its source (importing
+    a bench script could run it); None if no such file."""
+    import ast
+    base = os.path.join(ROOT, *module.split("."))
+    path = base + ".py" if os.path.isfile(base + ".py") else os.path.join(base, "__init__.py")
+    if not os.path.isfile(path):
+        return None
+    names = {}
+    for node in ast.parse(open(path).read()).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names[node.name] = {n.name for n in getattr(node, "body", [])
+                                if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        elif isinstance(node, ast.Assign):
+            names.update({t.id: set() for t in node.targets if isinstance(t, ast.Name)})
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update({(a.asname or a.name).split(".")[0]: set() for a in node.names})
+    return names
+
+
+def resolve(module, name):
+    """Does `name` (Class.attr allowed) exist in `module` (data.batching), or name a submodule?
+    A name under model may be GPT's method (model.generate)."""
+    parts = name.split(".")
+    if defined_names(f"{module}.{parts[0]}") is not None:  # a submodule: results.regime
+        return len(parts) == 1 or resolve(f"{module}.{parts[0]}", ".".join(parts[1:]))
+    names = defined_names(module)
+    if names is None:
+        return False
+    if module == "model" and parts[0] in names.get("GPT", ()):
+        return True
+    return parts[0] in names and (len(parts) == 1 or parts[1] in names[parts[0]])
+
+
+def help_texts():
+    """Every script's --help, as a learner sees it."""
+    import contextlib
+    import importlib
+    import io
+    out = {}
+    for script in ("train_sft", "train_verifier", "rerank", "train_joint", "pretrain"):
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf), pytest.raises(SystemExit):
+            importlib.import_module(script).get_args(["--help"])
+        out[f"{script}.py --help"] = buf.getvalue()
+    return out
+
+
+def test_every_code_pointer_in_readme_docs_and_help_exists():
+    """Every `file.py:name`, `module.name` and file path that README.md, docs/ and the scripts'
+    --help name is there: a pointer to a function that moved or was renamed fails here, not in
+    a reader's hands (docs/walkthrough.md is generated: regenerate it, python -m
+    results.walkthrough, rather than editing it)."""
+    import glob
+    import re
+    texts = {p: open(os.path.join(ROOT, p)).read() for p in
+             ["README.md"] + sorted(os.path.relpath(f, ROOT) for f in
+                                   glob.glob(os.path.join(ROOT, "docs", "*.md")))}
+    texts.update(help_texts())
+    missing, checked = [], 0
+    for where, text in texts.items():
+        for path, name in re.findall(r"([\w/]+)\.py:([A-Za-z_][\w.]*)", text):
+            checked += 1
+            if not resolve(path.replace("/", "."), name.rstrip(".")):
+                missing.append(f"{where}: {path}.py:{name}")
+        pattern = r"\b(%s)((?:\.[A-Za-z_]\w*)+)" % "|".join(MODULES)
+        for module, dotted in re.findall(pattern, text):
+            parts = dotted[1:].split(".")
+            if parts[0] in FILE_ENDINGS or parts[-1] in FILE_ENDINGS:
+                continue  # a file name (model.py, results/results.json)
+            checked += 1
+            if not resolve(module, ".".join(parts)):
+                missing.append(f"{where}: {module}{dotted}")
+        for path in re.findall(r"`((?:results|bench|bases|docs|data)/[\w/.-]+\.\w+)`", text):
+            checked += 1  # a file of this repository (other names are outputs or elsewhere)
+            if not os.path.exists(os.path.join(ROOT, path)):
+                missing.append(f"{where}: {path}")
+    assert checked > 50
+    assert not missing, "\n".join(missing)
