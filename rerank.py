@@ -1,7 +1,7 @@
 """
 Step 2b of the recipe: solution-cluster re-ranking. For every test problem: the greedy
 solution, N sampled solutions, the evaluator's score for each sample, clusters of samples
-whose answers are equivalent (grade.is_equiv), and every way of picking one answer:
+whose answers are equivalent (grade.is_equiv), and every way of picking one answer.
 
     pass@1       the greedy solution
     maj1@N       the largest cluster (majority vote)
@@ -60,8 +60,10 @@ def get_args(argv=None):
     p.add_argument("--split", default="test", choices=["train", "val", "test"])
     p.add_argument("--n_problems", type=int, default=0, help="0 = the whole split")
     p.add_argument("--n_samples", type=int, default=16, help="N (paper: 64)")
-    p.add_argument("--top_k", type=int, default=0, help="K clusters; 0 = max(2, N // 8) "
-                   "(the paper's K = 8 at N = 64)")
+    p.add_argument("--k_clusters", type=int, default=0, help="K, the largest clusters that "
+                   "RR.TopK and W.RR.TopK re-rank inside; 0 = max(2, N // 8) (the paper's K = 8 "
+                   "at N = 64)")
+    p.add_argument("--top_k", type=int, dest="k_clusters", help=argparse.SUPPRESS)  # old name
     p.add_argument("--temperature", type=float, default=0.9)
     p.add_argument("--top_p", type=float, default=0.95)
     p.add_argument("--sample_batch_size", type=int, default=256)
@@ -195,7 +197,7 @@ def main(argv=None):
     args = get_args(argv)
     print(f"config: {json.dumps(vars(args))}")
     N = args.n_samples
-    K = args.top_k or max(2, N // 8)
+    K = args.k_clusters or max(2, N // 8)
     gen, tok, gck = load_run(args.generator, args.device)
     rc = gck["run_config"]
     rows = load_run_splits(rc)[args.split]

@@ -1,6 +1,6 @@
 """
 Step 3 of the recipe: multi-task sequential fine-tuning. Starting from the SSFT model (stage A),
-the same weights are trained further in two stages, then evaluated as a generator:
+the same weights are trained further in two stages, then evaluated as a generator.
 
   --objective evaluator    (the paper's recipe) stage B: the evaluator objective (margin or CE,
                            evaluator.py's loss) on the model's own sampled candidates;

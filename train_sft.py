@@ -82,12 +82,12 @@ def get_args(argv=None):
     p.add_argument("--bucket", type=int, default=1,
                    help="length bucketing: sort groups of this many batches by length (less "
                         "padding); 1 = random batches. Large groups make batches of one problem "
-                        "type and slow learning (measured: README)")
+                        "type and slow learning (measured: docs/data.md, Calibration)")
     p.add_argument("--length_split", type=int, default=3,
                    help="cut each micro-batch into this many length-sorted pieces, each padded "
                         "only to its own longest example: the same examples and the same "
                         "gradient (token-summed losses), less padding computed (speed-up: "
-                        "bench/bench_recipe.py, README)")
+                        "bench/bench_recipe.py, docs/model.md)")
     p.add_argument("--max_steps", type=int, default=800)
     p.add_argument("--optimizer", default="adamw", choices=["adamw", "muon"],
                    help="muon: Muon for the transformer blocks' matrices (at --muon_lr), AdamW "

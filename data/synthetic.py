@@ -12,10 +12,10 @@ Seven problem types (MATH subject names), levels 1-5, answers written as MATH wr
   terse     MATH-human-like: one or two lines, the jumps left to the reader
 
 Numbers are kept small on purpose: a tiny model learns multi-step structure far faster than
-multi-digit arithmetic (README, "Calibration"). Small ranges make few distinct problems, so the
+multi-digit arithmetic (docs/data.md, "Calibration"). Small ranges make few distinct problems, so the
 splits are cut by content, not text: content_key names a problem's mathematics, and no key is
 in two splits (make_splits). Cells whose ranges were too small to give test and val their share
-were widened just enough (README, "The embedded default").
+were widened just enough (docs/data.md, "The embedded default").
 
     python -m data.synthetic            # one example of each type and level
     python -m data.synthetic --stats    # distinct problems (content keys) per split and cell
@@ -1306,7 +1306,7 @@ def world_size(draws=2000, seed=0):
 
 
 def stats_markdown(n_train, n_val, n_test, n_fresh, seed=0):
-    """The tables README's data section shows, for the configuration given."""
+    """The tables docs/data.md shows, for the configuration given."""
     total, per = world_size()
     out = [f"World: at least {total} distinct problems (content keys found in 2000 draws of "
            "every kind and level):", "",
@@ -1346,7 +1346,7 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser(description="The embedded dataset: examples, or its size.")
     p.add_argument("--stats", action="store_true", help="distinct problems per split and cell")
     p.add_argument("--examples", action="store_true",
-                   help="one problem of each subject, both styles, as README shows them")
+                   help="one problem of each subject, both styles, as README and docs/data.md show them")
     p.add_argument("--n_train", type=int, default=N_TRAIN)
     p.add_argument("--n_val", type=int, default=N_VAL)
     p.add_argument("--n_test", type=int, default=N_TEST)

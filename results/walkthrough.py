@@ -31,7 +31,7 @@ def get_args(argv=None):
     p.add_argument("--sft", default="out/sft/ckpt.pt", help="the SSFT checkpoint (generator)")
     p.add_argument("--evaluator", default="out/verifier/ckpt.pt")
     p.add_argument("--n", type=int, default=8, help="samples of the problem")
-    p.add_argument("--top_k", type=int, default=2, help="K of RR.TopK / W.RR.TopK")
+    p.add_argument("--k_clusters", type=int, default=2, help="K of RR.TopK / W.RR.TopK")
     p.add_argument("--problem", type=int, default=None, help="a validation problem's index")
     p.add_argument("--search", type=int, default=40, help="validation problems tried when "
                    "--problem is not given")
@@ -209,7 +209,7 @@ def main(argv=None):
     lines, numbers = ssft_section(gen, tok, row)
     scores = evaluator_scores(ev, ev_tok, [row["problem"]] * len(samples), samples)
     step2, answers, right, ranked = samples_section(row, samples, greedy, scores, args.n)
-    rules, pick = rules_section(answers, right, scores, ranked, args.top_k)
+    rules, pick = rules_section(answers, right, scores, ranked, args.k_clusters)
     out += lines + step2 + rules
     numbers.update(problem_index=i, scores=scores, right=right, select=pick)
     if any(right) and not all(right):  # the first right and the first wrong sample

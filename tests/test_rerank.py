@@ -130,7 +130,7 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
     assert saved["n_candidates"] == 24 and {"auc", "pair_accuracy", "mean_margin"} <= set(saved)
     assert m["n_candidates"] == 24
     r = rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator",
-                str(tmp_path / "ver" / "ckpt.pt"), "--n_samples", "4", "--top_k", "2",
+                str(tmp_path / "ver" / "ckpt.pt"), "--n_samples", "4", "--k_clusters", "2",
                 "--curve_repeats", "2", "--no_progress", "--out_dir", str(tmp_path / "rr")])
     saved = json.loads((tmp_path / "rr" / "metrics.json").read_text())
     # every number is the mean over the problems of what samples.jsonl records for each, and
