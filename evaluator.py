@@ -34,7 +34,7 @@ from data import (DataError, collate, cycling_batches, encode, encode_example, e
                   evaluator_prompt, generator_prompt, generator_target, label_token_ids,
                   length_chunks, to_device)
 from grade import extract_answer, is_equiv, read_jsonl
-from model import last_real_index, token_cross_entropy
+from model import last_real_index, sequence_logprobs
 from selection import cluster, rank_clusters, select
 
 CUT = "\n...\n"  # stands where a too-long solution's middle was taken out
@@ -90,14 +90,18 @@ def ce_loss(full_logp, labels, ids):
     return -full_logp.gather(1, target[:, None]).mean()
 
 
-def margin_loss(log_s_pos, log_s_neg, margin):
-    """max(0, log S(X-) - log S(X+) + lambda), mean over pairs."""
-    return torch.clamp(log_s_neg - log_s_pos + margin, min=0).mean()
+def margin_loss(s_pos, s_neg, margin):
+    """max(0, s(X-) - s(X+) + lambda), mean over pairs: the project's one hinge. The
+    evaluator's margin loss with s = log S (the paper's), step 3's ranking loss with s = the
+    length-normalised log-likelihood f (train_joint.pair_ranking_loss)."""
+    return torch.clamp(s_neg - s_pos + margin, min=0).mean()
+
+
+SCORE_BATCH = 64  # candidates a forward pass scores at once
 
 
 @torch.no_grad()
-def evaluator_scores(model, tok, problems, solutions, batch_size=64, progress=False,
-                     rule="final"):
+def evaluator_scores(model, tok, problems, solutions, progress=False, rule="final"):
     """S(X|P) for each (problem, solution) pair -> list of floats in (0, 1), computed on the
     model's device. rule "final": the paper's read-out after the template; "weakest": the
     lowest of that and the read-outs at the end of every step of the solution (a process
@@ -110,7 +114,7 @@ def evaluator_scores(model, tok, problems, solutions, batch_size=64, progress=Fa
     steps = [step_readouts(tok, e[0], len(step_prefixes(s))) if rule == "weakest" else []
              for e, s in zip(exs, solutions)]
     out = [0.0] * len(exs)
-    chunks = length_chunks([len(ids) for ids, _ in exs], batch_size)
+    chunks = length_chunks([len(ids) for ids, _ in exs], SCORE_BATCH)
     for chunk in tqdm(chunks, disable=not progress, desc="score", leave=False):
         b = to_device(collate([exs[i] for i in chunk], eos_id(tok)), device)
         logits, _ = model(b["x"], attention_mask=b["attention_mask"])
@@ -125,8 +129,8 @@ def evaluator_scores(model, tok, problems, solutions, batch_size=64, progress=Fa
 def likelihood_scores(model, tok, problems, solutions, device, batch_size=64):
     """The evaluator-free control's scores: the generator's own confidence in each solution,
     as {"lp": exp(mean token log-prob), "minp": exp(lowest token log-prob)} over the solution
-    and its EOS (lists of floats in (0, 1], so the weighted rules can sum them like the
-    evaluator's probabilities)."""
+    and its EOS (model.sequence_logprobs; lists of floats in (0, 1], so the weighted rules can
+    sum them like the evaluator's probabilities)."""
     model.eval()
     block, pad = model.config.block_size, eos_id(tok)
     exs = [encode_example(tok, generator_prompt(p), generator_target(s), block, truncate=True)
@@ -134,12 +138,9 @@ def likelihood_scores(model, tok, problems, solutions, device, batch_size=64):
     out = {"lp": [0.0] * len(exs), "minp": [0.0] * len(exs)}
     for chunk in length_chunks([len(ids) for ids, _ in exs], batch_size):
         b = to_device(collate([exs[i] for i in chunk], pad), device)
-        lp = -token_cross_entropy(model(b["x"])[0], b["y"], "none")  # (B, T) log p, 0 off targets
-        real = b["y"] != -100
-        mean = lp.sum(1) / real.sum(1)
-        low = lp.masked_fill(~real, float("inf")).min(1).values
-        for i, m, l in zip(chunk, mean.exp().tolist(), low.exp().tolist()):
-            out["lp"][i], out["minp"][i] = m, l
+        s = sequence_logprobs(model, b["x"], b["y"])
+        for i, m, low in zip(chunk, s.normalised.exp().tolist(), s.lowest.exp().tolist()):
+            out["lp"][i], out["minp"][i] = m, low
     return out
 
 

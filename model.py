@@ -4,7 +4,7 @@ checkpoints load without change, plus what the recipe needs around it:
 
   - GPT.from_pretrained(name_or_dir)  load gpt2 / gpt2-medium / ... or a local HF directory
   - model.generate(...)               batched sampling with a KV cache (sampling.py)
-  - sequence_logprobs(...)            per-token / summed / length-normalised log-probabilities
+  - sequence_logprobs(...)            summed / length-normalised / lowest token log-probabilities
   - save_checkpoint / load_checkpoint atomic writes, weights-only loads
 
 Quick look:
@@ -17,6 +17,7 @@ import math
 import os
 import struct
 from dataclasses import asdict, dataclass
+from typing import NamedTuple
 
 import torch
 import torch.nn as nn
@@ -242,15 +243,26 @@ def token_cross_entropy(logits, targets, reduction="mean"):
                            ignore_index=-100, reduction=reduction)
 
 
+class SequenceScores(NamedTuple):
+    """What sequence_logprobs gives for each row (all (B,) tensors)."""
+    total: torch.Tensor        # sum of log p over the target tokens
+    normalised: torch.Tensor   # that sum / |X|^alpha
+    n_tokens: torch.Tensor     # |X|
+    lowest: torch.Tensor       # the lowest target token's log p
+
+
 def sequence_logprobs(model, idx, targets, attention_mask=None, alpha=1.0):
-    """Sum of log p over the target tokens of each row, and that sum divided by |X|^alpha
-    (alpha=0: the plain sum, alpha=1: the mean). idx/targets (B, T) as for model(idx, targets).
-    Returns (sum_logp (B,), normalised (B,), n_tokens (B,))."""
+    """The one sequence scorer (step 3's ranking loss, the likelihood control of re-ranking,
+    the walkthrough): each row's log-probabilities over its target tokens. idx/targets (B, T)
+    as for model(idx, targets); alpha=0: the plain sum, alpha=1: the mean. Returns
+    SequenceScores(total, normalised, n_tokens, lowest)."""
     logits, _ = model(idx, attention_mask=attention_mask)
     lp = -token_cross_entropy(logits, targets, "none")  # (B, T) log p, 0 off the targets
-    n = (targets != -100).sum(1)
+    real = targets != -100
+    n = real.sum(1)
     total = lp.sum(1)
-    return total, total / n.clamp(min=1).float().pow(alpha), n
+    lowest = lp.masked_fill(~real, float("inf")).min(1).values
+    return SequenceScores(total, total / n.clamp(min=1).float().pow(alpha), n, lowest)
 
 
 def weights_hash(model):

@@ -82,8 +82,12 @@ def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None, top_p=None
     if attention_mask is None:
         attention_mask = torch.ones_like(idx, dtype=torch.bool)
     attention_mask = attention_mask.bool()
-    logits, cache = prefill(model, idx, attention_mask, T + max_new_tokens, use_cache,
-                                 num_samples, static)
+    if use_cache:
+        logits, cache = prefill(model, idx, attention_mask, T + max_new_tokens, num_samples,
+                                static)
+    else:  # the reference path: every step below recomputes the whole sequence
+        logits = model(idx, attention_mask=attention_mask)[0][:, -1]
+        logits, cache = logits.repeat_interleave(num_samples, dim=0), None
     if num_samples > 1:
         idx = idx.repeat_interleave(num_samples, dim=0)
         attention_mask = attention_mask.repeat_interleave(num_samples, dim=0)
@@ -120,14 +124,10 @@ def generate(model, idx, max_new_tokens, temperature=1.0, top_k=None, top_p=None
             logits = model(cur, attention_mask=mask)[0][:, -1]
     return seq
 
-def prefill(model, idx, attention_mask, max_len, use_cache, num_samples, static=False):
+def prefill(model, idx, attention_mask, max_len, num_samples, static=False):
     """The prompts' forward pass: logits of each prompt's next token (B * num_samples, V)
-    and, with use_cache, a KV cache of max_len positions holding the prompts, each row
-    copied num_samples times (prefill once, sample N). Without the cache (the reference
-    path) generate recomputes the whole sequence at every step."""
-    if not use_cache:
-        logits = model(idx, attention_mask=attention_mask)[0][:, -1]
-        return logits.repeat_interleave(num_samples, dim=0), None
+    and a KV cache of max_len positions holding the prompts, each row copied num_samples
+    times (prefill once, sample N)."""
     # keys/values are stored in the dtype attention computes them in: under autocast that
     # is bf16/fp16, not the fp32 weights' (else every step casts the whole past back)
     dev = idx.device.type

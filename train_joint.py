@@ -43,8 +43,8 @@ from common import (accuracy_report, add_stage_flags, check_generator, generate_
 from data import (collate, cycling_batches, encode_generator_examples, eos_id,
                   load_run_splits, to_device)
 from model import load_run, save_checkpoint, sequence_logprobs
-from evaluator import (candidate_problems, evaluator_step_loss, make_pairs, read_candidates,
-                       sample_candidates)
+from evaluator import (candidate_problems, evaluator_step_loss, make_pairs, margin_loss,
+                       read_candidates, sample_candidates)
 
 
 def get_args(argv=None):
@@ -101,18 +101,13 @@ def stage_plan(objective, b_steps, c_steps):
     return [("B", b, b_steps), ("C", "mle", c_steps)]
 
 
-def ranking_loss(f_pos, f_neg, margin):
-    """max(0, f(X-) - f(X+) + lambda), mean over pairs; f = length-normalised log-likelihood."""
-    return torch.clamp(f_neg - f_pos + margin, min=0).mean()
-
-
 def pair_ranking_loss(model, rows, args, pad):
     """The ranking loss of a batch of (correct, incorrect) candidates, encoded and laid out
     pos0, neg0, pos1, neg1, ...: f[0::2] are the correct ones, f[1::2] the others
     (lambda args.rank_margin, length normalisation args.alpha)."""
     b = to_device(collate(rows, pad), args.device)
-    _, f, _ = sequence_logprobs(model, b["x"], b["y"], alpha=args.alpha)  # f: (2 * pairs,)
-    return ranking_loss(f[0::2], f[1::2], args.rank_margin)
+    f = sequence_logprobs(model, b["x"], b["y"], alpha=args.alpha).normalised  # (2 * pairs,)
+    return margin_loss(f[0::2], f[1::2], args.rank_margin)  # the evaluator's hinge, on f
 
 
 def mle_batches(examples, batch_size, seed):

@@ -18,15 +18,12 @@ import re
 from grade import extract_answer, read_jsonl
 
 from . import synthetic
+from .synthetic import N_TEST, N_TRAIN, N_VAL  # the default sizes: the world's
 
 SPLITS = ("train", "val", "test", "fresh")
-# The default split sizes, in one place: the scripts' flags and a checkpoint without them read
-# these. Synthetic: training rows (small kinds repeat their problems, so rows outnumber distinct
-# problems), val and test problems, fresh ones for the evaluator and step 3; what they hold:
-# python -m data.synthetic --stats.
-# A real dataset holds out fewer fresh problems (N_FRESH_REAL of its training rows): every
-# one held out is a solution the generator does not learn from.
-N_TRAIN, N_VAL, N_TEST, N_FRESH, N_FRESH_REAL = 12500, 500, 500, 3200, 400
+# A real dataset holds out fewer fresh problems (N_FRESH_REAL of its training rows) than the
+# synthetic world's N_FRESH: every one held out is a solution the generator does not learn from.
+N_FRESH_REAL = 400
 
 
 class DataError(ValueError):

@@ -12,8 +12,8 @@ Seven problem types (MATH subject names), levels 1-5, answers written as MATH wr
   terse     MATH-human-like: one or two lines, the jumps left to the reader
 
 Numbers are kept small on purpose: a tiny model learns multi-step structure far faster than
-multi-digit arithmetic (docs/data.md, "Calibration"). Small ranges make few distinct problems, so the
-splits are cut by content, not text: content_key names a problem's mathematics, and no key is
+multi-digit arithmetic (docs/data.md, "Calibration"). Small ranges make few distinct problems,
+so the splits are cut by content, not text: content_key names a problem's mathematics, and no key is
 in two splits (make_splits). Cells whose ranges were too small to give test and val their share
 were widened just enough (docs/data.md, "The embedded default").
 
@@ -24,6 +24,12 @@ import math
 import random
 import re
 from fractions import Fraction
+
+# The default split sizes, in one place (data.sources and every script's flags read them):
+# training rows (small kinds repeat their problems, so rows outnumber distinct problems), val
+# and test problems, fresh ones for the evaluator and step 3; what they hold:
+# python -m data.synthetic --stats.
+N_TRAIN, N_VAL, N_TEST, N_FRESH = 12500, 500, 500, 3200
 
 SUBJECTS = ("Prealgebra", "Algebra", "Number Theory", "Counting & Probability", "Geometry",
             "Intermediate Algebra", "Precalculus")  # MATH's seven, in its order
@@ -1342,11 +1348,11 @@ def examples_markdown(seed=0, level=3, subjects=None):
 
 if __name__ == "__main__":
     import argparse
-    from data.sources import N_FRESH, N_TEST, N_TRAIN, N_VAL  # the scripts' defaults
     p = argparse.ArgumentParser(description="The embedded dataset: examples, or its size.")
     p.add_argument("--stats", action="store_true", help="distinct problems per split and cell")
     p.add_argument("--examples", action="store_true",
-                   help="one problem of each subject, both styles, as README and docs/data.md show them")
+                   help="one problem of each subject, both styles, as README and docs/data.md "
+                        "show them")
     p.add_argument("--n_train", type=int, default=N_TRAIN)
     p.add_argument("--n_val", type=int, default=N_VAL)
     p.add_argument("--n_test", type=int, default=N_TEST)

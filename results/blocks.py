@@ -2,9 +2,9 @@
 Every rendered block of README.md and docs/: examples of the synthetic world and its sizes
 (data/synthetic.py at the scripts' defaults), the difficulty table, the evaluator learning
 curve and its variants on validation, step 3's validation sweep, the first hour's commands,
-the base, the speedrun records, the validation sweeps and the results (results/render.py, from results/results.json), each
-from the JSON file its command wrote. Never typed: tests/test_results.py renders them and
-compares with the files.
+the base, the speedrun records, the validation sweeps and the results (results/render.py,
+from results/results.json), each from the JSON file its command wrote. Never typed:
+tests/test_results.py renders them and compares with the files.
 
     python -m results.blocks            # rewrite the blocks in README.md and docs/
     python -m results.blocks --check    # exit 1 if a file differs from the render
@@ -12,7 +12,6 @@ compares with the files.
 import argparse
 import json
 import os
-import re
 import sys
 
 from common import write_text
@@ -26,7 +25,7 @@ from results.evaluator_curve import table as curve_table
 from results.evaluator_settings import render as evaluator_table
 from results.evaluator_settings import render_held_out as evaluator_variants_table
 from results.joint_settings import render as joint_table
-from results.render import headline
+from results.render import fill, headline
 from results.temperature import render as temperature_table
 from results.render import render as results_table
 
@@ -69,17 +68,6 @@ def base_markdown(saved):
             f"{c['n_layer']}x{c['n_embd']} | {c['max_steps']} x {c['batch_size']} of "
             f"{c['block_size']} tokens | {saved['history'][-1]['loss']:.3f} | "
             f"{saved['train_seconds']:.0f} s on {saved['device']} (torch {saved['torch']}) |")
-
-
-def fill(text, rendered, name_of_file="README.md"):
-    """The text with each block's body replaced by its render."""
-    for name, body in rendered.items():
-        pattern = rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)"
-        text, n = re.subn(pattern, lambda m: m.group(1) + body + "\n" + m.group(2), text,
-                          flags=re.S)
-        if n != 1:
-            raise SystemExit(f"error: {name_of_file} has no <!-- {name}:start --> ... end block")
-    return text
 
 
 def main(argv=None):

@@ -16,6 +16,7 @@ import glob
 import json
 import math
 import os
+import re
 import sys
 
 from common import write_json, write_text
@@ -244,6 +245,17 @@ def mean_curves(res, run="rerank"):
     return out
 
 
+def fill(text, rendered, name_of_file="README.md"):
+    """The text with each block's body replaced by its render."""
+    for name, body in rendered.items():
+        pattern = rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)"
+        text, n = re.subn(pattern, lambda m: m.group(1) + body + "\n" + m.group(2), text,
+                          flags=re.S)
+        if n != 1:
+            raise SystemExit(f"error: {name_of_file} has no <!-- {name}:start --> ... end block")
+    return text
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", default=None, help="reproduce.sh's output directory")
@@ -274,7 +286,6 @@ def main(argv=None):
         greedy = stats([m["pass@1"] for m in res["rerank"].values()])[0]
         plot(curve, args.figure, N, K, greedy)
     if args.write_docs:
-        from results.blocks import fill
         for path, name, body in ((args.doc, "results", table),
                                  (args.readme, "headline", headline(res))):
             write_text(path, fill(open(path).read(), {name: body}, path))

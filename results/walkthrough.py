@@ -172,7 +172,7 @@ def pair_section(gen, tok, row, scored, pair, margin):
     bt = collate(encode_generator_examples(tok, rows, gen.config.block_size, skip_long=False,
                                            report=lambda *x: None), eos_id(tok))
     with torch.no_grad():
-        _, f, _ = sequence_logprobs(gen, bt["x"], bt["y"])  # f: (2,) mean token log-probs
+        f = sequence_logprobs(gen, bt["x"], bt["y"]).normalised  # (2,) mean token log-probs
     out = ["", "## The evaluator's margin loss, by hand", "",
            f"Take the pair (right sample {a}, wrong sample {b}). The margin loss is "
            f"max(0, log S(wrong) - log S(right) + lambda) with lambda = {margin}: "

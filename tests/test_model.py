@@ -360,9 +360,9 @@ def test_kv_cache_is_stored_in_the_autocast_dtype():
     m = tiny_model()
     idx = torch.randint(0, 97, (2, 5))
     with torch.autocast("cpu", dtype=torch.bfloat16):
-        _, cache = sampling.prefill(m, idx, torch.ones_like(idx, dtype=torch.bool), 20, True, 1)
+        _, cache = sampling.prefill(m, idx, torch.ones_like(idx, dtype=torch.bool), 20, 1)
     assert cache.k.dtype == torch.bfloat16 and cache.v.dtype == torch.bfloat16
-    _, cache = sampling.prefill(m, idx, torch.ones_like(idx, dtype=torch.bool), 20, True, 1)
+    _, cache = sampling.prefill(m, idx, torch.ones_like(idx, dtype=torch.bool), 20, 1)
     assert cache.k.dtype == torch.float32
 
 
@@ -394,11 +394,11 @@ def test_sequence_logprobs_sum_and_length_normalisation():
     logp = torch.log_softmax(logits, -1)
     want0 = sum(logp[0, t, targets[0, t]] for t in range(4, 7))
     want1 = sum(logp[1, t, targets[1, t]] for t in range(2, 7))
-    total, norm1, n = sequence_logprobs(m, idx, targets, alpha=1.0)
+    total, norm1, n, _ = sequence_logprobs(m, idx, targets, alpha=1.0)
     assert n.tolist() == [3, 5]
     assert torch.allclose(total, torch.stack([want0, want1]), atol=1e-5)
     assert torch.allclose(norm1, torch.stack([want0 / 3, want1 / 5]), atol=1e-5)
-    _, norm0, _ = sequence_logprobs(m, idx, targets, alpha=0.0)
+    norm0 = sequence_logprobs(m, idx, targets, alpha=0.0).normalised
     assert torch.allclose(norm0, total)
     assert (token_cross_entropy(logits, targets, "none")[0, :4] == 0).all()
 

@@ -1,5 +1,6 @@
 """pretrain.py: the base never reads a held-out problem, train_sft.py starts from it and
-refuses it, and every model fine-tuned from it, for other splits; the committed base is what pretrain.py says it is."""
+refuses it, and every model fine-tuned from it, for other splits; the committed base is what
+pretrain.py says it is."""
 import json
 import os
 

@@ -159,7 +159,8 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
                    str(tmp_path / "ver" / "candidates.jsonl"), "--loss", "process", "--rollouts",
                    "2", "--max_steps", "2", "--batch_size", "4", "--no_progress",
                    "--out_dir", str(tmp_path / "verp")])
-    values = [json.loads(l) for l in (tmp_path / "verp" / "step_values.jsonl").read_text().splitlines()]
+    values = [json.loads(l) for l in
+              (tmp_path / "verp" / "step_values.jsonl").read_text().splitlines()]
     from evaluator import step_prefixes
     want = {(c["problem_id"], p) for c in cands if c["split"] == "train"
             for p in step_prefixes(c["solution"])}

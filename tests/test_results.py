@@ -245,12 +245,12 @@ def test_readme_and_docs_blocks_are_rendered():
     rendered = blocks.blocks(ROOT)
     for path, body in rendered.items():
         text = open(os.path.join(ROOT, path)).read()
-        assert blocks.fill(text, body, path) == text, path
+        assert render.fill(text, body, path) == text, path
     saved = json.load(open(os.path.join(ROOT, "bench", "speedrun.json")))
     saved["records"][0]["val_greedy"] += 0.01
     text = open(os.path.join(ROOT, "docs", "speedrun.md")).read()
     changed = {**rendered["docs/speedrun.md"], "speedrun": blocks.speedrun_table(saved)}
-    assert blocks.fill(text, changed) != text
+    assert render.fill(text, changed) != text
 
 
 def test_regime_dry_run_lists_every_run(capsys, tmp_path):
@@ -372,7 +372,8 @@ def test_evaluator_settings_share_one_sample_and_read_validation(tmp_path, test_
     assert (held["n_candidates"], held["n_problems"]) == (9, 3)
     assert set(held["scorers"]) == {"evaluator", "likelihood", "lowest token probability"}
     table = evaluator_settings.render_held_out(saved)
-    assert "| paper ce | 4x2 | " in table and "| the generator's likelihood (no training) |" in table
+    assert "| paper ce | 4x2 | " in table
+    assert "| the generator's likelihood (no training) |" in table
     # hotter training samples: candidates of their own, the same held-out ones
     evaluator_settings.main(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--runs",
                              str(runs), "--out", out, "--settings", "margin, samples at T 1.2",

@@ -9,7 +9,8 @@ import torch
 
 from data import collate
 from model import GPT, GPTConfig, sequence_logprobs
-from train_joint import candidate_examples, pair_ranking_loss, ranking_loss, stage_plan
+from evaluator import margin_loss as ranking_loss  # step 3's ranking loss is the evaluator's hinge
+from train_joint import candidate_examples, pair_ranking_loss, stage_plan
 
 
 def test_ranking_loss_by_hand():
@@ -29,11 +30,14 @@ def test_sequence_scores_with_padding_and_lengths(alpha):
     tgt[0, 1:4] = idx[0, 2:5]
     tgt[1, 1:7] = idx[1, 2:8]
     with torch.no_grad():
-        total, f, n = sequence_logprobs(m, idx, tgt, alpha=alpha)
+        total, f, n, low = sequence_logprobs(m, idx, tgt, alpha=alpha)
         logp = torch.log_softmax(m(idx)[0], -1)
     s0 = sum(logp[0, t, tgt[0, t]] for t in range(1, 4))
     s1 = sum(logp[1, t, tgt[1, t]] for t in range(1, 7))
     assert n.tolist() == [3, 6]
+    lows = [min(logp[0, t, tgt[0, t]] for t in range(1, 4)),
+            min(logp[1, t, tgt[1, t]] for t in range(1, 7))]
+    assert torch.allclose(low, torch.stack(lows), atol=1e-5)  # padding never the lowest
     want = torch.stack([s0 / 3 ** alpha, s1 / 6 ** alpha])
     assert torch.allclose(f, want, atol=1e-5)
     # the padding ids do not change row 0's score (padding is after it, causal attention)
@@ -63,7 +67,7 @@ def test_pair_ranking_loss_reads_correct_rows_first():
         args = argparse.Namespace(rank_margin=0.5, alpha=1.0, device="cpu")
         got = pair_ranking_loss(m, [cex[i] for p in pairs for i in p], args, pad)
         f = lambda rows: sequence_logprobs(m, *[collate([cex[i] for i in rows], pad)[k]
-                                                 for k in ("x", "y")])[1]
+                                                 for k in ("x", "y")]).normalised
         want = ranking_loss(f([p for p, _ in pairs]), f([n for _, n in pairs]), 0.5)
         swapped = ranking_loss(f([n for _, n in pairs]), f([p for p, _ in pairs]), 0.5)
     assert got.item() == pytest.approx(want.item(), abs=1e-5)

@@ -185,11 +185,13 @@ def test_candidates_from_fresh_problems_never_come_from_training_problems(tmp_pa
                          str(tmp_path / "ver0")])
 
 
-def test_evaluator_scores_come_back_in_input_order(tok):
+def test_evaluator_scores_come_back_in_input_order(tok, monkeypatch):
+    import evaluator
     model = tiny_evaluator()
     problems = [f"What is ${i}+{i}$?" + " Think." * (7 - i) for i in range(7)]  # lengths differ
     sols = [f"It is {2 * i}." + " Yes." * (i % 3) for i in range(7)]
-    together = evaluator_scores(model, tok, problems, sols, batch_size=3)
+    monkeypatch.setattr(evaluator, "SCORE_BATCH", 3)  # three batches, sorted by length
+    together = evaluator_scores(model, tok, problems, sols)
     alone = [evaluator_scores(model, tok, [p], [s])[0] for p, s in zip(problems, sols)]
     assert together == pytest.approx(alone, abs=1e-5)
     assert len(set(round(x, 6) for x in alone)) == 7  # distinct, so a permutation would show
@@ -203,7 +205,8 @@ def test_distinct_pair_accuracy_counts_each_text_once():
     """Repeated samples add no pair: a: right texts r1 (x3), r2; wrong texts w1 (x2), w2.
     Distinct pairs (r1,w1) (r1,w2) (r2,w1) (r2,w2) with scores r1 .9, r2 .2, w1 .5, w2 .2:
     .9>.5 yes, .9>.2 yes, .2>.5 no, .2=.2 half -> 2.5 / 4; the sampled pairs count r1's copies
-    and w1's copies: 4 x 3 = 12 pairs of which r1 x (w1, w1, w2) = 9 and r2 x w2 tie (no) -> 9 / 12."""
+    and w1's copies: 4 x 3 = 12 pairs of which r1 x (w1, w1, w2) = 9 and r2 x w2 tie (no)
+    -> 9 / 12."""
     c = [ans_cand("a", True, "r1", "1")] * 3 + [ans_cand("a", True, "r2", "1")] + \
         [ans_cand("a", False, "w1", "2")] * 2 + [ans_cand("a", False, "w2", "3")] + \
         [ans_cand("b", True, "r", "5")]  # one class only: no pair
@@ -260,7 +263,8 @@ def test_slip_changes_one_result_and_keeps_the_rest():
         start = slip_start(sol, random.Random(seed))
         assert start.endswith("\n") and "boxed" not in start
         lines = start.strip().split("\n")
-        assert lines[:-1] == sol.split("\n")[:len(lines) - 1] and lines[-1] != sol.split("\n")[len(lines) - 1]
+        gold = sol.split("\n")
+        assert lines[:-1] == gold[:len(lines) - 1] and lines[-1] != gold[len(lines) - 1]
     assert slip_start("The answer is $\\boxed{3}$.", rng) is None
 
 
@@ -371,7 +375,8 @@ def test_slip_candidates_keep_only_slips_that_end_wrong(tok, monkeypatch):
     assert [(c["problem_id"], c["source"], c["label"]) for c in got] == [
         ("A", "gold", True), ("A", "slip", False)]  # B's copy lands on 5; C has no step
     assert got[0]["solution"] == gold and got[1]["answer"] == "7"
-    assert got[1]["solution"].startswith("$2 + 3 = ") and got[1]["solution"].split("\n")[0] != gold.split("\n")[0]
+    slipped = got[1]["solution"].split("\n")[0]
+    assert slipped.startswith("$2 + 3 = ") and slipped != gold.split("\n")[0]
     assert all(c["problem_split"] == "train" and c["split"] == "train" for c in got)
     (temperature, n, starts), = seen
     assert (temperature, n, len(starts)) == (0.0, 1, 2) and all(s.endswith("$.\n") for s in starts)
