@@ -503,3 +503,29 @@ def test_cycling_batches_cover_each_pass_and_repeat_deterministically():
     assert sorted(flat[:10]) == list(range(10)) and sorted(flat[10:]) == list(range(10))
     again = cycling_batches(10, 4, random.Random(0))
     assert [again(s) for s in range(5)] == got
+
+
+# sha256 (first 16 hex digits) of the default splits and of a pretraining corpus draw, computed
+# before data/synthetic.py became the data/world package: the move must change no problem
+SPLITS_DIGEST = {"detailed": "c34293d67b439af9", "terse": "40e8b38eba90e974"}
+CORPUS_DIGEST = "2a39294d27a7fc6d"  # pretraining_corpus(3000, the default held-out keys)
+
+
+def test_default_splits_and_corpus_are_the_ones_committed():
+    """Every problem, solution, answer, level, subject and id of the default splits (both
+    styles, fresh problems included), and the pretraining corpus's texts, hash to the values
+    computed before the world's code was reorganised."""
+    import hashlib
+    for style, want in SPLITS_DIGEST.items():
+        s = load_splits("synthetic", style=style, n_train=N_TRAIN, n_val=N_VAL, n_test=N_TEST,
+                        seed=0, report=lambda *a: None, n_fresh=N_FRESH)
+        h = hashlib.sha256()
+        for name in ("train", "val", "test", "fresh"):
+            for r in s[name]:
+                h.update(json.dumps([name, r["id"], r["problem"], r["solution"], r["answer"],
+                                     r["level"], r["type"]]).encode())
+        assert h.hexdigest()[:16] == want, style
+    made = synthetic.make_splits(N_TRAIN, N_VAL, N_TEST, 0, N_FRESH)
+    held = {r["key"] for s in ("val", "test", "fresh") for r in made[s]}
+    texts, _ = synthetic.pretraining_corpus(3000, held)
+    assert hashlib.sha256(json.dumps(texts).encode()).hexdigest()[:16] == CORPUS_DIGEST
