@@ -27,7 +27,7 @@ from tqdm import tqdm
 from common import configure_optimizer, lr_at, run_cli, set_lr, write_json
 from data import (N_FRESH, N_TEST, N_TRAIN, N_VAL, encode, eos_id, generator_prompt,
                   generator_target, train_tokenizer)
-from data import synthetic
+from data import world
 from model import GPT, GPTConfig, save_checkpoint
 
 
@@ -66,7 +66,7 @@ def get_args(argv=None):
 
 def held_out_keys(args):
     """Content keys of the validation, test and fresh problems of the run configuration."""
-    made = synthetic.make_splits(args.n_train, args.n_val, args.n_test, args.data_seed,
+    made = world.make_splits(args.n_train, args.n_val, args.n_test, args.data_seed,
                                  args.n_fresh)
     return {r["key"] for split in ("val", "test", "fresh") for r in made[split]}
 
@@ -93,7 +93,7 @@ def main(argv=None):
     torch.manual_seed(args.seed)
     print(f"config: {json.dumps(vars(args))}")
     held = held_out_keys(args)
-    texts, keys = synthetic.pretraining_corpus(args.n_docs, held, args.corpus_seed)
+    texts, keys = world.pretraining_corpus(args.n_docs, held, args.corpus_seed)
     # the tokenizer is trained on the text as SSFT will show it (template included), so the
     # fine-tuning prompts tokenize as well as the pretraining text
     cut = [t.split("\n", 1) for t in texts[:20_000]]

@@ -2,7 +2,7 @@
 Where problems come from. Every loader returns a list of records with the same keys:
     problem, solution, answer, level (int 1-5 or None), type (str or None), id
 
-  load_dataset("synthetic", "train", style="detailed")  the embedded generator (data/synthetic.py)
+  load_dataset("synthetic", "train", style="detailed")  the embedded generator (data/world/)
   load_dataset("path/to/MATH", "test")                  MATH's layout: <root>/<split>/<subject>/<n>.json
   load_dataset("path/to/dir", "test")                   <dir>/<split>.jsonl (MATH500 or GSM8K rows)
   load_dataset("path/to/file.jsonl", "test")            one JSONL file, whatever the split
@@ -17,8 +17,8 @@ import re
 
 from grade import extract_answer, read_jsonl
 
-from . import synthetic
-from .synthetic import N_TEST, N_TRAIN, N_VAL  # the default sizes: the world's
+from . import world
+from .world import N_TEST, N_TRAIN, N_VAL  # the default sizes: the world's
 
 SPLITS = ("train", "val", "test", "fresh")
 # A real dataset holds out fewer fresh problems (N_FRESH_REAL of its training rows) than the
@@ -80,7 +80,7 @@ def load_splits(source, style="detailed", n_train=N_TRAIN, n_val=N_VAL, n_test=N
     if source == "synthetic":  # generated once, every split together
         if style not in ("detailed", "terse"):
             raise DataError(f"--style {style!r}: expected detailed or terse")
-        made = synthetic.make_splits(n_train, n_val, n_test, seed, n_fresh)
+        made = world.make_splits(n_train, n_val, n_test, seed, n_fresh)
         return {k: synthetic_records(made[k], style) for k in SPLITS}
     load = lambda split: load_dataset(source, split, report=report)
     splits = {"train": load("train"), "test": load("test")}

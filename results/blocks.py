@@ -1,6 +1,6 @@
 """
 Every rendered block of README.md and docs/: examples of the synthetic world and its sizes
-(data/synthetic.py at the scripts' defaults), the difficulty table, the evaluator learning
+(data/world/ at the scripts' defaults), the difficulty table, the evaluator learning
 curve and its variants on validation, step 3's validation sweep, the first hour's commands,
 the base, the speedrun records, the validation sweeps and the results (results/render.py,
 from results/results.json), each from the JSON file its command wrote. Never typed:
@@ -15,7 +15,7 @@ import os
 import sys
 
 from common import write_text
-from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, synthetic
+from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, world
 from bench.bench_model import render as bench_model_table
 from bench.first_hour import render as first_hour_table
 from bench.speedrun import render as speedrun_table
@@ -35,7 +35,7 @@ def blocks(root="."):
     read = lambda *path: json.load(open(os.path.join(root, *path)))
     return {
         "README.md": {
-            "example": synthetic.examples_markdown(subjects=["Intermediate Algebra"]),
+            "example": world.examples_markdown(subjects=["Intermediate Algebra"]),
             "first-hour": first_hour_table(read("bench", "first_hour.json")),
             "headline": headline(read("results", "results.json"))},
         "docs/results.md": {
@@ -46,8 +46,8 @@ def blocks(root="."):
             "evaluator-variants": evaluator_variants_table(
                 read("results", "evaluator_settings.json"))},
         "docs/data.md": {
-            "examples": synthetic.examples_markdown(),
-            "data-stats": synthetic.stats_markdown(N_TRAIN, N_VAL, N_TEST, N_FRESH),
+            "examples": world.examples_markdown(),
+            "data-stats": world.stats_markdown(N_TRAIN, N_VAL, N_TEST, N_FRESH),
             "difficulty": difficulty_table(read("results", "difficulty.json")["rows"])},
         "docs/model.md": {
             "bench-model": bench_model_table(read("bench", "bench_model.json"))},

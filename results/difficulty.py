@@ -1,7 +1,7 @@
 """
 How hard is the embedded world? Greedy accuracy on the validation split of SSFT checkpoints,
 overall, by subject and by level: the number that says whether two versions of the synthetic
-world (data/synthetic.py) are equally hard for the same recipe. Reads validation only.
+world (data/world/) are equally hard for the same recipe. Reads validation only.
 
 The comparison docs/data.md shows (today's reproduce SSFT recipe: 4x128, 4000 steps,
 seed 1, two threads), one run per world, each evaluated by the world's own code:

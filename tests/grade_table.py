@@ -296,7 +296,7 @@ ROWS = [
     ("matrix", r"\begin{array}{cc}1&2\\3&4\end{array}", r"\begin{pmatrix}1&2\\3&5\end{pmatrix}", False),
     ("matrix", r"\begin{bmatrix}1\\2\end{bmatrix}", r"\begin{pmatrix}1\\2\end{pmatrix}", True),
     ("norm", r"14 {, }916", "14916", True),
-    # --- the answers the seven-subject synthetic world writes (data/synthetic.py), each in
+    # --- the answers the seven-subject synthetic world writes (data/world/), each in
     # another form a model may write, beside a near miss
     ("synthetic", "12-16i", "12 - 16i", True),
     ("synthetic", "-16i + 12", "12 - 16i", True),

@@ -1,5 +1,5 @@
 """A second canonicalisation of a synthetic problem's mathematics, read from its final text
-alone, independently of data/synthetic.py's content keys (which come from the numbers a
+alone, independently of data/world's content keys (which come from the numbers a
 generator drew). Two problems are the same mathematics when they have the same
 
   kind, question words (a fixed vocabulary: gcd vs lcm, area vs perimeter, ...),

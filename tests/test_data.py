@@ -10,7 +10,7 @@ from data import (DataError, EOS, LABEL_WORDS, bucket_batches, collate, decode, 
                   encode_example, encode_generator_examples, eos_id, generator_prompt,
                   generator_target, label_token_ids, left_pad, load_dataset, load_tokenizer,
                   train_tokenizer)
-from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, load_splits, synthetic
+from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, load_splits, world
 from grade import extract_answer, is_equiv
 from maths_key import maths_key
 
@@ -132,13 +132,13 @@ def test_load_splits_holds_out_val_and_refuses_a_single_file(tmp_path):
 
 @pytest.fixture(scope="module")
 def splits():
-    return synthetic.make_splits(n_train=3000, n_val=100, n_test=300, seed=0)
+    return world.make_splits(n_train=3000, n_val=100, n_test=300, seed=0)
 
 
 def test_generator_is_deterministic_and_seeded():
-    a = synthetic.make_splits(50, 10, 10, seed=3)
-    b = synthetic.make_splits(50, 10, 10, seed=3)
-    c = synthetic.make_splits(50, 10, 10, seed=4)
+    a = world.make_splits(50, 10, 10, seed=3)
+    b = world.make_splits(50, 10, 10, seed=3)
+    c = world.make_splits(50, 10, 10, seed=4)
     assert a == b and a["train"] != c["train"]
 
 
@@ -156,10 +156,10 @@ def assert_no_problem_in_two_splits(splits):
 @pytest.mark.parametrize("sizes", [(600, 70, 70, 140), (N_TRAIN, N_VAL, N_TEST, N_FRESH)])
 def test_splits_are_disjoint_in_content_and_stratified(sizes):
     n_train, n_val, n_test, n_fresh = sizes
-    splits = synthetic.make_splits(n_train, n_val, n_test, seed=0, n_fresh=n_fresh)
+    splits = world.make_splits(n_train, n_val, n_test, seed=0, n_fresh=n_fresh)
     assert [len(splits[k]) for k in ("train", "val", "test", "fresh")] == list(sizes)
     assert_no_problem_in_two_splits(splits)
-    stats = synthetic.key_stats(splits)
+    stats = world.key_stats(splits)
     # val, test and fresh: one row per problem, even to the independent eye
     for name, n in (("val", sizes[1]), ("test", sizes[2]), ("fresh", sizes[3])):
         assert stats[name]["keys"] == n and len({maths_key(r) for r in splits[name]}) == n
@@ -173,27 +173,27 @@ def test_splits_are_disjoint_in_content_and_stratified(sizes):
         for r in splits[name]:
             rows.setdefault((r["type"], r["level"]), []).append(r["kind"])
         for (subject, level), kinds in rows.items():
-            counts = [kinds.count(k) for k in synthetic.KINDS[subject]]
+            counts = [kinds.count(k) for k in world.KINDS[subject]]
             assert max(counts) - min(counts) <= 1, (name, subject, level, counts)
 
 
 def test_default_sizes_leave_room():
     """The issue's floor for the defaults: 8000 distinct training problems, none of the 35
     (subject, level) cells under 100, 3200 fresh; a world of at least 20,000 problems."""
-    stats = synthetic.key_stats(synthetic.make_splits(N_TRAIN, N_VAL, N_TEST, 0, N_FRESH))
+    stats = world.key_stats(world.make_splits(N_TRAIN, N_VAL, N_TEST, 0, N_FRESH))
     assert stats["train"]["keys"] >= 8000 and stats["train"]["min_keys_per_cell"] >= 100
     assert stats["fresh"]["keys"] == N_FRESH >= 2000 and N_VAL == N_TEST == 500
-    total, per = synthetic.world_size()
+    total, per = world.world_size()
     assert total >= 20000 and min(per.values()) >= 10
 
 
 def test_fresh_split_is_disjoint_and_leaves_the_other_splits_as_they_are():
-    plain = synthetic.make_splits(600, 40, 70, seed=0)
-    with_fresh = synthetic.make_splits(600, 40, 70, seed=0, n_fresh=70)
+    plain = world.make_splits(600, 40, 70, seed=0)
+    with_fresh = world.make_splits(600, 40, 70, seed=0, n_fresh=70)
     assert plain["fresh"] == [] and len(with_fresh["fresh"]) == 70
     # fresh is drawn last: test, val and train are the same with or without it
     assert all(with_fresh[k] == plain[k] for k in ("test", "val", "train"))
-    assert with_fresh == synthetic.make_splits(600, 40, 70, seed=0, n_fresh=70)  # deterministic
+    assert with_fresh == world.make_splits(600, 40, 70, seed=0, n_fresh=70)  # deterministic
     assert_no_problem_in_two_splits(with_fresh)
     assert {r["id"].split("/")[1] for r in with_fresh["fresh"]} == {"fresh"}
 
@@ -205,11 +205,11 @@ def test_content_key_agrees_with_the_independent_canonicalisation():
     drawn problem (phrasing, letter, names, method) -> one independent key."""
     rng = random.Random(0)
     by_maths = {}
-    for kind in synthetic.TYPES:
+    for kind in world.ALL_KINDS:
         for level in range(1, 6):
             for _ in range(150):
-                key, raw = synthetic.draw(rng, kind, level)
-                forms = [synthetic.dress(rng, kind, level, key, raw) for _ in range(3)]
+                key, raw = world.draw(rng, kind, level)
+                forms = [world.dress(rng, kind, level, key, raw) for _ in range(3)]
                 maths = {maths_key(f) for f in forms}
                 assert len(maths) == 1, [f["problem"] for f in forms]
                 k = maths.pop()
@@ -237,7 +237,7 @@ def test_commutative_twins_share_a_key():
     # the generator's keys: twins drawn apart meet in one key
     rng, keys, orders = random.Random(1), {}, {}
     for _ in range(3000):
-        key, raw = synthetic.draw(rng, "number_theory", 2)  # gcd(a, b)
+        key, raw = world.draw(rng, "number_theory", 2)  # gcd(a, b)
         nums = tuple(re.findall(r"\$(\d+)\$", raw[0]))
         assert keys.setdefault(tuple(sorted(nums)), key) == key
         orders.setdefault(tuple(sorted(nums)), set()).add(nums)
@@ -246,15 +246,15 @@ def test_commutative_twins_share_a_key():
 
 def test_a_cell_without_enough_problems_is_an_error():
     with pytest.raises(ValueError, match=r"cell \('.*', \d\) has no new problem left for test"):
-        synthetic.make_splits(100, 10, 35 * 1000, seed=0)
+        world.make_splits(100, 10, 35 * 1000, seed=0)
 
 
 def test_subjects_levels_and_method_diversity(splits):
     rows = splits["train"]
-    assert {r["kind"] for r in rows} == set(synthetic.TYPES)
-    assert {(r["type"], r["level"]) for r in rows} == set(synthetic.CELLS)  # MATH's 7 x 5
-    assert len(synthetic.SUBJECTS) == 7 and all(len(k) >= 2 for k in synthetic.KINDS.values())
-    for kind in synthetic.TYPES:  # every type has at least two methods in use
+    assert {r["kind"] for r in rows} == set(world.ALL_KINDS)
+    assert {(r["type"], r["level"]) for r in rows} == set(world.CELLS)  # MATH's 7 x 5
+    assert len(world.SUBJECTS) == 7 and all(len(k) >= 2 for k in world.KINDS.values())
+    for kind in world.ALL_KINDS:  # every type has at least two methods in use
         assert len({r["method"] for r in rows if r["kind"] == kind}) >= 2, kind
 
 
@@ -274,7 +274,7 @@ def test_answers_are_mathematically_right():
     rng = random.Random(1)
     for _ in range(40):
         for kind in ("arithmetic", "fractions", "linear", "quadratic"):
-            ex = synthetic.make_problem(rng, kind, rng.randint(1, 5))
+            ex = world.make_problem(rng, kind, rng.randint(1, 5))
             latex = ex["problem"].split("$")[-2] if kind != "arithmetic" else ex["problem"].split("$")[1]
             if kind in ("arithmetic", "fractions"):
                 assert is_equiv(latex, ex["answer"]), (ex["problem"], ex["answer"])
@@ -366,7 +366,7 @@ def test_new_subject_answers_from_scratch():
                  "complex_trig"):
         for level in range(1, 6):
             for _ in range(40):
-                ex = synthetic.make_problem(rng, kind, level)
+                ex = world.make_problem(rng, kind, level)
                 want = answer_from_scratch(ex)
                 if want is None:
                     continue
@@ -506,7 +506,7 @@ def test_cycling_batches_cover_each_pass_and_repeat_deterministically():
 
 
 # sha256 (first 16 hex digits) of the default splits and of a pretraining corpus draw, computed
-# before data/synthetic.py became the data/world package: the move must change no problem
+# before data/world.py became the data/world package: the move must change no problem
 SPLITS_DIGEST = {"detailed": "c34293d67b439af9", "terse": "40e8b38eba90e974"}
 CORPUS_DIGEST = "2a39294d27a7fc6d"  # pretraining_corpus(3000, the default held-out keys)
 
@@ -525,7 +525,7 @@ def test_default_splits_and_corpus_are_the_ones_committed():
                 h.update(json.dumps([name, r["id"], r["problem"], r["solution"], r["answer"],
                                      r["level"], r["type"]]).encode())
         assert h.hexdigest()[:16] == want, style
-    made = synthetic.make_splits(N_TRAIN, N_VAL, N_TEST, 0, N_FRESH)
+    made = world.make_splits(N_TRAIN, N_VAL, N_TEST, 0, N_FRESH)
     held = {r["key"] for s in ("val", "test", "fresh") for r in made[s]}
-    texts, _ = synthetic.pretraining_corpus(3000, held)
+    texts, _ = world.pretraining_corpus(3000, held)
     assert hashlib.sha256(json.dumps(texts).encode()).hexdigest()[:16] == CORPUS_DIGEST

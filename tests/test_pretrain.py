@@ -7,7 +7,7 @@ import os
 import pytest
 import torch
 
-from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, synthetic
+from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, world
 from model import load_run
 from pretrain import get_args, held_out_keys, main as pretrain, random_windows
 from train_sft import BASE, main as sft
@@ -17,12 +17,12 @@ SPLITS = ["--n_train", "150", "--n_val", "10", "--n_test", "10", "--n_fresh", "2
 
 
 def test_corpus_leaves_out_every_held_out_problem():
-    made = synthetic.make_splits(150, 10, 10, 0, 20)
+    made = world.make_splits(150, 10, 10, 0, 20)
     held = {r["key"] for s in ("val", "test", "fresh") for r in made[s]}
-    texts, keys = synthetic.pretraining_corpus(3000, held)
+    texts, keys = world.pretraining_corpus(3000, held)
     assert len(texts) == 3000 and not keys & held
     # without the exclusion the same draw reads held-out problems: the check above can fail
-    assert synthetic.pretraining_corpus(3000, set())[1] & held
+    assert world.pretraining_corpus(3000, set())[1] & held
 
 
 def test_random_windows_are_shifted_by_one():
@@ -90,5 +90,5 @@ def test_committed_base_left_out_the_default_splits():
               "batch_size", "max_steps", "muon_lr", "lr", "min_lr", "warmup_steps", "seed"):
         assert rc[k] == defaults[k], k
     held = held_out_keys(type("A", (), rc))
-    _, keys = synthetic.pretraining_corpus(rc["n_docs"], held, rc["corpus_seed"])
+    _, keys = world.pretraining_corpus(rc["n_docs"], held, rc["corpus_seed"])
     assert len(keys) == rc["distinct_problems"] and not keys & held
