@@ -75,7 +75,7 @@ def run_cli(main):
 # optimisation
 
 
-def configure_optimizer(model, lr, weight_decay, beta2, kind="adamw", muon_lr=0.02):
+def configure_optimizer(model, lr, weight_decay, beta2, kind="adamw", muon_lr=0.01):
     """AdamW; weight decay on matrices (dim >= 2) only, never on biases, LayerNorm or... the
     tied embedding counts as a matrix, as in nanoGPT. kind="muon": the transformer blocks'
     matrices get Muon at muon_lr instead (orthogonalised momentum, as in modded-nanogpt and

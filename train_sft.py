@@ -92,7 +92,10 @@ def get_args(argv=None):
     p.add_argument("--optimizer", default="adamw", choices=["adamw", "muon"],
                    help="muon: Muon for the transformer blocks' matrices (at --muon_lr), AdamW "
                         "for embeddings and norms (at --lr)")
-    p.add_argument("--muon_lr", type=float, default=0.02, help="Muon's peak learning rate")
+    p.add_argument("--muon_lr", type=float, default=0.01,
+                   help="Muon's peak learning rate (the from-scratch sweep's choice, "
+                        "docs/speedrun.md). Muon's matrices take no weight decay: "
+                        "--weight_decay reaches only the AdamW group's (the embeddings)")
     p.add_argument("--lr", type=float, default=1e-3,
                    help="peak rate (fine-tuning the base; from scratch 3e-3 with AdamW)")
     p.add_argument("--min_lr", type=float, default=1e-4)
