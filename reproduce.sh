@@ -122,9 +122,9 @@ recipe() {  # every step of one seed, in order; stops at the first failure
   step $s sft-terse train_sft.py --seed $s --style terse --out_dir $d/sft-terse $SFT $resume_t \
     || return 1
   # step 2: the evaluator trained on the SSFT model's own samples; the CE one reuses them
-  step $s verifier train_verifier.py --seed $s --sft_ckpt $d/sft/ckpt.pt --loss margin \
+  step $s verifier train_verifier.py --seed $s --generator $d/sft/ckpt.pt --loss margin \
     --out_dir $d/verifier $VER || return 1
-  step $s verifier-ce train_verifier.py --seed $s --sft_ckpt $d/sft/ckpt.pt --loss ce \
+  step $s verifier-ce train_verifier.py --seed $s --generator $d/sft/ckpt.pt --loss ce \
     --candidates $d/verifier/candidates.jsonl --out_dir $d/verifier-ce $VER || return 1
   step $s rerank rerank.py --seed $s --generator $d/sft/ckpt.pt --n_samples $N \
     --evaluator $d/verifier/ckpt.pt --out_dir $d/rerank $RR || return 1
@@ -144,7 +144,7 @@ recipe() {  # every step of one seed, in order; stops at the first failure
       evaluator-ce) args="--objective evaluator --loss ce" ;;
       contrastive) args="--objective contrastive" ;;
     esac
-    step $s joint-$v train_joint.py --seed $s --init $d/sft/ckpt.pt $args \
+    step $s joint-$v train_joint.py --seed $s --generator $d/sft/ckpt.pt $args \
       --candidates $d/verifier/candidates.jsonl --out_dir $d/joint-$v $JOINT || return 1
     step $s vote-joint-$v rerank.py --seed $s --generator $d/joint-$v/ckpt.pt --evaluator none \
       --n_samples $NV --no_likelihood_control --out_dir $d/vote-joint-$v $RR || return 1

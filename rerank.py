@@ -18,7 +18,7 @@ whose answers are equivalent (grade.is_equiv), and every way of picking one answ
 
     python rerank.py                                           # after train_sft / train_verifier
     python rerank.py --evaluator none --out_dir out/vote       # voting metrics only
-    python rerank.py --split val --out_dir out/rerank-val      # on validation (choosing settings)
+    python rerank.py --eval_split val --out_dir out/rerank-val # on validation (choosing settings)
 
 The rules live in selection.py (the evaluator's held-out report reads the same ones).
 Clusters form in order of first appearance: an answer joins the first existing cluster whose
@@ -57,7 +57,10 @@ def get_args(argv=None):
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--generator", default="out/sft/ckpt.pt")
     p.add_argument("--evaluator", default="out/verifier/ckpt.pt", help="'none': voting only")
-    p.add_argument("--split", default="test", choices=["train", "val", "test"])
+    p.add_argument("--eval_split", default="test", choices=["train", "val", "test"],
+                   help="the problems to re-rank (val: choosing settings; test: final reports)")
+    p.add_argument("--split", dest="eval_split", choices=["train", "val", "test"],
+                   help=argparse.SUPPRESS)  # the old name
     p.add_argument("--n_problems", type=int, default=0, help="0 = the whole split")
     p.add_argument("--n_samples", type=int, default=16, help="N (paper: 64)")
     p.add_argument("--k_clusters", type=int, default=0, help="K, the largest clusters that "
@@ -200,7 +203,7 @@ def main(argv=None):
     K = args.k_clusters or max(2, N // 8)
     gen, tok, gck = load_run(args.generator, args.device)
     rc = gck["run_config"]
-    rows = load_run_splits(rc)[args.split]
+    rows = load_run_splits(rc)[args.eval_split]
     if args.n_problems:
         rows = rows[:args.n_problems]
     sampling = run_sampling(rc, args.device)  # the SSFT run's max_new_tokens
@@ -235,7 +238,7 @@ def main(argv=None):
                 for i, r in enumerate(rows)]
     table = summarise(problems, N, K)
     curve = curves(problems, K, args.curve_repeats, args.seed)
-    metrics = {**table["all"], "N": N, "K": K, "evaluator": args.evaluator, "split": args.split,
+    metrics = {**table["all"], "N": N, "K": K, "evaluator": args.evaluator, "split": args.eval_split,
                "by_level": table["by_level"], "by_type": table["by_type"],
                "curves": {str(n): v for n, v in curve.items()},
                "sample_seconds": round(sample_time, 1), "seconds": round(time.time() - t0, 1)}

@@ -50,7 +50,9 @@ from evaluator import (candidate_problems, evaluator_step_loss, make_pairs, marg
 def get_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--init", default="out/sft/ckpt.pt", help="the SSFT checkpoint (stage A)")
+    p.add_argument("--generator", default="out/sft/ckpt.pt",
+                   help="the SSFT generator (stage A), trained further")
+    p.add_argument("--init", dest="generator", help=argparse.SUPPRESS)  # the old name
     p.add_argument("--objective", default="evaluator", choices=["evaluator", "contrastive", "mle"])
     p.add_argument("--candidates", default="out/verifier/candidates.jsonl",
                    help="the model's own labelled samples (sampled here if the file is missing)")
@@ -174,19 +176,19 @@ def stage_b_candidates(args, model, tok, rc, splits):
     control's included, whose MLE term reads those problems' gold solutions (mle_rows)."""
     if os.path.isfile(args.candidates):
         cands = [c for c in read_candidates(args.candidates) if c["split"] == "train"]
-        check_generator(cands, args.init, model, f"{args.candidates}'s candidates")
+        check_generator(cands, args.generator, model, f"{args.candidates}'s candidates")
         print(f"read {len(cands)} training candidates from {args.candidates}")
         return cands, {c["problem_id"] for c in cands}
     rows = candidate_problems(splits, args.candidates_from, args.n_problems)
     if args.objective == "mle":  # no samples needed: the problems train_verifier.py samples
         return None, {r["id"] for r in rows}
-    print(f"{args.candidates} not found: sampling candidates from {args.init}")
+    print(f"{args.candidates} not found: sampling candidates from {args.generator}")
     # train_verifier.py's sampling: T 0.9, top-p 0.95
     sampling = run_sampling(rc, args.device, n=args.n_samples, temperature=0.9, top_p=0.95,
                             batch_size=256, seed=args.seed)
     cands = sample_candidates(model, tok, rows, sampling, ("train", args.candidates_from),
                               not args.no_progress)
-    record = generator_record(args.init, model)
+    record = generator_record(args.generator, model)
     return [{**c, "generator": record} for c in cands], {r["id"] for r in rows}
 
 
@@ -195,11 +197,11 @@ def main(argv=None):
     out_dir = args.out_dir or default_out_dir(args)
     torch.manual_seed(args.seed)
     plan = stage_plan(args.objective, args.stage_b_steps, args.stage_c_steps)
-    print(f"config: {json.dumps(vars(args))}\nstages: A = {args.init} (SSFT), "
+    print(f"config: {json.dumps(vars(args))}\nstages: A = {args.generator} (SSFT), "
           + ", ".join(f"{s} = {loss} for {n} steps" for s, loss, n in plan)
           + f"\nwriting to {out_dir}/ckpt.pt")
     os.makedirs(out_dir, exist_ok=True)
-    model, tok, sft = load_run(args.init, args.device)
+    model, tok, sft = load_run(args.generator, args.device)
     tok.save(os.path.join(out_dir, "tokenizer.json"))
     rc = sft["run_config"]
     splits = load_run_splits(rc)  # the SSFT run's splits: its held-out val stays held out

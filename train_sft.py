@@ -19,7 +19,7 @@ Several GPUs (or several CPU processes, gloo) on one machine:
     torchrun --standalone --nproc_per_node=4 train_sft.py --device cuda ...
 
 Writes --out_dir (default out/sft): ckpt.pt (model, optimizer, step, config; atomic),
-tokenizer.json, config.json, metrics.json (pass@1 on the test split, or --final_split val,
+tokenizer.json, config.json, metrics.json (pass@1 on the test split, or --eval_split val,
 by level and type), samples.jsonl (those greedy solutions).
 """
 import argparse
@@ -110,9 +110,11 @@ def get_args(argv=None):
                    help="validation problems solved greedily at each eval")
     p.add_argument("--max_new_tokens", type=int, default=160)
     p.add_argument("--eval_batch_size", type=int, default=256)
-    p.add_argument("--final_split", default="test", choices=["test", "val"],
+    p.add_argument("--eval_split", default="test", choices=["test", "val"],
                    help="the split solved greedily at the end: test for the final report, val "
                         "for sweeps and speedruns that must not read test")
+    p.add_argument("--final_split", dest="eval_split", choices=["test", "val"],
+                   help=argparse.SUPPRESS)  # the old name
     p.add_argument("--ckpt_interval", type=int, default=500)
     p.add_argument("--out_dir", default="out/sft")
     p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
@@ -361,8 +363,8 @@ def final_report(raw_model, tok, rows, args, ctx, run):
     rank 0 writes it. run = (steps, history, training seconds, tokens this rank computed)."""
     step, history, train_time, tokens_seen = run
     metrics, graded = accuracy_report(rows, solve_sharded(raw_model, tok, rows, args, ctx,
-                                                          args.final_split))
-    metrics.update(split=args.final_split, train_seconds=round(train_time, 1), steps=step,
+                                                          args.eval_split))
+    metrics.update(split=args.eval_split, train_seconds=round(train_time, 1), steps=step,
                    tokens_per_s=round(tokens_seen * ctx.world / max(train_time, 1e-9)),
                    final_train_loss=history[-1]["loss"] if history else None, history=history)
     if ctx.master:
@@ -372,7 +374,7 @@ def final_report(raw_model, tok, rows, args, ctx, run):
 
 def write_report(args, metrics, graded, log):
     n_ok = sum(g["correct"] for g in graded)
-    log(f"{args.final_split} greedy accuracy (pass@1): {metrics['pass@1']:.4f} "
+    log(f"{args.eval_split} greedy accuracy (pass@1): {metrics['pass@1']:.4f} "
         f"({n_ok}/{len(graded)} correct), "
         f"train {metrics['train_seconds']:.0f}s")
     for k, v in metrics["by_level"].items():
@@ -487,7 +489,7 @@ def main(argv=None):
     if stopped:
         log(f"--stop_after {step}: checkpoint written, exiting; continue with --resume")
     else:
-        metrics = final_report(raw_model, tok, splits[args.final_split], args, ctx,
+        metrics = final_report(raw_model, tok, splits[args.eval_split], args, ctx,
                                (step, history, train_time, tokens_seen))
     if ctx.world > 1:
         dist.destroy_process_group()

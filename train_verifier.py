@@ -52,7 +52,9 @@ from model import load_run, save_checkpoint
 def get_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--sft_ckpt", default="out/sft/ckpt.pt", help="the SSFT generator")
+    p.add_argument("--generator", default="out/sft/ckpt.pt",
+                   help="the SSFT generator: its samples are judged, a copy of it judges them")
+    p.add_argument("--sft_ckpt", dest="generator", help=argparse.SUPPRESS)  # the old name
     # candidates
     p.add_argument("--candidates", default=None, help="reuse a candidates.jsonl instead of sampling")
     p.add_argument("--candidates_from", default="fresh", choices=["train", "fresh"],
@@ -137,7 +139,7 @@ def candidates_of(args, model, tok, rc):
     and written to the run's candidates.jsonl, each stamped with the generator it came from."""
     if args.candidates:  # the evaluator judges its own generator's samples, no other's
         cands = read_candidates(args.candidates)
-        check_generator(cands, args.sft_ckpt, model, f"{args.candidates}'s candidates")
+        check_generator(cands, args.generator, model, f"{args.candidates}'s candidates")
         print(f"read {len(cands)} candidates from {args.candidates}")
         return cands
     sampling = run_sampling(rc, args.device, n=args.n_samples, temperature=args.temperature,
@@ -146,7 +148,7 @@ def candidates_of(args, model, tok, rc):
         model, tok, load_run_splits(rc),
         (args.candidates_from, args.n_problems, args.n_val_problems, args.n_val_samples),
         sampling, progress=not args.no_progress)
-    record = generator_record(args.sft_ckpt, model)  # before training changes the copy
+    record = generator_record(args.generator, model)  # before training changes the copy
     cands = [{**c, "generator": record} for c in cands]
     write_jsonl(os.path.join(args.out_dir, "candidates.jsonl"), cands)
     return cands
@@ -193,7 +195,7 @@ def main(argv=None):
     torch.manual_seed(args.seed)
     print(f"config: {json.dumps(vars(args))}\nwriting to {args.out_dir}/ckpt.pt")
     os.makedirs(args.out_dir, exist_ok=True)
-    model, tok, sft = load_run(args.sft_ckpt, args.device)
+    model, tok, sft = load_run(args.generator, args.device)
     tok.save(os.path.join(args.out_dir, "tokenizer.json"))
     label_token_ids(tok)  # fails early if the label words cannot be told apart
     rc, t0 = sft["run_config"], time.time()

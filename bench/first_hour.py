@@ -24,7 +24,7 @@ from common import write_json
 COMMANDS = [  # (name, command line, its metrics file)
     ("train_sft", ["train_sft.py"], "out/sft/metrics.json"),
     ("train_verifier", ["train_verifier.py"], "out/verifier/metrics.json"),
-    ("rerank (val)", ["rerank.py", "--split", "val", "--out_dir", "out/rerank-val"],
+    ("rerank (val)", ["rerank.py", "--eval_split", "val", "--out_dir", "out/rerank-val"],
      "out/rerank-val/metrics.json"),
     ("rerank", ["rerank.py"], "out/rerank/metrics.json"),
 ]

@@ -67,7 +67,7 @@ def run_record(name, flags, args):
     out_dir = os.path.join(args.runs, name)
     t0 = time.time()
     metrics = train_sft(flags + ["--seed", "1", "--eval_interval", str(args.eval_every),
-                                 "--val_acc_problems", "100000", "--final_split", "val",
+                                 "--val_acc_problems", "100000", "--eval_split", "val",
                                  "--no_progress", "--out_dir", out_dir])
     wall = time.time() - t0
     evals = [h for h in metrics["history"] if "val_acc" in h]

@@ -2,7 +2,7 @@
 A validation sweep of train_sft.py settings, several runs at once: each run trains with its
 flags, solves the whole validation split greedily every --eval_every steps, and at the end
 once more with one sample at temperature 0.9 (the pipeline's sampling). The test split is
-never read (--final_split val). Used to choose the default recipe (docs/speedrun.md): accuracy
+never read (--eval_split val). Used to choose the default recipe (docs/speedrun.md): accuracy
 per step is measured here, on any machine (a GPU runs many at once); seconds per step are
 measured on the 2-core CPU by bench/speedrun.py.
 
@@ -87,7 +87,7 @@ def run_one(name, args):
     from train_sft import main as train_sft
     out_dir = os.path.join(args.runs, name)
     flags = RUNS[name] + ["--eval_interval", str(args.eval_every), "--val_acc_problems",
-                          "100000", "--final_split", "val", "--no_progress", "--device",
+                          "100000", "--eval_split", "val", "--no_progress", "--device",
                           args.device, "--dtype", "float32", "--out_dir", out_dir] + args.extra
     if args.device.startswith("cuda"):
         flags += ["--length_split", "1"]  # fewer, larger kernels; the same gradient

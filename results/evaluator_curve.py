@@ -7,7 +7,7 @@ solutions of the largest number of problems asked for (the run's fresh problems,
 new evaluator is trained on the samples of only the first problems and scored on the same
 held-out validation candidates.
 
-    python -m results.evaluator_curve --sft_ckpt out/repro/seed1/sft/ckpt.pt \
+    python -m results.evaluator_curve --generator out/repro/seed1/sft/ckpt.pt \
         --candidates out/repro/seed1/verifier/candidates.jsonl     # reproduce's own samples
     python -m results.evaluator_curve --problems 100 400 --losses ce --max_steps 100
 
@@ -32,7 +32,7 @@ from evaluator import read_candidates, training_and_val_candidates
 def get_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--sft_ckpt", default="out/sft/ckpt.pt")
+    p.add_argument("--generator", default="out/sft/ckpt.pt", help="the SSFT generator")
     p.add_argument("--problems", nargs="+", type=int, default=[200, 400, 800, 1600, 3200],
                    help="problems whose samples the evaluator learns from")
     p.add_argument("--candidates_from", default="fresh", choices=["train", "fresh"],
@@ -62,7 +62,7 @@ def candidates(args):
         if args.candidates:
             cands = read_candidates(args.candidates)
         else:
-            model, tok, ckpt = load_run(args.sft_ckpt)
+            model, tok, ckpt = load_run(args.generator)
             rc = ckpt["run_config"]
             sampling = run_sampling(rc, args.device, n=args.n_samples, temperature=0.9,
                                     top_p=0.95, batch_size=256, seed=args.seed)
@@ -90,7 +90,7 @@ def main(argv=None):
         for loss in args.losses:
             out_dir = os.path.join(args.out, f"{loss}-{n}")
             if not os.path.isfile(os.path.join(out_dir, "metrics.json")):
-                train_verifier(["--sft_ckpt", args.sft_ckpt, "--candidates", sub_path, "--loss",
+                train_verifier(["--generator", args.generator, "--candidates", sub_path, "--loss",
                                 loss, "--max_steps", str(steps), "--seed",
                                 str(args.seed), "--device", args.device, "--no_progress",
                                 "--out_dir", out_dir])

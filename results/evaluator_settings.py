@@ -6,7 +6,7 @@ split is never read.
 
     python train_sft.py && python -m results.evaluator_settings
     python -m results.evaluator_settings --render
-    python rerank.py --split val --evaluator out/evaluator_settings/margin-1600x4/ckpt.pt \
+    python rerank.py --eval_split val --evaluator out/evaluator_settings/margin-1600x4/ckpt.pt \
         --reuse_samples out/rerank-val/samples.jsonl --out_dir out/rerank-val-margin-1600x4
                                    # re-ranking on validation with one of them (the table's
                                    # right-hand columns; their rerank_val entries)
@@ -67,7 +67,7 @@ def sampling(flags):
 def get_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--sft_ckpt", default="out/sft/ckpt.pt")
+    p.add_argument("--generator", default="out/sft/ckpt.pt", help="the SSFT generator")
     add_sweep_flags(p, SETTINGS, "out/evaluator_settings", "results/evaluator_settings.json",
                     "train_verifier")
     return p.parse_args(argv)
@@ -76,7 +76,7 @@ def get_args(argv=None):
 def render(saved):
     """The settings scored on the earlier, small held-out set (200 validation problems x 4
     samples), and where measured, re-ranking on validation with each evaluator (rerank.py
-    --split val on one set of 16 samples per problem; greedy and voting read no evaluator, so
+    --eval_split val on one set of 16 samples per problem; greedy and voting read no evaluator, so
     they are the same in every row)."""
     pct = lambda r, k: f"{100 * r['rerank_val'][k]:.1f}" if r.get("rerank_val") else ""
     lines = ["| setting | candidates (problems x samples) | AUC | pair accuracy | greedy | "
@@ -129,7 +129,7 @@ def render_held_out(saved):
 def main(argv=None):
     args = get_args(argv)
     saved = read_json(args.out, {"rows": []})
-    saved.update(split="val", sft_ckpt=args.sft_ckpt)
+    saved.update(split="val", sft_ckpt=args.generator)
     for name in [] if args.render else args.settings:
         shape = sampling(SETTINGS[name] + args.extra).replace(", held out ", "-heldout-")
         shape = shape.replace(" ", "-")
@@ -138,7 +138,7 @@ def main(argv=None):
             continue
         reuse = ["--candidates", candidates] if os.path.exists(candidates) else []
         out_dir = os.path.join(args.runs, re.sub(r"[^\w.+-]+", "-", name))
-        m = train_verifier(["--sft_ckpt", args.sft_ckpt, "--out_dir", out_dir, "--no_progress",
+        m = train_verifier(["--generator", args.generator, "--out_dir", out_dir, "--no_progress",
                             *SETTINGS[name], *reuse, *args.extra])
         if not reuse:  # the first run sampled them: every later run reads the same ones
             os.replace(os.path.join(out_dir, "candidates.jsonl"), candidates)

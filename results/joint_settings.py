@@ -32,7 +32,7 @@ OBJECTIVES = {"evaluator-margin": ["--objective", "evaluator", "--loss", "margin
 def get_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--init", default="out/sft/ckpt.pt", help="the SSFT checkpoint")
+    p.add_argument("--generator", default="out/sft/ckpt.pt", help="the SSFT checkpoint")
     p.add_argument("--candidates", default="out/verifier/candidates.jsonl")
     add_sweep_flags(p, SETTINGS, "out/joint_settings", "results/joint_settings.json",
                     "train_joint")
@@ -52,7 +52,7 @@ def render(saved):
 
 def main(argv=None):
     args = get_args(argv)
-    saved = {**read_json(args.out, {"rows": []}), "split": "val", "init": args.init,
+    saved = {**read_json(args.out, {"rows": []}), "split": "val", "init": args.generator,
              "candidates": args.candidates}
     for name in [] if args.render else args.settings:
         for objective, flags in OBJECTIVES.items():
@@ -60,7 +60,7 @@ def main(argv=None):
                                       for r in saved["rows"]):
                 continue
             out_dir = os.path.join(args.runs, f"{name}-{objective}".replace(" ", "-"))
-            m = train_joint(["--init", args.init, "--candidates", args.candidates,
+            m = train_joint(["--generator", args.generator, "--candidates", args.candidates,
                              "--eval_split", "val", "--stage_curve", "--no_progress",
                              "--out_dir", out_dir, *flags, *SETTINGS[name], *args.extra])
             assert m["split"] == "val"

@@ -44,15 +44,15 @@ def commands(b, seed, n, out):
     common = ["--seed", str(seed), "--no_progress"]
     return [
         ("sft", "train_sft", ["--max_steps", str(b), "--eval_interval", str(b),
-                              "--final_split", "val", "--out_dir", d("sft")] + common),
-        ("verifier", "train_verifier", ["--sft_ckpt", sft, "--loss", "ce", "--out_dir",
+                              "--eval_split", "val", "--out_dir", d("sft")] + common),
+        ("verifier", "train_verifier", ["--generator", sft, "--loss", "ce", "--out_dir",
                                         d("verifier")] + common),
         ("rerank", "rerank", ["--generator", sft, "--evaluator",
                               os.path.join(d("verifier"), "ckpt.pt"), "--n_samples", str(n),
-                              "--split", "val", "--out_dir", d("rerank")] + common),
-        ("mle", "train_joint", ["--init", sft, "--objective", "mle", "--candidates", cands,
+                              "--eval_split", "val", "--out_dir", d("rerank")] + common),
+        ("mle", "train_joint", ["--generator", sft, "--objective", "mle", "--candidates", cands,
                                 "--eval_split", "val", "--out_dir", d("mle")] + common),
-        ("joint", "train_joint", ["--init", sft, "--objective", "evaluator", "--loss", "ce",
+        ("joint", "train_joint", ["--generator", sft, "--objective", "evaluator", "--loss", "ce",
                                   "--candidates", cands, "--eval_split", "val",
                                   "--out_dir", d("joint")] + common),
     ]

@@ -38,7 +38,7 @@ def run(ckpt, T, args, out_dir):
     `single`: the accuracy of one sample (every sample's correctness, averaged)."""
     path = os.path.join(out_dir, "metrics.json")
     if not os.path.isfile(path):
-        rerank(["--generator", ckpt, "--evaluator", "none", "--split", "val", "--n_samples",
+        rerank(["--generator", ckpt, "--evaluator", "none", "--eval_split", "val", "--n_samples",
                 str(args.n), "--temperature", str(T), "--top_p", str(args.top_p), "--n_problems",
                 str(args.n_problems), "--seed", str(args.seed), "--curve_repeats", "1",
                 "--no_likelihood_control", "--no_progress", "--out_dir", out_dir])

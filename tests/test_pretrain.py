@@ -55,7 +55,7 @@ def test_sft_starts_from_the_base_and_refuses_other_splits(tiny_base, tmp_path):
     out, _ = tiny_base
     flags = ["--init_from", str(out), "--batch_size", "4", "--max_steps", "1", "--block_size",
              "512", "--eval_interval", "1000", "--max_new_tokens", "8", "--no_progress",
-             "--final_split", "val"]
+             "--eval_split", "val"]
     m = sft(flags + SPLITS + ["--out_dir", str(tmp_path / "a")])
     base_model = load_run(str(out))[0]
     tuned = load_run(str(tmp_path / "a" / "ckpt.pt"))[0]

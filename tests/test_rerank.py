@@ -116,7 +116,7 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
          "--n_embd", "32", "--vocab_size", "400", "--batch_size", "8", "--max_steps", "30",
          "--eval_interval", "1000", "--max_new_tokens", "40", "--block_size", "512",
          "--lr", "1e-2", "--no_progress", "--out_dir", str(tmp_path / "sft")])
-    m = verifier(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--n_problems", "12",
+    m = verifier(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--n_problems", "12",
                   "--n_val_problems", "6", "--n_samples", "4", "--n_val_samples", "4",
                   "--max_steps", "3",
                   "--batch_size", "4", "--loss", "ce", "--no_progress",
@@ -155,7 +155,7 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
     assert {k: again[k] for k in saved if "@" in k} == {k: saved[k] for k in saved if "@" in k}
     # a process evaluator: rollout values at every step of its training candidates, scored by
     # its weakest step, in its own report and in rerank.py
-    pm = verifier(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--candidates",
+    pm = verifier(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--candidates",
                    str(tmp_path / "ver" / "candidates.jsonl"), "--loss", "process", "--rollouts",
                    "2", "--max_steps", "2", "--batch_size", "4", "--no_progress",
                    "--out_dir", str(tmp_path / "verp")])

@@ -165,10 +165,10 @@ def test_control_table_only_when_the_control_ran():
     assert "Evaluator-free control" not in render.render(res)
 
 
-def tiny_sft(out_dir, *extra, final_split="test"):
+def tiny_sft(out_dir, *extra, eval_split="test"):
     """A 2-step SSFT run on 100 synthetic problems: a checkpoint to run the sweeps on."""
     import train_sft
-    train_sft.main([*extra, "--final_split", final_split, "--n_train", "100", "--n_val", "6", "--n_test", "6",
+    train_sft.main([*extra, "--eval_split", eval_split, "--n_train", "100", "--n_val", "6", "--n_test", "6",
          "--init_from", "scratch", "--n_layer", "1", "--n_head", "2",
          "--n_embd", "32", "--vocab_size", "300", "--batch_size", "8", "--max_steps", "2",
          "--eval_interval", "1000", "--max_new_tokens", "12", "--block_size", "512",
@@ -179,7 +179,7 @@ def test_temperature_sweep_reads_validation_problems_only(tmp_path, test_split_f
     from data import load_run_splits
     from model import load_run
     from results import temperature
-    tiny_sft(tmp_path / "sft", final_split="val")
+    tiny_sft(tmp_path / "sft", eval_split="val")
     ckpt = str(tmp_path / "sft" / "ckpt.pt")
     pick, table = temperature.main(["--ckpts", ckpt, ckpt, "--temperatures", "0.5", "1.0", "--n",
                                     "2", "--out", str(tmp_path / "t")])
@@ -198,7 +198,7 @@ def test_temperature_sweep_reads_validation_problems_only(tmp_path, test_split_f
 def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_path):
     from results import evaluator_curve
     tiny_sft(tmp_path / "sft")
-    rows = evaluator_curve.main(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--problems",
+    rows = evaluator_curve.main(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--problems",
                                  "3", "6", "--n_val_problems", "4", "--n_samples", "2",
                                  "--losses", "ce", "--max_steps", "1", "--steps_per_problem",
                                  "0.5", "--out", str(tmp_path / "c")])
@@ -260,7 +260,7 @@ def test_regime_dry_run_lists_every_run(capsys, tmp_path):
     assert [l.split()[1] for l in lines] == ["train_sft.py", "train_verifier.py", "rerank.py",
                                              "train_joint.py", "train_joint.py"] * 2
     assert "--max_steps 300" in lines[0] and "--max_steps 600" in lines[5]
-    assert f"--init {tmp_path}/600/sft/ckpt.pt --objective mle" in lines[8]
+    assert f"--generator {tmp_path}/600/sft/ckpt.pt --objective mle" in lines[8]
     assert "--objective evaluator --loss ce" in lines[9] and not os.listdir(tmp_path)
 
 
@@ -270,7 +270,7 @@ def test_regime_map_reads_validation_only():
     candidates only)."""
     import importlib
     from results import regime
-    split_flag = {"train_sft": "final_split", "rerank": "split", "train_joint": "eval_split"}
+    split_flag = {"train_sft": "eval_split", "rerank": "eval_split", "train_joint": "eval_split"}
     seen = set()
     for _, script, argv in regime.commands(400, 1, 16, "out/x"):
         args = importlib.import_module(script).get_args(argv)
@@ -309,7 +309,7 @@ def test_split_forbidden(monkeypatch):
 def test_the_guard_catches_a_test_read(tmp_path, test_split_forbidden):
     """The guard itself can fail: rerank.py on its default (test) split trips it."""
     from rerank import main as rerank
-    tiny_sft(tmp_path / "sft", final_split="val")  # (SSFT itself then reads no test problem)
+    tiny_sft(tmp_path / "sft", eval_split="val")  # (SSFT itself then reads no test problem)
     with pytest.raises(AssertionError, match="asked for the test split"):
         rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator", "none",
                 "--n_samples", "2", "--no_progress", "--out_dir", str(tmp_path / "rr")])
@@ -321,7 +321,7 @@ def test_joint_settings_read_validation_only(tmp_path, test_split_forbidden):
     from results import joint_settings
     from data import load_run_splits
     from model import load_run
-    tiny_sft(tmp_path / "sft", "--n_fresh", "4", final_split="val")
+    tiny_sft(tmp_path / "sft", "--n_fresh", "4", eval_split="val")
     fresh = load_run_splits(load_run(str(tmp_path / "sft" / "ckpt.pt"))[2]["run_config"],
                             report=lambda *a: None)["fresh"]
     # two candidates per fresh problem, one right and one wrong: margin pairs for stage B
@@ -330,7 +330,7 @@ def test_joint_settings_read_validation_only(tmp_path, test_split_forbidden):
              for r in fresh for right in (True, False)]
     (tmp_path / "c.jsonl").write_text("".join(json.dumps(c) + "\n" for c in cands))
     saved = joint_settings.main([
-        "--init", str(tmp_path / "sft" / "ckpt.pt"), "--candidates", str(tmp_path / "c.jsonl"),
+        "--generator", str(tmp_path / "sft" / "ckpt.pt"), "--candidates", str(tmp_path / "c.jsonl"),
         "--runs", str(tmp_path / "runs"), "--out", str(tmp_path / "j.json"), "--settings",
         "B50 C100 lr 1e-4", "--extra", "--stage_b_steps", "2", "--stage_c_steps", "1",
         "--batch_size", "2", "--warmup_steps", "1"])
@@ -346,11 +346,11 @@ def test_evaluator_settings_share_one_sample_and_read_validation(tmp_path, test_
     validation problems' candidates only; a setting that samples otherwise (another
     temperature) gets candidates of its own but the same held-out ones."""
     from results import evaluator_settings
-    tiny_sft(tmp_path / "sft", final_split="val")
+    tiny_sft(tmp_path / "sft", eval_split="val")
     runs, out = tmp_path / "runs", str(tmp_path / "s.json")
     tiny = ["--n_problems", "4", "--n_val_problems", "3", "--n_samples", "2",
             "--n_val_samples", "3", "--max_steps", "2", "--warmup_steps", "1"]
-    saved = evaluator_settings.main(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--runs",
+    saved = evaluator_settings.main(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--runs",
                                      str(runs), "--out", out, "--settings",
                                      "ce lr 3e-4 300 steps", "paper ce",
                                      "--extra", *tiny])  # (a tiny model gives no margin pairs)
@@ -375,7 +375,7 @@ def test_evaluator_settings_share_one_sample_and_read_validation(tmp_path, test_
     assert "| paper ce | 4x2 | " in table
     assert "| the generator's likelihood (no training) |" in table
     # hotter training samples: candidates of their own, the same held-out ones
-    evaluator_settings.main(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--runs",
+    evaluator_settings.main(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--runs",
                              str(runs), "--out", out, "--settings", "margin, samples at T 1.2",
                              "--extra", *tiny, "--loss", "ce"])
     hot = [json.loads(l) for l in (runs / "candidates-4x2-temperature-1.2-heldout-3x3.jsonl")

@@ -105,7 +105,7 @@ def test_end_to_end_real_format_dataset_every_objective(tmp_path):
          "--n_embd", "32", "--vocab_size", "400", "--batch_size", "8", "--max_steps", "30",
          "--eval_interval", "1000", "--val_acc_problems", "2", "--max_new_tokens", "40",
          "--block_size", "512", "--lr", "1e-2", "--no_progress", "--out_dir", str(tmp_path / "sft")])
-    verifier(["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--n_problems", "16",
+    verifier(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--n_problems", "16",
               "--n_val_problems", "4", "--n_samples", "4", "--max_steps", "1", "--loss", "ce",
               "--no_progress", "--out_dir", str(tmp_path / "ver")])
     # candidates of 'val' problems come from the last 10 training rows that SSFT held out, the
@@ -128,7 +128,7 @@ def test_end_to_end_real_format_dataset_every_objective(tmp_path):
     for objective, extra in (("mle", []), ("evaluator", ["--loss", "ce"]),
                              ("evaluator", ["--loss", "margin"]), ("contrastive", [])):
         out = tmp_path / f"joint-{objective}-{'-'.join(extra) or 'x'}"
-        args = ["--init", str(tmp_path / "sft" / "ckpt.pt"), "--objective", objective,
+        args = ["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--objective", objective,
                 "--candidates", str(tmp_path / "cands.jsonl"), "--stage_b_steps",
                 "2", "--stage_c_steps", "1", "--batch_size", "4", "--no_progress",
                 "--out_dir", str(out), *extra] + (["--stage_curve"] if objective == "mle" else [])
@@ -166,7 +166,7 @@ def test_end_to_end_real_format_dataset_every_objective(tmp_path):
                 "--reuse_samples", str(tmp_path / "rr" / "samples.jsonl"), "--no_progress",
                 "--out_dir", str(tmp_path / "rr-other")])
     with pytest.raises(DataError, match=named):
-        verifier(["--sft_ckpt", other, "--candidates", str(tmp_path / "ver" / "candidates.jsonl"),
+        verifier(["--generator", other, "--candidates", str(tmp_path / "ver" / "candidates.jsonl"),
                   "--max_steps", "1", "--no_progress", "--out_dir", str(tmp_path / "ver-other")])
 
 

@@ -181,9 +181,9 @@ def test_resume_continues_exactly(tmp_path, optimizer):
         main(tiny + ["--max_steps", "12", "--out_dir", str(killed), "--resume", "--lr", "1e-2"])
 
 
-def test_final_split_val_solves_validation_only(tmp_path):
+def test_eval_split_val_solves_validation_only(tmp_path):
     out = tmp_path / "val"
-    m = main(TINY + ["--max_steps", "2", "--final_split", "val", "--out_dir", str(out)])
+    m = main(TINY + ["--max_steps", "2", "--final_split", "val", "--out_dir", str(out)])  # old name
     rows = [json.loads(l) for l in (out / "samples.jsonl").read_text().splitlines()]
     assert m["split"] == "val" and m["n_test"] == 8 and len(rows) == 8
     assert {r["id"].rsplit("/", 1)[0] for r in rows} == {"synthetic/val"}

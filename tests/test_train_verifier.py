@@ -167,7 +167,7 @@ def test_candidates_from_fresh_problems_never_come_from_training_problems(tmp_pa
     sft(tiny + ["--n_fresh", "35", "--out_dir", str(tmp_path / "sft")])
     args = ["--n_problems", "30", "--n_val_problems", "5", "--n_samples", "2", "--max_steps", "1",
             "--loss", "ce", "--no_progress"]  # --candidates_from fresh is the default
-    verifier(args + ["--sft_ckpt", str(tmp_path / "sft" / "ckpt.pt"), "--out_dir",
+    verifier(args + ["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--out_dir",
                      str(tmp_path / "ver")])
     cands = [json.loads(l) for l in (tmp_path / "ver" / "candidates.jsonl").read_text().splitlines()]
     splits = load_run_splits(load_run(str(tmp_path / "sft" / "ckpt.pt"))[2]["run_config"])

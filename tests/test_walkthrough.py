@@ -13,7 +13,7 @@ def test_walkthrough_on_a_tiny_run(tmp_path, monkeypatch):
     sft(["--n_train", "100", "--n_val", "6", "--n_test", "6", "--init_from", "scratch",
          "--n_layer", "1", "--n_head", "2", "--n_embd", "32", "--vocab_size", "300",
          "--batch_size", "8", "--max_steps", "2", "--eval_interval", "1000",
-         "--max_new_tokens", "12", "--block_size", "512", "--final_split", "val",
+         "--max_new_tokens", "12", "--block_size", "512", "--eval_split", "val",
          "--no_progress", "--out_dir", str(tmp_path / "sft")])
     gen, tok, ck = load_run(str(tmp_path / "sft" / "ckpt.pt"))
     torch.manual_seed(3)  # an untrained evaluator with the generator's tokenizer
