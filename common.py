@@ -2,13 +2,11 @@
 What the four scripts of the recipe share, in one place so that no script imports another for
 plumbing: the optimizer and learning-rate schedule, the summed token loss, the loop of the short
 fine-tuning stages (evaluator, step 3), solving problems with the model, the greedy accuracy
-report, and atomic JSON writing. Step 1's own loop (accumulation, DDP, resume) is in
+report (the project's files are read and written by records.py). Step 1's own loop (accumulation, DDP, resume) is in
 train_sft.py; the evaluator's example, scores and losses are in evaluator.py.
 """
 import argparse
-import json
 import math
-import os
 import sys
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -17,8 +15,9 @@ import torch
 from tqdm import tqdm
 
 from data import DataError, decode, encode, eos_id, generator_prompt, left_pad, length_chunks
-from grade import extract_answer, is_equiv, mean_by_group
+from grade import extract_answer, is_equiv
 from model import token_cross_entropy, weights_hash
+from records import mean_by_group
 
 
 # -----------------------------------------------------------------------------
@@ -52,14 +51,6 @@ def add_sweep_flags(p, settings, runs, out, script):
     p.add_argument("--render", action="store_true", help="print the table of --out, run nothing")
     p.add_argument("--extra", nargs=argparse.REMAINDER, default=[],
                    help=f"more {script} flags for every run (tests: tiny budgets)")
-
-
-def read_json(path, default):
-    """A JSON file's content, or `default` when the file does not exist yet."""
-    if not os.path.exists(path):
-        return default
-    with open(path) as f:
-        return json.load(f)
 
 
 def run_cli(main):
@@ -322,22 +313,3 @@ def pyplot():
         print("matplotlib not installed: skipping the plot (pip install matplotlib)")
         return None
     return plt
-
-
-def write_text(path, text):
-    """Write a file atomically: a run killed mid-write leaves the old file (or none), never a
-    torn one that a later step would read as a shorter run."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
-def write_json(path, obj):
-    write_text(path, json.dumps(obj, indent=2))
-
-
-def write_jsonl(path, rows):
-    """One JSON object per line, atomically (write_text)."""
-    write_text(path, "".join(json.dumps(r) + "\n" for r in rows))

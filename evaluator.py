@@ -33,7 +33,8 @@ from common import generate_solutions
 from data import (DataError, collate, cycling_batches, encode, encode_example, eos_id,
                   evaluator_prompt, generator_prompt, generator_target, label_token_ids,
                   length_chunks, to_device)
-from grade import extract_answer, is_equiv, read_jsonl
+from grade import extract_answer, is_equiv
+from records import read_jsonl
 from model import last_real_index, sequence_logprobs
 from selection import cluster, rank_clusters, select
 

@@ -17,14 +17,14 @@ call runs under a time limit. Anything it cannot parse is compared as a normalis
 """
 import argparse
 import functools
-import json
 import re
 import signal
 import threading
-from collections import defaultdict
 from contextlib import contextmanager
 
 import sympy
+
+from records import mean_by_group, read_jsonl  # (the CLI's file and its report)
 
 MAX_LEN = 1000  # longer answers are compared as plain strings, never parsed
 TIME_LIMIT_S = 2.0  # per sympy comparison
@@ -595,43 +595,6 @@ def is_equiv(pred, gold):
 # -----------------------------------------------------------------------------
 # reading results and reporting them by level and type: used by every script, kept here
 # because this is the lowest module that needs them (data/ imports grade, not the reverse)
-
-
-def read_jsonl(path, required=(), error=ValueError):
-    """[(line number, row)] of a JSONL file, blank lines skipped. A line that is not a JSON
-    object, or lacks a `required` key, raises `error` naming the file and line."""
-    rows = []
-    with open(path) as f:
-        for ln, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise error(f"{path}:{ln}: not valid JSON ({e.msg})") from None
-            if not isinstance(row, dict):
-                raise error(f"{path}:{ln}: expected a JSON object")
-            for key in required:
-                if key not in row:
-                    raise error(f"{path}:{ln}: missing field {key!r}")
-            rows.append((ln, row))
-    return rows
-
-
-def mean_by_group(rows, fields):
-    """MATH's way of reporting: the mean of each field (0/1 or bool) over all rows, by level and
-    by type. rows: dicts with 'level', 'type' and the fields. Returns
-    {"all": {field: mean, "n": count}, "by_level": {level: {...}}, "by_type": {type: {...}}}."""
-    def mean(group):
-        return {**{f: sum(float(r[f]) for r in group) / len(group) for f in fields},
-                "n": len(group)}
-    out = {"all": mean(rows) if rows else {"n": 0}, "by_level": {}, "by_type": {}}
-    for key in ("level", "type"):
-        groups = defaultdict(list)
-        for r in rows:
-            groups[str(r[key])].append(r)
-        out[f"by_{key}"] = {k: mean(v) for k, v in sorted(groups.items())}
-    return out
 
 
 # -----------------------------------------------------------------------------

@@ -24,7 +24,8 @@ import time
 import torch
 from tqdm import tqdm
 
-from common import configure_optimizer, lr_at, run_cli, set_lr, write_json
+from common import configure_optimizer, lr_at, run_cli, set_lr
+from records import write_json
 from data import (N_FRESH, N_TEST, N_TRAIN, N_VAL, encode, eos_id, generator_prompt,
                   generator_target, train_tokenizer)
 from data import world

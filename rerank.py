@@ -44,9 +44,10 @@ from dataclasses import replace
 import torch
 
 from common import (check_generator, generate_solutions, generator_record, pyplot, run_cli,
-                    run_sampling, write_json, write_jsonl)
+                    run_sampling)
+from records import mean_by_group, read_jsonl, write_json, write_jsonl
 from data import DataError, load_run_splits
-from grade import extract_answer, is_equiv, mean_by_group, read_jsonl
+from grade import extract_answer, is_equiv
 from evaluator import evaluator_scores, likelihood_scores, score_rule
 from model import load_run
 from selection import SCORED, pass_at_k, select

@@ -39,7 +39,8 @@ import torch
 
 from common import (accuracy_report, add_stage_flags, check_generator, generate_solutions,
                     generator_record, print_failures, run_cli, run_sampling, token_loss_sum,
-                    train_steps, write_json)
+                    train_steps)
+from records import write_json
 from data import (collate, cycling_batches, encode_generator_examples, eos_id,
                   load_run_splits, to_device)
 from model import load_run, save_checkpoint, sequence_logprobs

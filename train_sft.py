@@ -34,8 +34,8 @@ import torch.distributed as dist
 from tqdm import tqdm
 
 from common import (Sampling, accuracy_report, autocast_for, configure_optimizer,
-                    generate_solutions, lr_at, print_failures, run_cli, set_lr, token_loss_sum,
-                    write_json, write_jsonl)
+                    generate_solutions, lr_at, print_failures, run_cli, set_lr, token_loss_sum)
+from records import write_json, write_jsonl
 from data import (N_FRESH, N_FRESH_REAL, N_TEST, N_TRAIN, N_VAL, bucket_batches, collate,
                   encode_generator_examples, eos_id, generator_prompt, load_splits,
                   load_tokenizer, n_targets, split_by_length, to_device, train_tokenizer)

@@ -41,7 +41,8 @@ from dataclasses import replace
 import torch
 
 from common import (add_stage_flags, check_generator, generator_record, run_cli, run_sampling,
-                    train_steps, write_json, write_jsonl)
+                    train_steps)
+from records import write_json, write_jsonl
 from data import N_FRESH, DataError, label_token_ids, load_run_splits
 from evaluator import (candidate_problems, distinct_scores, evaluate, evaluator_step_loss,
                        likelihood_scores, ranking_report, read_candidates, rollout_values,

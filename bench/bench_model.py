@@ -21,7 +21,7 @@ import time
 
 import torch
 
-from common import read_json, write_json
+from records import read_json, write_json
 from model import GPT
 
 def get_args(argv=None):

@@ -19,7 +19,7 @@ import time
 
 import torch
 
-from common import write_json
+from records import write_json
 
 COMMANDS = [  # (name, command line, its metrics file)
     ("train_sft", ["train_sft.py"], "out/sft/metrics.json"),

@@ -20,7 +20,8 @@ import time
 
 import torch
 
-from common import accuracy_report, generate_solutions, read_json, run_sampling, write_json
+from common import accuracy_report, generate_solutions, run_sampling
+from records import read_json, write_json
 from data import load_run_splits
 from model import load_run
 from train_sft import main as train_sft

@@ -15,7 +15,8 @@ import json
 import os
 import re
 
-from grade import extract_answer, read_jsonl
+from grade import extract_answer
+from records import read_jsonl
 
 from . import world
 from .world import N_TEST, N_TRAIN, N_VAL  # the default sizes: the world's

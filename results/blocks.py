@@ -14,7 +14,7 @@ import json
 import os
 import sys
 
-from common import write_text
+from records import write_text
 from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, world
 from bench.bench_model import render as bench_model_table
 from bench.first_hour import render as first_hour_table

@@ -20,7 +20,8 @@ import subprocess
 
 import torch
 
-from common import Sampling, accuracy_report, generate_solutions, write_json
+from common import Sampling, accuracy_report, generate_solutions
+from records import write_json
 from data import load_run_splits
 from model import load_run
 

@@ -22,7 +22,8 @@ import os
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-from common import pyplot, run_sampling, write_json, write_jsonl
+from common import pyplot, run_sampling
+from records import write_json, write_jsonl
 from data import load_run_splits
 from model import load_run
 from train_verifier import main as train_verifier

@@ -17,7 +17,8 @@ import argparse
 import os
 import re
 
-from common import add_sweep_flags, read_json, write_json
+from common import add_sweep_flags
+from records import read_json, write_json
 from train_verifier import get_args as train_verifier_args
 from train_verifier import main as train_verifier
 

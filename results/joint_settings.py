@@ -15,7 +15,8 @@ Writes results/joint_settings.json (a run already there is kept unless --rerun);
 import argparse
 import os
 
-from common import add_sweep_flags, read_json, write_json
+from common import add_sweep_flags
+from records import read_json, write_json
 from train_joint import main as train_joint
 
 SETTINGS = {  # name -> train_joint flags (stage lengths, learning rate)

@@ -19,7 +19,8 @@ import importlib
 import json
 import os
 
-from common import pyplot, write_json
+from common import pyplot
+from records import write_json
 
 RUNS = ["sft", "verifier", "rerank", "mle", "joint"]
 

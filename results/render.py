@@ -19,8 +19,7 @@ import os
 import re
 import sys
 
-from common import write_json, write_text
-from grade import read_jsonl
+from records import read_jsonl, write_json, write_text
 from results.verdicts import cell, verdicts
 
 HERE = os.path.dirname(os.path.abspath(__file__))

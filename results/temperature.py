@@ -15,8 +15,7 @@ import argparse
 import json
 import os
 
-from common import write_json
-from grade import read_jsonl
+from records import read_jsonl, write_json
 from rerank import main as rerank
 
 

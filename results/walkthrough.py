@@ -16,7 +16,8 @@ from dataclasses import replace
 
 import torch
 
-from common import generate_solutions, run_sampling, token_loss_sum, write_text
+from common import generate_solutions, run_sampling, token_loss_sum
+from records import write_text
 from data import (collate, decode, encode_generator_examples, eos_id, evaluator_prompt,
                   generator_prompt, load_run_splits)
 from grade import extract_answer, is_equiv

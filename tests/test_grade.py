@@ -157,33 +157,6 @@ def test_cli_reports_overall_level_and_type(tmp_path):
     assert r.returncode != 0 and "bad.jsonl:2" in r.stderr
 
 
-def test_read_jsonl_names_file_and_line(tmp_path):
-    from grade import read_jsonl
-    f = tmp_path / "r.jsonl"
-    f.write_text('{"a": 1}\n\n{"a": 2, "b": 3}\n')
-    assert read_jsonl(str(f)) == [(1, {"a": 1}), (3, {"a": 2, "b": 3})]  # blank line 2 skipped
-    with pytest.raises(ValueError, match=r"r\.jsonl:1: missing field 'b'"):
-        read_jsonl(str(f), required=("a", "b"))
-    f.write_text('{"a": 1}\n[1]\n')
-    with pytest.raises(KeyError, match=r"r\.jsonl:2: expected a JSON object"):
-        read_jsonl(str(f), error=KeyError)
-    f.write_text('{"a": 1}\n{oops\n')
-    with pytest.raises(ValueError, match=r"r\.jsonl:2: not valid JSON"):
-        read_jsonl(str(f))
-
-
-def test_mean_by_group_by_hand():
-    from grade import mean_by_group
-    rows = [{"level": 1, "type": "A", "ok": True, "x": 0.5},
-            {"level": 1, "type": "B", "ok": False, "x": 1.0},
-            {"level": 2, "type": "A", "ok": True, "x": 0.0}]
-    r = mean_by_group(rows, ["ok", "x"])
-    assert r["all"] == {"ok": 2 / 3, "x": 0.5, "n": 3}
-    assert r["by_level"] == {"1": {"ok": 0.5, "x": 0.75, "n": 2}, "2": {"ok": 1.0, "x": 0.0, "n": 1}}
-    assert r["by_type"]["A"] == {"ok": 1.0, "x": 0.25, "n": 2} and r["by_type"]["B"]["n"] == 1
-    assert mean_by_group([], ["ok"])["all"] == {"n": 0}
-
-
 # --- the second table: public graders' own cases (tests/public_cases.py)
 from public_cases import EQUIV, EXTRACT  # noqa: E402
 
