@@ -64,53 +64,62 @@ def probability(rng, level):
             (again, r, tuple(sorted(counts[1:]))))
 
 
-def counting(rng, level):
-    """The multiplication principle, arrangements, choices and committees."""
-    if level <= 2:  # one item from each group: a product, in any order
-        groups = rng.sample([("shirts", "shirt"), ("pairs of pants", "pair of pants"),
-                             ("hats", "hat"), ("scarves", "scarf")], level + 1)
-        ns = [rng.randint(2, 9 if level == 1 else 5) for _ in groups]
-        ans = math.prod(ns)
-        have = ", ".join(f"${n}$ {g[0]}" for n, g in zip(ns[:-1], groups)) + \
-            f"{',' if level == 2 else ''} and ${ns[-1]}$ {groups[-1][0]}"
-        pick = ", ".join(f"one {g[1]}" for g in groups[:-1]) + f" and one {groups[-1][1]}"
-        problem = f"Sam has {have}. In how many ways can Sam choose {pick}?"
-        prods = " \\cdot ".join(map(str, ns))
-        m1 = [f"Each choice is independent, so multiply: ${prods} = {ans}$."]
-        m2, acc = [], ns[0]
-        for v in ns[1:]:
-            m2.append(f"Each of the ${acc}$ choices so far goes with ${v}$ more: ${acc} \\cdot {v} = {acc * v}$.")
-            acc *= v
-        terse = f"${prods} = \\boxed{{{ans}}}$."
-        return (problem, str(ans), {"multiply": finish(m1, ans), "stepwise": finish(m2, ans)},
-                terse, ("each", tuple(sorted(ns))))
-    if level == 3:  # ordered choices: k officers from n people
-        k = rng.choice([2, 3])
-        n = rng.randint(4, 10 if k == 2 else 7)
-        roles = ["a president", "a vice-president", "a treasurer"][:k]
-        ans = math.prod(range(n - k + 1, n + 1))
-        problem = (f"In how many ways can {', '.join(roles[:-1])} and {roles[-1]} be chosen from "
-                   f"a club of ${n}$ people, if no one holds two offices?")
-        f_ = " \\cdot ".join(str(n - j) for j in range(k))
-        m1 = [f"The first office has ${n}$ choices, the next one fewer each time.",
-              f"${f_} = {ans}$."]
-        m2 = [f"This is $\\frac{{{n}!}}{{{n - k}!}}$.", f"$\\frac{{{n}!}}{{{n - k}!}} = {f_} = {ans}$."]
-        terse = f"${f_} = \\boxed{{{ans}}}$."
-        return (problem, str(ans), {"multiply": finish(m1, ans), "factorial": finish(m2, ans)},
-                terse, ("officers", n, k))
-    if level == 4:  # unordered choices
-        k = rng.choice([2, 3])
-        n = rng.randint(k + 2, 10 if k == 2 else 9)
-        ans = math.comb(n, k)
-        problem = f"In how many ways can ${k}$ people be chosen from a group of ${n}$ people?"
-        top = " \\cdot ".join(str(n - j) for j in range(k))
-        m1 = [f"In order: ${top} = {math.perm(n, k)}$ ways.",
-              f"Each group is counted ${k}! = {math.factorial(k)}$ times.",
-              f"$\\frac{{{math.perm(n, k)}}}{{{math.factorial(k)}}} = {ans}$."]
-        m2 = [f"$\\binom{{{n}}}{{{k}}} = \\frac{{{top}}}{{{CDOT.join(str(j) for j in range(k, 0, -1))}}} = {ans}$."]
-        terse = f"$\\binom{{{n}}}{{{k}}} = \\boxed{{{ans}}}$."
-        return (problem, str(ans), {"order": finish(m1, ans), "binomial": finish(m2, ans)}, terse,
-                ("choose", n, k))
+def product_of_choices(rng, level):
+    """One item from each group: a product, in any order."""
+    groups = rng.sample([("shirts", "shirt"), ("pairs of pants", "pair of pants"),
+                         ("hats", "hat"), ("scarves", "scarf")], level + 1)
+    ns = [rng.randint(2, 9 if level == 1 else 5) for _ in groups]
+    ans = math.prod(ns)
+    have = ", ".join(f"${n}$ {g[0]}" for n, g in zip(ns[:-1], groups)) + \
+        f"{',' if level == 2 else ''} and ${ns[-1]}$ {groups[-1][0]}"
+    pick = ", ".join(f"one {g[1]}" for g in groups[:-1]) + f" and one {groups[-1][1]}"
+    problem = f"Sam has {have}. In how many ways can Sam choose {pick}?"
+    prods = " \\cdot ".join(map(str, ns))
+    m1 = [f"Each choice is independent, so multiply: ${prods} = {ans}$."]
+    m2, acc = [], ns[0]
+    for v in ns[1:]:
+        m2.append(f"Each of the ${acc}$ choices so far goes with ${v}$ more: ${acc} \\cdot {v} = {acc * v}$.")
+        acc *= v
+    terse = f"${prods} = \\boxed{{{ans}}}$."
+    return (problem, str(ans), {"multiply": finish(m1, ans), "stepwise": finish(m2, ans)},
+            terse, ("each", tuple(sorted(ns))))
+
+
+def officers(rng, level):
+    """Ordered choices: k officers from n people."""
+    k = rng.choice([2, 3])
+    n = rng.randint(4, 10 if k == 2 else 7)
+    roles = ["a president", "a vice-president", "a treasurer"][:k]
+    ans = math.prod(range(n - k + 1, n + 1))
+    problem = (f"In how many ways can {', '.join(roles[:-1])} and {roles[-1]} be chosen from "
+               f"a club of ${n}$ people, if no one holds two offices?")
+    f_ = " \\cdot ".join(str(n - j) for j in range(k))
+    m1 = [f"The first office has ${n}$ choices, the next one fewer each time.",
+          f"${f_} = {ans}$."]
+    m2 = [f"This is $\\frac{{{n}!}}{{{n - k}!}}$.", f"$\\frac{{{n}!}}{{{n - k}!}} = {f_} = {ans}$."]
+    terse = f"${f_} = \\boxed{{{ans}}}$."
+    return (problem, str(ans), {"multiply": finish(m1, ans), "factorial": finish(m2, ans)},
+            terse, ("officers", n, k))
+
+
+def unordered_choices(rng, level):
+    """Unordered choices."""
+    k = rng.choice([2, 3])
+    n = rng.randint(k + 2, 10 if k == 2 else 9)
+    ans = math.comb(n, k)
+    problem = f"In how many ways can ${k}$ people be chosen from a group of ${n}$ people?"
+    top = " \\cdot ".join(str(n - j) for j in range(k))
+    m1 = [f"In order: ${top} = {math.perm(n, k)}$ ways.",
+          f"Each group is counted ${k}! = {math.factorial(k)}$ times.",
+          f"$\\frac{{{math.perm(n, k)}}}{{{math.factorial(k)}}} = {ans}$."]
+    m2 = [f"$\\binom{{{n}}}{{{k}}} = \\frac{{{top}}}{{{CDOT.join(str(j) for j in range(k, 0, -1))}}} = {ans}$."]
+    terse = f"$\\binom{{{n}}}{{{k}}} = \\boxed{{{ans}}}$."
+    return (problem, str(ans), {"order": finish(m1, ans), "binomial": finish(m2, ans)}, terse,
+            ("choose", n, k))
+
+
+def committee(rng, level):
+    """Level 5: a committee with a number of girls and of boys."""
     m, n = rng.randint(3, 6), rng.randint(3, 6)  # level 5: a committee from two groups
     a, b = rng.randint(1, 2), rng.randint(1, 2)
     ca, cb = math.comb(m, a), math.comb(n, b)
@@ -125,6 +134,17 @@ def counting(rng, level):
     # girls and boys are names: choosing a of m and b of n, in either group order
     return (problem, str(ans), {"girls_first": finish(m1, ans), "boys_first": finish(m2, ans)},
             terse, ("committee", tuple(sorted([(m, a), (n, b)]))))
+
+
+def counting(rng, level):
+    """The multiplication principle, arrangements, choices and committees."""
+    if level <= 2:  # one item from each group: a product, in any order
+        return product_of_choices(rng, level)
+    if level == 3:  # ordered choices: k officers from n people
+        return officers(rng, level)
+    if level == 4:  # unordered choices
+        return unordered_choices(rng, level)
+    return committee(rng, level)
 
 
 def lists(rng, level):

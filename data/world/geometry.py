@@ -10,85 +10,96 @@ from fractions import Fraction
 from .shared import coef, finish, paren, tex
 
 
-def area(rng, level):
-    """Areas and perimeters of rectangles, triangles and trapezoids; right triangles."""
-    if level == 1:  # rectangle: area or perimeter; its two sides in either order
-        a, b = sorted((rng.randint(2, 6), rng.randint(2, 6)))
-        what = rng.choice(["area", "perimeter"])
-        problem = f"A rectangle is ${b}$ units long and ${a}$ units wide. What is its {what}" + \
-            (", in square units?" if what == "area" else ", in units?")
-        if what == "area":
-            ans = a * b
-            m1 = [f"Area is length times width: ${b} \\times {a} = {ans}$."]
-            m2 = [f"There are ${a}$ rows of ${b}$ unit squares: ${a} \\times {b} = {ans}$."]
-        else:
-            ans = 2 * (a + b)
-            m1 = [f"Perimeter is twice length plus width: $2({b} + {a}) = 2 \\cdot {a + b} = {ans}$."]
-            m2 = [f"Add the four sides: ${b} + {a} + {b} + {a} = {ans}$."]
-        terse = f"The {what} is $\\boxed{{{ans}}}$."
-        return (problem, str(ans), {"formula": finish(m1, ans), "direct": finish(m2, ans)}, terse,
-                ("rect", what, a, b))
-    if level == 2:  # rectangle from its area and one side: the other side, then the perimeter
-        a, b = rng.randint(2, 6), rng.randint(2, 6)
+def rectangle(rng, level):
+    """Rectangle: area or perimeter; its two sides in either order."""
+    a, b = sorted((rng.randint(2, 6), rng.randint(2, 6)))
+    what = rng.choice(["area", "perimeter"])
+    problem = f"A rectangle is ${b}$ units long and ${a}$ units wide. What is its {what}" + \
+        (", in square units?" if what == "area" else ", in units?")
+    if what == "area":
+        ans = a * b
+        m1 = [f"Area is length times width: ${b} \\times {a} = {ans}$."]
+        m2 = [f"There are ${a}$ rows of ${b}$ unit squares: ${a} \\times {b} = {ans}$."]
+    else:
         ans = 2 * (a + b)
-        problem = (f"A rectangle has area ${a * b}$ square units and one side ${a}$ units long. "
-                   "What is its perimeter, in units?")
-        m1 = [f"The other side is ${a * b} \\div {a} = {b}$.",
-              f"The perimeter is $2({a} + {b}) = {ans}$."]
-        m2 = [f"The other side is ${a * b} \\div {a} = {b}$.",
-              f"The perimeter is ${a} + {b} + {a} + {b} = {ans}$."]
-        terse = f"The other side is ${b}$, so the perimeter is $2({a} + {b}) = \\boxed{{{ans}}}$."
-        return (problem, str(ans), {"formula": finish(m1, ans), "direct": finish(m2, ans)}, terse,
-                ("rect_from_area", a, b))
-    if level == 3:  # triangle or trapezoid area
-        h = rng.randint(2, 6)
-        if rng.random() < 0.5:
-            b = rng.randint(2, 6)
-            ans = tex(Fraction(b * h, 2))
-            problem = (f"A triangle has base ${b}$ units and height ${h}$ units. What is its area, "
-                       "in square units?")
-            m1 = [f"Area is half base times height: $\\frac{{1}}{{2}} \\cdot {b} \\cdot {h} = {ans}$."]
-            m2 = [f"The rectangle ${b}$ by ${h}$ has area ${b * h}$; the triangle is half of it: "
-                  f"$\\frac{{{b * h}}}{{2}} = {ans}$."]
-            terse = f"$\\frac{{{b} \\cdot {h}}}{{2}} = \\boxed{{{ans}}}$."
-            return (problem, ans, {"formula": finish(m1, ans), "half": finish(m2, ans)}, terse,
-                    ("triangle", tuple(sorted((b, h)))))
-        a, b = sorted(rng.sample(range(2, 7), 2))
-        ans = tex(Fraction((a + b) * h, 2))
-        problem = (f"A trapezoid has parallel sides ${a}$ and ${b}$ units long and height ${h}$ "
-                   "units. What is its area, in square units?")
-        m1 = [f"Area is the average of the parallel sides times the height.",
-              f"$\\frac{{{a} + {b}}}{{2}} \\cdot {h} = \\frac{{{a + b}}}{{2}} \\cdot {h} = {ans}$."]
-        m2 = [f"Cut it into two triangles of height ${h}$: $\\frac{{{a} \\cdot {h}}}{{2}} + "
-              f"\\frac{{{b} \\cdot {h}}}{{2}} = {tex(Fraction(a * h, 2))} + {tex(Fraction(b * h, 2))} = {ans}$."]
-        terse = f"$\\frac{{({a} + {b}) \\cdot {h}}}{{2}} = \\boxed{{{ans}}}$."
-        return (problem, ans, {"formula": finish(m1, ans), "split": finish(m2, ans)}, terse,
-                ("trapezoid", a, b, h))
-    if level == 4:  # circles: area or circumference from the radius, diameter, circumference or area
-        r = rng.randint(1, 6)
-        ask = rng.choice(["area", "circumference"])
-        given = rng.choice([g for g in ("radius", "diameter", "circumference", "area") if g != ask])
-        pi = "\\pi"
-        val = {"radius": str(r), "diameter": str(2 * r), "circumference": coef(2 * r, pi),
-               "area": coef(r * r, pi)}
-        problem = (f"A circle has {given} ${val[given]}$ units. What is its {ask}, in "
-                   f"{'square ' if ask == 'area' else ''}units? Express your answer in terms of $\\pi$.")
-        ans = val[ask]
-        first = {"radius": f"The radius is ${r}$.",
-                 "diameter": f"The radius is half the diameter: ${2 * r} \\div 2 = {r}$.",
-                 "circumference": f"$2\\pi r = {val['circumference']}$, so $r = {r}$.",
-                 "area": f"$\\pi r^2 = {val['area']}$, so $r^2 = {r * r}$ and $r = {r}$."}[given]
-        if ask == "area":
-            m1 = [first, f"The area is $\\pi r^2 = \\pi \\cdot {r}^2 = {ans}$."]
-            m2 = [first, f"The diameter is ${2 * r}$.",
-                  f"The area is $\\frac{{\\pi d^2}}{{4}} = \\frac{{{4 * r * r}\\pi}}{{4}} = {ans}$."]
-        else:
-            m1 = [first, f"The circumference is $2\\pi r = 2\\pi \\cdot {r} = {ans}$."]
-            m2 = [first, f"The diameter is ${2 * r}$.", f"The circumference is $\\pi d = {ans}$."]
-        terse = f"$r = {r}$, so the {ask} is $\\boxed{{{ans}}}$."
-        return (problem, ans, {"radius": finish(m1, ans), "diameter": finish(m2, ans)}, terse,
-                ("circle", given, ask, r))
-    # level 5: right triangles with integer sides
+        m1 = [f"Perimeter is twice length plus width: $2({b} + {a}) = 2 \\cdot {a + b} = {ans}$."]
+        m2 = [f"Add the four sides: ${b} + {a} + {b} + {a} = {ans}$."]
+    terse = f"The {what} is $\\boxed{{{ans}}}$."
+    return (problem, str(ans), {"formula": finish(m1, ans), "direct": finish(m2, ans)}, terse,
+            ("rect", what, a, b))
+
+
+def rectangle_from_area(rng, level):
+    """Rectangle from its area and one side: the other side, then the perimeter."""
+    a, b = rng.randint(2, 6), rng.randint(2, 6)
+    ans = 2 * (a + b)
+    problem = (f"A rectangle has area ${a * b}$ square units and one side ${a}$ units long. "
+               "What is its perimeter, in units?")
+    m1 = [f"The other side is ${a * b} \\div {a} = {b}$.",
+          f"The perimeter is $2({a} + {b}) = {ans}$."]
+    m2 = [f"The other side is ${a * b} \\div {a} = {b}$.",
+          f"The perimeter is ${a} + {b} + {a} + {b} = {ans}$."]
+    terse = f"The other side is ${b}$, so the perimeter is $2({a} + {b}) = \\boxed{{{ans}}}$."
+    return (problem, str(ans), {"formula": finish(m1, ans), "direct": finish(m2, ans)}, terse,
+            ("rect_from_area", a, b))
+
+
+def triangle_or_trapezoid(rng, level):
+    """Triangle or trapezoid area."""
+    h = rng.randint(2, 6)
+    if rng.random() < 0.5:
+        b = rng.randint(2, 6)
+        ans = tex(Fraction(b * h, 2))
+        problem = (f"A triangle has base ${b}$ units and height ${h}$ units. What is its area, "
+                   "in square units?")
+        m1 = [f"Area is half base times height: $\\frac{{1}}{{2}} \\cdot {b} \\cdot {h} = {ans}$."]
+        m2 = [f"The rectangle ${b}$ by ${h}$ has area ${b * h}$; the triangle is half of it: "
+              f"$\\frac{{{b * h}}}{{2}} = {ans}$."]
+        terse = f"$\\frac{{{b} \\cdot {h}}}{{2}} = \\boxed{{{ans}}}$."
+        return (problem, ans, {"formula": finish(m1, ans), "half": finish(m2, ans)}, terse,
+                ("triangle", tuple(sorted((b, h)))))
+    a, b = sorted(rng.sample(range(2, 7), 2))
+    ans = tex(Fraction((a + b) * h, 2))
+    problem = (f"A trapezoid has parallel sides ${a}$ and ${b}$ units long and height ${h}$ "
+               "units. What is its area, in square units?")
+    m1 = [f"Area is the average of the parallel sides times the height.",
+          f"$\\frac{{{a} + {b}}}{{2}} \\cdot {h} = \\frac{{{a + b}}}{{2}} \\cdot {h} = {ans}$."]
+    m2 = [f"Cut it into two triangles of height ${h}$: $\\frac{{{a} \\cdot {h}}}{{2}} + "
+          f"\\frac{{{b} \\cdot {h}}}{{2}} = {tex(Fraction(a * h, 2))} + {tex(Fraction(b * h, 2))} = {ans}$."]
+    terse = f"$\\frac{{({a} + {b}) \\cdot {h}}}{{2}} = \\boxed{{{ans}}}$."
+    return (problem, ans, {"formula": finish(m1, ans), "split": finish(m2, ans)}, terse,
+            ("trapezoid", a, b, h))
+
+
+def circle(rng, level):
+    """Circles: area or circumference from the radius, diameter, circumference or area."""
+    r = rng.randint(1, 6)
+    ask = rng.choice(["area", "circumference"])
+    given = rng.choice([g for g in ("radius", "diameter", "circumference", "area") if g != ask])
+    pi = "\\pi"
+    val = {"radius": str(r), "diameter": str(2 * r), "circumference": coef(2 * r, pi),
+           "area": coef(r * r, pi)}
+    problem = (f"A circle has {given} ${val[given]}$ units. What is its {ask}, in "
+               f"{'square ' if ask == 'area' else ''}units? Express your answer in terms of $\\pi$.")
+    ans = val[ask]
+    first = {"radius": f"The radius is ${r}$.",
+             "diameter": f"The radius is half the diameter: ${2 * r} \\div 2 = {r}$.",
+             "circumference": f"$2\\pi r = {val['circumference']}$, so $r = {r}$.",
+             "area": f"$\\pi r^2 = {val['area']}$, so $r^2 = {r * r}$ and $r = {r}$."}[given]
+    if ask == "area":
+        m1 = [first, f"The area is $\\pi r^2 = \\pi \\cdot {r}^2 = {ans}$."]
+        m2 = [first, f"The diameter is ${2 * r}$.",
+              f"The area is $\\frac{{\\pi d^2}}{{4}} = \\frac{{{4 * r * r}\\pi}}{{4}} = {ans}$."]
+    else:
+        m1 = [first, f"The circumference is $2\\pi r = 2\\pi \\cdot {r} = {ans}$."]
+        m2 = [first, f"The diameter is ${2 * r}$.", f"The circumference is $\\pi d = {ans}$."]
+    terse = f"$r = {r}$, so the {ask} is $\\boxed{{{ans}}}$."
+    return (problem, ans, {"radius": finish(m1, ans), "diameter": finish(m2, ans)}, terse,
+            ("circle", given, ask, r))
+
+
+def right_triangle(rng, level):
+    """Level 5: a side of a right triangle with integer sides."""
     base = rng.choice([(3, 4, 5), (3, 4, 5), (5, 12, 13), (8, 15, 17)])
     k = rng.randint(1, max(1, 20 // base[2]))
     a, b, c = (k * s for s in base)
@@ -115,54 +126,77 @@ def area(rng, level):
             ("leg", c, a))
 
 
-def angles(rng, level):
-    """Angles in degrees: complements, triangles, isosceles triangles, polygons."""
-    if level == 1:
-        whole = rng.choice([90, 180])
-        a = 10 * rng.randint(1, whole // 10 - 1)
-        name = "complement" if whole == 90 else "supplement"
-        ans = whole - a
-        problem = f"What is the measure, in degrees, of the {name} of a ${a}^\\circ$ angle?"
-        m1 = [f"The two angles add up to ${whole}^\\circ$.", f"${whole} - {a} = {ans}$."]
-        m2 = [f"Count up from ${a}$ to ${whole}$: ${a} + {ans} = {whole}$."]
-        terse = f"${whole} - {a} = \\boxed{{{ans}}}$."
-        return (problem, str(ans), {"subtract": finish(m1, ans), "count_up": finish(m2, ans)},
-                terse, (name, a))
-    if level == 2:  # the third angle of a triangle
+def area(rng, level):
+    """Areas and perimeters of rectangles, triangles and trapezoids; right triangles."""
+    if level == 1:  # rectangle: area or perimeter; its two sides in either order
+        return rectangle(rng, level)
+    if level == 2:  # rectangle from its area and one side: the other side, then the perimeter
+        return rectangle_from_area(rng, level)
+    if level == 3:  # triangle or trapezoid area
+        return triangle_or_trapezoid(rng, level)
+    if level == 4:  # circles: area or circumference from the radius, diameter, circumference or area
+        return circle(rng, level)
+    return right_triangle(rng, level)
+
+
+def complement_or_supplement(rng, level):
+    """Level 1: the complement or the supplement of an angle."""
+    whole = rng.choice([90, 180])
+    a = 10 * rng.randint(1, whole // 10 - 1)
+    name = "complement" if whole == 90 else "supplement"
+    ans = whole - a
+    problem = f"What is the measure, in degrees, of the {name} of a ${a}^\\circ$ angle?"
+    m1 = [f"The two angles add up to ${whole}^\\circ$.", f"${whole} - {a} = {ans}$."]
+    m2 = [f"Count up from ${a}$ to ${whole}$: ${a} + {ans} = {whole}$."]
+    terse = f"${whole} - {a} = \\boxed{{{ans}}}$."
+    return (problem, str(ans), {"subtract": finish(m1, ans), "count_up": finish(m2, ans)},
+            terse, (name, a))
+
+
+def third_angle(rng, level):
+    """The third angle of a triangle."""
+    a, b = sorted((10 * rng.randint(1, 16), 10 * rng.randint(1, 16)))
+    while a + b >= 180:
         a, b = sorted((10 * rng.randint(1, 16), 10 * rng.randint(1, 16)))
-        while a + b >= 180:
-            a, b = sorted((10 * rng.randint(1, 16), 10 * rng.randint(1, 16)))
-        ans = 180 - a - b
-        problem = (f"Two angles of a triangle measure ${a}^\\circ$ and ${b}^\\circ$. What is the "
-                   "measure of the third angle, in degrees?")
-        m1 = [f"The angles of a triangle add up to ${180}^\\circ$.", f"${a} + {b} = {a + b}$.",
-              f"${180} - {a + b} = {ans}$."]
-        m2 = [f"The angles of a triangle add up to ${180}^\\circ$.", f"${180} - {a} = {180 - a}$.",
-              f"${180 - a} - {b} = {ans}$."]
-        terse = f"${180} - {a} - {b} = \\boxed{{{ans}}}$."
-        return (problem, str(ans), {"sum": finish(m1, ans), "subtract": finish(m2, ans)}, terse,
-                ("third", a, b))
-    if level == 3:  # isosceles triangles
-        if rng.random() < 0.5:
-            v = 10 * rng.randint(1, 17)
-            ans = (180 - v) // 2
-            problem = (f"The vertex angle of an isosceles triangle measures ${v}^\\circ$. What is "
-                       "the measure of each base angle, in degrees?")
-            m1 = [f"The two base angles share ${180} - {v} = {180 - v}$ degrees.",
-                  f"${180 - v} \\div 2 = {ans}$."]
-            m2 = [f"Each base angle is $90 - \\frac{{{v}}}{{2}} = 90 - {v // 2} = {ans}$."]
-            key = ("base", v)
-        else:
-            base_ = 10 * rng.randint(1, 8)
-            ans = 180 - 2 * base_
-            problem = (f"Each base angle of an isosceles triangle measures ${base_}^\\circ$. What "
-                       "is the measure of the vertex angle, in degrees?")
-            m1 = [f"The base angles add up to $2 \\cdot {base_} = {2 * base_}$.",
-                  f"${180} - {2 * base_} = {ans}$."]
-            m2 = [f"${180} - {base_} = {180 - base_}$.", f"${180 - base_} - {base_} = {ans}$."]
-            key = ("vertex", base_)
-        terse = f"The answer is $\\boxed{{{ans}}}$."
-        return (problem, str(ans), {"sum": finish(m1, ans), "stepwise": finish(m2, ans)}, terse, key)
+    ans = 180 - a - b
+    problem = (f"Two angles of a triangle measure ${a}^\\circ$ and ${b}^\\circ$. What is the "
+               "measure of the third angle, in degrees?")
+    m1 = [f"The angles of a triangle add up to ${180}^\\circ$.", f"${a} + {b} = {a + b}$.",
+          f"${180} - {a + b} = {ans}$."]
+    m2 = [f"The angles of a triangle add up to ${180}^\\circ$.", f"${180} - {a} = {180 - a}$.",
+          f"${180 - a} - {b} = {ans}$."]
+    terse = f"${180} - {a} - {b} = \\boxed{{{ans}}}$."
+    return (problem, str(ans), {"sum": finish(m1, ans), "subtract": finish(m2, ans)}, terse,
+            ("third", a, b))
+
+
+def isosceles(rng, level):
+    """Isosceles triangles."""
+    if rng.random() < 0.5:
+        v = 10 * rng.randint(1, 17)
+        ans = (180 - v) // 2
+        problem = (f"The vertex angle of an isosceles triangle measures ${v}^\\circ$. What is "
+                   "the measure of each base angle, in degrees?")
+        m1 = [f"The two base angles share ${180} - {v} = {180 - v}$ degrees.",
+              f"${180 - v} \\div 2 = {ans}$."]
+        m2 = [f"Each base angle is $90 - \\frac{{{v}}}{{2}} = 90 - {v // 2} = {ans}$."]
+        key = ("base", v)
+    else:
+        base_ = 10 * rng.randint(1, 8)
+        ans = 180 - 2 * base_
+        problem = (f"Each base angle of an isosceles triangle measures ${base_}^\\circ$. What "
+                   "is the measure of the vertex angle, in degrees?")
+        m1 = [f"The base angles add up to $2 \\cdot {base_} = {2 * base_}$.",
+              f"${180} - {2 * base_} = {ans}$."]
+        m2 = [f"${180} - {base_} = {180 - base_}$.", f"${180 - base_} - {base_} = {ans}$."]
+        key = ("vertex", base_)
+    terse = f"The answer is $\\boxed{{{ans}}}$."
+    return (problem, str(ans), {"sum": finish(m1, ans), "stepwise": finish(m2, ans)}, terse, key)
+
+
+def polygon_or_exterior_angle(rng, level):
+    """Levels 4 and 5: an exterior angle of a triangle, the angle sum of a polygon, or a
+    regular polygon's interior angle."""
     n = rng.choice([3, 4, 5, 6, 8, 9, 10, 12, 15, 18, 20, 24, 30, 36]) if level == 5 \
         else rng.randint(3, 8)
     if level == 4 and rng.random() < 0.5:  # an exterior angle of a triangle
@@ -194,6 +228,17 @@ def angles(rng, level):
     terse = f"$180 - \\frac{{360}}{{{n}}} = \\boxed{{{ans}}}$."
     return (problem, str(ans), {"exterior": finish(m1, ans), "sum": finish(m2, ans)}, terse,
             ("regular", n))
+
+
+def angles(rng, level):
+    """Angles in degrees: complements, triangles, isosceles triangles, polygons."""
+    if level == 1:
+        return complement_or_supplement(rng, level)
+    if level == 2:  # the third angle of a triangle
+        return third_angle(rng, level)
+    if level == 3:  # isosceles triangles
+        return isosceles(rng, level)
+    return polygon_or_exterior_angle(rng, level)
 
 
 def coordinates(rng, level):

@@ -29,6 +29,30 @@ MISSES = 200  # draws in a row without a new key before a cell counts as exhaust
 CELLS = [(s, lv) for s in SUBJECTS for lv in range(1, 6)]  # (subject, level), as MATH reports
 
 
+def split_slots(n, rng):
+    """(kind, level) of each of a split's n rows, in the order they are drawn: every (subject,
+    level) cell's equal share, divided equally among the subject's kinds, the kinds taking
+    turns (each in proportion to its share) so that kinds whose number ranges overlap divide
+    their common keys evenly."""
+    slots = []
+    for (subject, level), q in shares(n, CELLS, rng).items():
+        for kind, k in shares(q, list(KINDS[subject]), rng).items():
+            slots += [((j + rng.random()) / k, kind, level) for j in range(k)]
+    return [(kind, level) for _, kind, level in sorted(slots)]
+
+
+def lenders(kind, level, split, rng):
+    """Who lends a row when (kind, level) has no new problem left for `split`: another kind of
+    the same cell (train, fresh), and for fresh also any level of the subject; nobody for test
+    and val, which must find their own."""
+    kinds = list(KINDS[SUBJECT[kind]])
+    out = [(k, level) for k in rng.sample(kinds, len(kinds))]
+    if split == "fresh":
+        out += rng.sample([(k, lv) for k in kinds for lv in range(1, 6) if lv != level],
+                          len(kinds) * 4)
+    return out if split in ("fresh", "train") else []
+
+
 def make_splits(n_train, n_val, n_test, seed=0, n_fresh=0):
     """train/val/test (and fresh), disjoint in content: every content key (content_key)
     belongs to one split, so no split holds another's mathematics under a new phrasing,
@@ -70,13 +94,7 @@ def make_splits(n_train, n_val, n_test, seed=0, n_fresh=0):
             return (kind, level) + got
         if split == "train" and train_raw.get((kind, level)):
             return (kind, level) + rng.choice(train_raw[(kind, level)])
-        kinds = list(KINDS[SUBJECT[kind]])
-        # another kind of the same cell lends a new problem; for fresh, any level of the subject
-        lenders = [(k, level) for k in rng.sample(kinds, len(kinds))]
-        if split == "fresh":
-            lenders += rng.sample([(k, lv) for k in kinds for lv in range(1, 6) if lv != level],
-                                  len(kinds) * 4)
-        for other, lv in (lenders if split in ("fresh", "train") else []):
+        for other, lv in lenders(kind, level, split, rng):
             got = new_key(other, lv, split)
             if got is not None:
                 return (other, lv) + got
@@ -85,15 +103,7 @@ def make_splits(n_train, n_val, n_test, seed=0, n_fresh=0):
                          "--n_fresh)")
 
     for split, n in (("test", n_test), ("val", n_val), ("train", n_train), ("fresh", n_fresh)):
-        quota, slots = shares(n, CELLS, rng), []
-        for (subject, level), q in quota.items():
-            for kind, k in shares(q, list(KINDS[subject]), rng).items():
-                slots += [((j + rng.random()) / k, kind, level) for j in range(k)]
-        # the slots take turns (each kind in proportion to its share), so that kinds whose
-        # number ranges overlap divide their common keys evenly
-        rows = []
-        for _, kind, level in sorted(slots):
-            rows.append(dress(rng, *row(kind, level, split)))
+        rows = [dress(rng, *row(kind, level, split)) for kind, level in split_slots(n, rng)]
         rng.shuffle(rows)
         for i, ex in enumerate(rows):
             ex["id"] = f"synthetic/{split}/{i}"
