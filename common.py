@@ -161,11 +161,11 @@ def token_loss_sum(model, batch):
     return token_cross_entropy(logits, batch["y"], "sum"), (batch["y"] != -100).sum()
 
 
-def train_steps(model, steps, loss_fn, args, desc="train"):
+def train_steps(model, steps, next_loss, args, desc="train"):
     """The loop of the shorter fine-tuning stages (the evaluator, step 3's stages): the same
     AdamW, warmup + cosine schedule, clipping and autocast as step 1, single process, fresh
-    optimizer; args holds add_stage_flags' settings. loss_fn(step) returns the loss of one
-    batch. Returns (history, optimizer)."""
+    optimizer; args holds add_stage_flags' settings. next_loss() returns the loss of the next
+    batch (a stream: each call draws one). Returns (history, optimizer)."""
     optimizer = configure_optimizer(model, args.lr, args.weight_decay, args.beta2)
     autocast = autocast_for(args.device, args.dtype)
     model.train()
@@ -174,7 +174,7 @@ def train_steps(model, steps, loss_fn, args, desc="train"):
         cur = lr_at(step, steps, args.lr, args.min_lr, args.warmup_steps)
         set_lr(optimizer, cur)
         with autocast:
-            loss = loss_fn(step)
+            loss = next_loss()
         loss.backward()
         if args.grad_clip > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)

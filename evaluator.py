@@ -464,8 +464,8 @@ def process_loss(two, targets):
 
 
 def evaluator_batches(tok, cands, args, block_size, log=print):
-    """Encoded evaluator examples and a function giving the next step's example indices
-    (stateful: data.cycling_batches): shuffled
+    """Encoded evaluator examples and a stream of batches (each call: the next batch's example
+    indices; data.cycling_batches): shuffled
     candidates (args.loss ce or process) or (correct, incorrect) pairs flattened as pos0, neg0,
     pos1, ... (margin; up to args.pairs_per_problem per problem), args.batch_size candidates or
     pairs a step, reshuffled every pass (seeded by args.seed). For the process loss each
@@ -492,7 +492,7 @@ def evaluator_batches(tok, cands, args, block_size, log=print):
     else:
         units = [(i,) for i in range(len(ex))]
     next_units = cycling_batches(len(units), args.batch_size, rng)
-    batch = lambda step: [i for k in next_units(step) for i in units[k]]
+    batch = lambda: [i for k in next_units() for i in units[k]]
     return ex, batch
 
 
@@ -515,16 +515,16 @@ def evaluator_loss(model, examples, labels, args, label_ids, pad):
     return ce_loss(full, labels, torch.tensor(label_ids, device=args.device))
 
 
-def evaluator_step_loss(model, tok, cands, args, log=print):
-    """step -> the evaluator loss of that step's batch of candidates (evaluator_batches): what
-    train_verifier.py trains on, and step 3's stage B."""
-    ex, batch = evaluator_batches(tok, cands, args, model.config.block_size, log)
+def evaluator_losses(model, tok, cands, args, log=print):
+    """A stream of the evaluator's loss (evaluator_loss), each call on the next batch of
+    candidates (evaluator_batches): what train_verifier.py trains on, and step 3's stage B."""
+    ex, next_batch = evaluator_batches(tok, cands, args, model.config.block_size, log)
     ids, pad = label_token_ids(tok), eos_id(tok)  # once, not at every step
 
-    def loss(step):
-        idx = batch(step)
+    def next_loss():
+        idx = next_batch()
         return evaluator_loss(model, [ex[i] for i in idx], [cands[i]["label"] for i in idx],
                               args, ids, pad)
-    return loss
+    return next_loss
 
 

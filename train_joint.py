@@ -44,7 +44,7 @@ from records import write_json
 from data import (collate, cycling_batches, encode_generator_examples, eos_id,
                   load_run_splits, to_device)
 from model import load_run, save_checkpoint, sequence_logprobs
-from evaluator import (candidate_problems, evaluator_step_loss, make_pairs, margin_loss,
+from evaluator import (candidate_problems, evaluator_losses, make_pairs, margin_loss,
                        read_candidates, sample_candidates)
 
 
@@ -114,11 +114,10 @@ def pair_ranking_loss(model, rows, args, pad):
 
 
 def mle_batches(examples, batch_size, seed):
-    """A function giving the next shuffled batch of examples, reshuffled every pass. It keeps
-    state (its argument, the step, is only for train_steps' loss signature): one stream serves
-    stages B and C in turn."""
+    """A stream of shuffled batches of examples (each call: the next one; reshuffled every
+    pass). One stream serves stages B and C in turn."""
     next_idx = cycling_batches(len(examples), batch_size, random.Random(seed))
-    return lambda step: [examples[i] for i in next_idx(step)]
+    return lambda: [examples[i] for i in next_idx()]
 
 
 def mle_loss(model, exs, pad, device):
@@ -128,26 +127,30 @@ def mle_loss(model, exs, pad, device):
     return s / n
 
 
-# the losses of the stages: each a function step -> the loss of that step's batch ------------
-
-def mle_step_loss(model, next_gold, args, pad):
-    """Generation MLE on the next batch of gold solutions (stage C of every objective; stage B
-    of the control)."""
-    return lambda step: mle_loss(model, next_gold(step), pad, args.device)
-
-
-def contrastive_step_loss(model, tok, next_gold, cands, args, pad):
-    """Stage B of the contrastive objective: gold MLE plus gamma x the ranking loss on the
-    model's own (correct, incorrect) samples of the same problem."""
+def stage_losses(kind, model, tok, next_gold, cands, args):
+    """The loss of a stage, as a stream (each call: the loss of the next batch), by what the
+    stage trains:
+      mle        mean token cross-entropy on the next batch of gold solutions (mle_loss):
+                 stage C of every objective, stage B of the control
+      evaluator  the evaluator's loss, margin or CE (--loss), on the next batch of the model's
+                 own candidates (evaluator.evaluator_loss): stage B of the paper's recipe
+      mle+rank   mle + gamma x the hinge max(0, f(X-) - f(X+) + lambda) on the length-normalised
+                 log-likelihoods f of the next (correct, incorrect) pairs of one problem
+                 (pair_ranking_loss): stage B of the contrastive objective"""
+    pad = eos_id(tok)
+    mle = lambda: mle_loss(model, next_gold(), pad, args.device)
+    if kind == "mle":
+        return mle
+    if kind == "evaluator":
+        return evaluator_losses(model, tok, cands, args)
     pairs, one_class = make_pairs(cands, args.pairs_per_problem, random.Random(args.seed))
     print(f"ranking pairs: {len(pairs)} ({one_class} problems with one class only)")
     if not pairs:
         raise ValueError("no (correct, incorrect) candidate pairs for the ranking loss")
     cex = candidate_examples(tok, cands, model.config.block_size)
     next_pairs = mle_batches(pairs, max(1, args.batch_size // 2), args.seed + 1)
-    mle = mle_step_loss(model, next_gold, args, pad)
-    return lambda step: mle(step) + args.gamma * pair_ranking_loss(
-        model, [cex[i] for p in next_pairs(step) for i in p], args, pad)
+    return lambda: mle() + args.gamma * pair_ranking_loss(
+        model, [cex[i] for p in next_pairs() for i in p], args, pad)
 
 
 def mle_rows(splits, candidate_ids, where="the candidates"):
@@ -206,7 +209,7 @@ def main(argv=None):
     tok.save(os.path.join(out_dir, "tokenizer.json"))
     rc = sft["run_config"]
     splits = load_run_splits(rc)  # the SSFT run's splits: its held-out val stays held out
-    eval_rows, pad = splits[args.eval_split], eos_id(tok)
+    eval_rows = splits[args.eval_split]
     t0 = time.time()
 
     cands, cand_ids = stage_b_candidates(args, model, tok, rc, splits)
@@ -215,10 +218,6 @@ def main(argv=None):
           f"training + {len(gold_rows) - len(splits['train'])} whose samples stage B reads)")
     gold = encode_generator_examples(tok, gold_rows, model.config.block_size, skip_long=True)
     next_gold = mle_batches(gold, args.batch_size, args.seed)  # one stream for stages B and C
-    losses = {  # kind -> builds that stage's loss (step -> loss), when the stage starts
-        "mle": lambda: mle_step_loss(model, next_gold, args, pad),
-        "evaluator": lambda: evaluator_step_loss(model, tok, cands, args),
-        "mle+rank": lambda: contrastive_step_loss(model, tok, next_gold, cands, args, pad)}
     sampling = run_sampling(rc, args.device, batch_size=256)
     solve = lambda: accuracy_report(eval_rows, generate_solutions(
         model, tok, [r["problem"] for r in eval_rows], sampling,
@@ -228,7 +227,8 @@ def main(argv=None):
     histories, train_time = {}, time.time() - t0  # setup (and any sampling) counts
     for stage, kind, steps in plan:
         t_stage = time.time()
-        histories[stage], opt = train_steps(model, steps, losses[kind](), args,
+        next_loss = stage_losses(kind, model, tok, next_gold, cands, args)  # at its start
+        histories[stage], opt = train_steps(model, steps, next_loss, args,
                                             f"stage {stage} ({kind})")
         train_time += time.time() - t_stage
         last = stage == plan[-1][0]

@@ -44,7 +44,7 @@ from common import (add_stage_flags, check_generator, generator_record, run_cli,
                     train_steps)
 from records import write_json, write_jsonl
 from data import N_FRESH, DataError, label_token_ids, load_run_splits
-from evaluator import (candidate_problems, distinct_scores, evaluate, evaluator_step_loss,
+from evaluator import (candidate_problems, distinct_scores, evaluate, evaluator_losses,
                        likelihood_scores, ranking_report, read_candidates, rollout_values,
                        score_rule, slip_candidates, step_prefixes, training_and_val_candidates)
 from model import load_run, save_checkpoint
@@ -105,7 +105,7 @@ def get_args(argv=None):
 def train_evaluator(model, tok, cands, args):
     """Fine-tune `model` as the evaluator on labelled candidates (args.loss: ce or margin).
     Returns (history, optimizer)."""
-    return train_steps(model, args.max_steps, evaluator_step_loss(model, tok, cands, args), args,
+    return train_steps(model, args.max_steps, evaluator_losses(model, tok, cands, args), args,
                        f"evaluator ({args.loss})")
 
 

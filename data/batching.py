@@ -130,13 +130,12 @@ def split_by_length(examples, parts):
 
 
 def cycling_batches(n, batch_size, rng):
-    """A function giving the next batch_size indices into n items: a shuffled pass over all n,
-    reshuffled (by the given random.Random) whenever it runs out; for the short fixed-step
-    fine-tuning stages. It keeps state: its argument (the step) is not read, so it must be
-    called once per step, in order, as train_steps does."""
+    """A stream of batches for the short fixed-step fine-tuning stages: each call returns the
+    next batch_size indices into n items, a shuffled pass over all n, reshuffled (by the given
+    random.Random) whenever it runs out. It keeps state: call it once per step, in order."""
     order = []
 
-    def batch(step):
+    def batch():
         nonlocal order
         while len(order) < batch_size:
             more = list(range(n))

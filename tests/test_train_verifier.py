@@ -140,7 +140,7 @@ def test_margin_batches_put_the_correct_candidate_first_in_each_pair(tok):
     args = argparse.Namespace(loss="margin", pairs_per_problem=10, batch_size=4, seed=0,
                               margin=1.0, device="cpu")
     ex, batch = evaluator_batches(tok, cands, args, 128, log=lambda *a: None)
-    idx = batch(0)
+    idx = batch()
     assert len(idx) == 8 and all(cands[i]["label"] for i in idx[0::2])
     assert not any(cands[i]["label"] for i in idx[1::2])
     ids, pad = label_token_ids(tok), eos_id(tok)
