@@ -160,14 +160,14 @@ def candidate_problems(splits, source, n):
     return splits[source][:n]
 
 
-def training_and_val_candidates(model, tok, splits, plan, sampling, progress=True):
-    """The evaluator's candidates; plan = (source, n_problems, n_val_problems, n_val_samples):
+def training_and_val_candidates(model, tok, splits, which, sampling, progress=True):
+    """The evaluator's candidates; which = (source, n_problems, n_val_problems, n_val_samples):
     sampling.n samples of each of the first n_problems of `source` (candidate_problems)
     labelled split 'train', then n_val_samples of each of the first n_val_problems validation
     problems labelled 'val' (held out: enough of them to re-rank, drawn as rerank.py draws
     its samples whatever sampling's temperature, so that every evaluator meets the same ones),
     with seeds sampling.seed and seed + 1."""
-    source, n_problems, n_val_problems, n_val_samples = plan
+    source, n_problems, n_val_problems, n_val_samples = which
     train_rows = candidate_problems(splits, source, n_problems)
     val_rows = splits["val"][:n_val_problems]
     held_out = replace(sampling, n=n_val_samples, seed=sampling.seed + 1, temperature=0.9,
@@ -176,11 +176,11 @@ def training_and_val_candidates(model, tok, splits, plan, sampling, progress=Tru
             + sample_candidates(model, tok, val_rows, held_out, ("val", "val"), progress))
 
 
-def sample_candidates(model, tok, rows, sampling, splits=("train", None), progress=True):
+def sample_candidates(model, tok, rows, sampling, roles=("train", None), progress=True):
     """sampling.n sampled solutions per problem, graded: the evaluator's candidates.
-    splits = (their role for the evaluator: train or val, the dataset split the problems are
+    roles = (their role for the evaluator: train or val, the dataset split the problems are
     from; None: the same)."""
-    split, problem_split = splits
+    split, problem_split = roles
     sols = generate_solutions(model, tok, [r["problem"] for r in rows], sampling,
                               f"sample {split}" if progress else None)
     out = []

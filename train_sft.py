@@ -255,21 +255,21 @@ def batches_for_step(step, micro_per_step, epoch_batches):
 # -----------------------------------------------------------------------------
 
 
-def optimizer_step(model, optimizer, exs, args, pad, ctx):
+def optimizer_step(model, optimizer, exs, args, pad, proc):
     """One optimizer step over exs, the step's micro-batches of every rank (lists of (ids, mask)
     examples); this rank takes its share. Returns (mean token loss of the whole step, tokens
     this rank computed). The target-token count of all micro-batches is known up front (the
     batch plan is deterministic), so each micro-loss is its sum / n_total."""
     n_total = sum(n_targets(e) for e in exs)
-    mine = [to_device(collate(piece, pad), ctx.device) for e in exs[ctx.rank::ctx.world]
+    mine = [to_device(collate(piece, pad), proc.device) for e in exs[proc.rank::proc.world]
             for piece in split_by_length(e, args.length_split)]
-    loss_sum = accumulate_gradients(model, mine, n_total, ctx.world, ctx.autocast)
+    loss_sum = accumulate_gradients(model, mine, n_total, proc.world, proc.autocast)
     if args.grad_clip > 0:
         torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
     optimizer.step()
     optimizer.zero_grad(set_to_none=True)
-    if ctx.world > 1:
-        t = torch.tensor([loss_sum], device=ctx.device)
+    if proc.world > 1:
+        t = torch.tensor([loss_sum], device=proc.device)
         dist.all_reduce(t)
         loss_sum = t.item()
     return loss_sum / n_total, sum(b["x"].numel() for b in mine)
@@ -300,7 +300,7 @@ def resume_or_build_tokenizer(args, train_rows, master, world):
     return tok, None, None
 
 
-def model_and_optimizer(args, tok, resumed, ckpt, ctx, log):
+def model_and_optimizer(args, tok, resumed, ckpt, proc, log):
     """(model, optimizer, step, history): new ones, or with --resume the checkpoint's, with this
     rank's RNG state restored."""
     model = resumed or build_model(args, tok.get_vocab_size())
@@ -310,7 +310,7 @@ def model_and_optimizer(args, tok, resumed, ckpt, ctx, log):
     if args.block_size > model.config.block_size:
         raise ValueError(f"--block_size {args.block_size} exceeds the model's context "
                          f"{model.config.block_size}")
-    model.to(ctx.device)
+    model.to(proc.device)
     log(f"model: {model.num_params() / 1e6:.2f}M parameters, {model.config}")
     optimizer = configure_optimizer(model, args.lr, args.weight_decay, args.beta2, args.optimizer,
                                     args.muon_lr)
@@ -318,35 +318,35 @@ def model_and_optimizer(args, tok, resumed, ckpt, ctx, log):
         return model, optimizer, 0, []
     optimizer.load_state_dict(ckpt["optimizer"])
     rng = ckpt["rng"]
-    torch.set_rng_state(rng[ctx.rank] if ctx.rank < len(rng) else rng[0])
+    torch.set_rng_state(rng[proc.rank] if proc.rank < len(rng) else rng[0])
     log(f"resumed from {args.out_dir}/ckpt.pt at step {ckpt['step']}")
     return model, optimizer, ckpt["step"], ckpt.get("history", [])
 
 
 @torch.no_grad()
-def mean_val_loss(model, val_ex, pad, batch_size, ctx):
+def mean_val_loss(model, val_ex, pad, batch_size, proc):
     """Token cross-entropy over every validation solution token."""
     model.eval()
     tot, n = 0.0, 0
     for s in range(0, len(val_ex), batch_size):
-        b = to_device(collate(val_ex[s:s + batch_size], pad), ctx.device)
-        with ctx.autocast:
+        b = to_device(collate(val_ex[s:s + batch_size], pad), proc.device)
+        with proc.autocast:
             l, c = token_loss_sum(model, b)
         tot, n = tot + l.item(), n + c.item()
     model.train()
     return tot / n
 
 
-def solve_sharded(model, tok, rows, args, ctx, desc):
+def solve_sharded(model, tok, rows, args, proc, desc):
     """Greedy solutions of rows, sharded over ranks, gathered on every rank."""
-    world = ctx.world
-    mine = rows[ctx.rank::world]
-    with ctx.autocast:
+    world = proc.world
+    mine = rows[proc.rank::world]
+    with proc.autocast:
         sols = generate_solutions(
             model, tok, [r["problem"] for r in mine],
             Sampling(max_new_tokens=args.max_new_tokens, batch_size=args.eval_batch_size,
-                     device=str(ctx.device)),
-            desc if ctx.master and not args.no_progress else None)
+                     device=str(proc.device)),
+            desc if proc.master and not args.no_progress else None)
     model.train()
     if world == 1:
         return sols
@@ -358,16 +358,16 @@ def solve_sharded(model, tok, rows, args, ctx, desc):
     return sols
 
 
-def final_report(raw_model, tok, rows, args, ctx, run):
+def final_report(raw_model, tok, rows, args, proc, totals):
     """Greedy accuracy on the final split's rows (sharded over ranks), with the run's numbers;
-    rank 0 writes it. run = (steps, history, training seconds, tokens this rank computed)."""
-    step, history, train_time, tokens_seen = run
-    metrics, graded = accuracy_report(rows, solve_sharded(raw_model, tok, rows, args, ctx,
+    rank 0 writes it. totals = (steps, history, training seconds, tokens this rank computed)."""
+    step, history, train_time, tokens_seen = totals
+    metrics, graded = accuracy_report(rows, solve_sharded(raw_model, tok, rows, args, proc,
                                                           args.eval_split))
     metrics.update(split=args.eval_split, train_seconds=round(train_time, 1), steps=step,
-                   tokens_per_s=round(tokens_seen * ctx.world / max(train_time, 1e-9)),
+                   tokens_per_s=round(tokens_seen * proc.world / max(train_time, 1e-9)),
                    final_train_loss=history[-1]["loss"] if history else None, history=history)
-    if ctx.master:
+    if proc.master:
         write_report(args, metrics, graded, print)
     return metrics
 
@@ -402,85 +402,85 @@ def epoch_plan(train_ex, args):
     return epoch_batches
 
 
-def save_run(run, step, history, args, tok, ctx):
+def save_run(trained, step, history, args, tok, proc):
     """The checkpoint, with every rank's RNG state so that dropout continues exactly on
-    resume; written by rank 0 only (atomically: model.save_checkpoint). run = (the model
+    resume; written by rank 0 only (atomically: model.save_checkpoint). trained = (the model
     without compile/DDP wrappers, its optimizer)."""
-    raw_model, optimizer = run
+    raw_model, optimizer = trained
     rng = [torch.get_rng_state()]
-    if ctx.world > 1:
-        rng = [None] * ctx.world
+    if proc.world > 1:
+        rng = [None] * proc.world
         dist.all_gather_object(rng, torch.get_rng_state())
-    if ctx.master:
+    if proc.master:
         save_checkpoint(os.path.join(args.out_dir, "ckpt.pt"), raw_model, optimizer, step,
                         vars(args), tok, rng=rng, history=history)
 
 
-def evaluate_now(raw_model, tok, data, args, ctx, entry):
+def evaluate_now(raw_model, tok, data, args, proc, entry):
     """The periodic evaluation, added to the history entry of this step: validation loss, and
     (before the last step, after which the final split is solved anyway) greedy accuracy on
     the first --val_acc_problems validation problems. data = (val_ex, val_rows, pad).
     Returns the seconds it took (the speedrun's clock leaves them out)."""
     t0, (val_ex, val_rows, pad), step = time.time(), data, entry["step"]
-    entry["val_loss"] = mean_val_loss(raw_model, val_ex, pad, args.batch_size, ctx)
+    entry["val_loss"] = mean_val_loss(raw_model, val_ex, pad, args.batch_size, proc)
     msg = f"step {step}: train loss {entry['loss']:.4f}, val loss {entry['val_loss']:.4f}"
     if step < args.max_steps:
         rows = val_rows[:args.val_acc_problems]
-        entry["val_acc"] = accuracy_report(rows, solve_sharded(raw_model, tok, rows, args, ctx,
+        entry["val_acc"] = accuracy_report(rows, solve_sharded(raw_model, tok, rows, args, proc,
                                                                "val"))[0]["pass@1"]
         msg += f", val greedy acc {entry['val_acc']:.3f} ({len(rows)} problems)"
-    if ctx.master:
+    if proc.master:
         tqdm.write(msg)
     return time.time() - t0
 
 
 def main(argv=None):
     args = get_args(argv)
-    ctx = setup_distributed(args.device, args.dtype)
-    torch.manual_seed(args.seed + ctx.rank)
-    log = print if ctx.master else (lambda *a, **k: None)
+    proc = setup_distributed(args.device, args.dtype)
+    torch.manual_seed(args.seed + proc.rank)
+    log = print if proc.master else (lambda *a, **k: None)
     log(f"config: {json.dumps(vars(args))}\nwriting to {args.out_dir}/ckpt.pt")
     check_base(args)
 
     # data: the same function decides the splits for every later script (load_run_splits) -----
     splits = load_splits(args.dataset, style=args.style, n_train=args.n_train, n_val=args.n_val,
                          n_test=args.n_test, seed=args.data_seed, report=log, n_fresh=args.n_fresh)
-    tok, resumed, ckpt = resume_or_build_tokenizer(args, splits["train"], ctx.master, ctx.world)
+    tok, resumed, ckpt = resume_or_build_tokenizer(args, splits["train"], proc.master, proc.world)
     train_ex, val_ex = (encode_generator_examples(tok, splits[k], args.block_size, args.skip_long,
                                                   log) for k in ("train", "val"))
     pad, epoch_batches = eos_id(tok), epoch_plan(train_ex, args)
 
     # model and optimizer (or both as they were, with --resume) --------------------------------
-    raw_model, optimizer, step, history = model_and_optimizer(args, tok, resumed, ckpt, ctx, log)
+    raw_model, optimizer, step, history = model_and_optimizer(args, tok, resumed, ckpt, proc, log)
     model = torch.compile(raw_model) if args.compile else raw_model
-    if ctx.world > 1:
+    if proc.world > 1:
         model = torch.nn.parallel.DistributedDataParallel(model)
 
     # train --------------------------------------------------------------------------------
-    micro_per_step = args.grad_accum * ctx.world  # micro-batches in one optimizer step, all ranks
+    micro_per_step = args.grad_accum * proc.world  # micro-batches in one optimizer step, all ranks
     model.train()
     t0, tokens_seen, eval_seconds, stopped = time.time(), 0, 0.0, False
-    bar = tqdm(total=args.max_steps, initial=step, disable=not ctx.master or args.no_progress,
+    bar = tqdm(total=args.max_steps, initial=step, disable=not proc.master or args.no_progress,
                desc="sft", dynamic_ncols=True)
     while step < args.max_steps and not stopped:
         lr = lr_at(step, args.max_steps, args.lr, args.min_lr, args.warmup_steps)
         set_lr(optimizer, lr)
         exs = [[train_ex[i] for i in b] for b in batches_for_step(step, micro_per_step,
                                                                    epoch_batches)]
-        loss, tokens = optimizer_step(model, optimizer, exs, args, pad, ctx)
+        loss, tokens = optimizer_step(model, optimizer, exs, args, pad, proc)
         tokens_seen, step = tokens_seen + tokens, step + 1
         stopped = step == args.stop_after  # --stop_after: checkpoint and exit as if killed
         # seconds of training so far, evaluations left out (bench/speedrun.py reads them)
         history.append({"step": step, "loss": loss, "lr": lr,
                         "seconds": round(time.time() - t0 - eval_seconds, 2)})
         bar.set_postfix(loss=f"{loss:.3f}", lr=f"{lr:.1e}",
-                        tok_s=f"{tokens_seen * ctx.world / (time.time() - t0):.0f}")
+                        tok_s=f"{tokens_seen * proc.world / (time.time() - t0):.0f}")
         bar.update(1)
         if step % args.eval_interval == 0 or step == args.max_steps:
-            eval_seconds += evaluate_now(raw_model, tok, (val_ex, splits["val"], pad), args, ctx,
+            eval_seconds += evaluate_now(raw_model, tok, (val_ex, splits["val"], pad), args, proc,
                                          history[-1])
         if step % args.ckpt_interval == 0 or step == args.max_steps or stopped:
-            save_run((raw_model, optimizer), step, history, args, tok, ctx)
+            save_run((raw_model, optimizer), step, history, args, tok, proc)
     bar.close()
     train_time = time.time() - t0
 
@@ -489,9 +489,9 @@ def main(argv=None):
     if stopped:
         log(f"--stop_after {step}: checkpoint written, exiting; continue with --resume")
     else:
-        metrics = final_report(raw_model, tok, splits[args.eval_split], args, ctx,
+        metrics = final_report(raw_model, tok, splits[args.eval_split], args, proc,
                                (step, history, train_time, tokens_seen))
-    if ctx.world > 1:
+    if proc.world > 1:
         dist.destroy_process_group()
     return metrics
 
