@@ -1,4 +1,8 @@
-"""results/walkthrough.py on a tiny run: the page it writes, and its numbers recomputed."""
+"""results/walkthrough.py on a tiny run: the page it writes, its numbers recomputed, and the
+committed docs/walkthrough.md of the same shape (headings, code pointers)."""
+import os
+import re
+
 import pytest
 import torch
 
@@ -47,3 +51,10 @@ def test_walkthrough_on_a_tiny_run(tmp_path, monkeypatch):
                  "margin loss, by hand", "## Step 3", "`-12345`", row["answer"]):
         assert part in text, part
     assert f"**{got['margin_by_hand']:.4f}**" in text
+    # the committed page (rendered from the default run, python -m results.walkthrough) has
+    # the headings and the code pointers this renderer writes: a template edited since shows
+    committed = open(os.path.join(os.path.dirname(os.path.dirname(__file__)), "docs",
+                                  "walkthrough.md")).read()
+    shape = lambda t: ([ln for ln in t.splitlines() if ln.startswith("#")],
+                       sorted(set(re.findall(r"`(\w+\.\w+)`", t))))
+    assert shape(committed) == shape(text)
