@@ -468,13 +468,14 @@ def evaluator_batches(tok, cands, args, block_size, log=print):
     indices; data.cycling_batches): shuffled
     candidates (args.loss ce or process) or (correct, incorrect) pairs flattened as pos0, neg0,
     pos1, ... (margin; up to args.pairs_per_problem per problem), args.batch_size candidates or
-    pairs a step, reshuffled every pass (seeded by args.seed). For the process loss each
-    example also carries its read-outs: [(input position, target)], one at the end of every
-    step whose rollout value the candidate holds ("step_values"), and the final one."""
+    pairs a step, reshuffled every pass (seeded by args.seed). For the process and dense
+    losses each example also carries its read-outs: [(input position, target)], one at the end
+    of every step whose target the candidate holds ("step_values": rollout values, or its own
+    grade), and the final one."""
     rng = random.Random(args.seed)
     ex = [evaluator_example(tok, c["problem"], c["solution"], c["label"], block_size)
           for c in cands]
-    if args.loss == "process":
+    if args.loss in ("process", "dense"):
         for k, (c, e) in enumerate(zip(cands, ex)):
             at = step_readouts(tok, e[0], len(c["step_values"]))
             ex[k] = (*e, list(zip(at, c["step_values"] if at else []))
@@ -498,11 +499,11 @@ def evaluator_batches(tok, cands, args, block_size, log=print):
 
 def evaluator_loss(model, examples, labels, args, label_ids, pad):
     """The loss of one evaluator batch of encoded examples and their labels: args.loss margin
-    (lambda args.margin) over consecutive (pos, neg) rows, CE on the label word, or process
-    (soft targets at every read-out an example carries: process_loss) (label_ids: the two label
-    words' token ids; pad: the padding id)."""
+    (lambda args.margin) over consecutive (pos, neg) rows, CE on the label word, or process and
+    dense (targets at every read-out an example carries: process_loss) (label_ids: the two
+    label words' token ids; pad: the padding id)."""
     b = to_device(collate([e[:2] for e in examples], pad), args.device)
-    if args.loss == "process":
+    if args.loss in ("process", "dense"):
         logits, _ = model(b["x"], attention_mask=b["attention_mask"])
         rows = [(i, j, t) for i, e in enumerate(examples) for j, t in e[2]]
         at = logits[[i for i, _, _ in rows], [j for _, j, _ in rows]][:, list(label_ids)]

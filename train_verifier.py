@@ -8,13 +8,15 @@ with the paper's template
     Here is a math problem: {P}. Here is a candidate solution: {X}. The above candidate solution is
 
 whose next word is read: score S(X|P) = p(" correct") / (p(" correct") + p(" incorrect")).
-Two losses (Liu et al. 2023), and one of ours:
+Two losses (Liu et al. 2023), and two of ours:
     ce      cross-entropy on the label word (" correct" if the candidate is right)
     margin  max(0, log S(X-|P) - log S(X+|P) + lambda) over (correct, incorrect) pairs of one
             problem (the paper's better one; the default)
     process S read also at the end of every step, each trained toward the share of --rollouts
             completions from that step that reach the gold answer (Math-Shepherd's labels);
             a solution is scored by its weakest step (Lightman et al. 2023)
+    dense   S read at the end of every step too, each trained toward the candidate's own
+            grade (Cobbe et al. 2021's dense outcome supervision); scored at the end
 
 It then reports, on 16 samples of each of 500 validation problems, the evaluator beside the
 SSFT model's own mean and lowest token probability (read before training): AUC, pair
@@ -81,10 +83,12 @@ def get_args(argv=None):
                         "generator carries on (evaluator.slip_candidates); 0: the paper's "
                         "candidates only")
     # training
-    p.add_argument("--loss", default="margin", choices=["margin", "ce", "process"],
+    p.add_argument("--loss", default="margin", choices=["margin", "ce", "process", "dense"],
                    help="process: soft targets at the end of every step, each the share of "
                         "--rollouts completions from that step that reach the gold answer, "
-                        "and the grade at the end; scored by the weakest step")
+                        "and the grade at the end; scored by the weakest step. dense: the "
+                        "grade itself at the end of every step and at the end (Cobbe et al. "
+                        "2021's outcome label at every step); scored at the end")
     p.add_argument("--rollouts", type=int, default=4,
                    help="completions sampled from every step of a training candidate "
                         "(--loss process)")
@@ -156,9 +160,10 @@ def candidates_of(args, model, tok, rc):
 
 
 def with_labels(args, model, tok, rc, train_c):
-    """The training candidates with what the levers beside the paper's recipe add, both made
-    by the generator before training: --slips (gold solutions beside copies with a slip) and,
-    for --loss process, every candidate's step values from rollouts ("step_values")."""
+    """The training candidates with what the levers beside the paper's recipe add, made by the
+    generator before training: --slips (gold solutions beside copies with a slip); for --loss
+    process, every candidate's step values from rollouts ("step_values"), for --loss dense its
+    own grade at every step."""
     sampling = run_sampling(rc, args.device, temperature=args.temperature, top_p=args.top_p,
                             batch_size=args.sample_batch_size, seed=args.seed)
     if args.slips:
@@ -177,6 +182,9 @@ def with_labels(args, model, tok, rc, train_c):
         write_jsonl(os.path.join(args.out_dir, "step_values.jsonl"),
                     [{"problem_id": k[0], "prefix": k[1], "value": v} for k, v in values.items()])
         print(f"rollouts: {len(values)} step prefixes x {args.rollouts} completions")
+    if args.loss == "dense":  # the outcome, read at every step's end
+        train_c = [{**c, "step_values": [float(c["label"])] * len(step_prefixes(c["solution"]))}
+                   for c in train_c]
     return train_c
 
 

@@ -50,6 +50,8 @@ SETTINGS = {  # name -> train_verifier flags
     # process labels by rollouts (Math-Shepherd): the share of 4 completions from each step
     # that reach the gold answer, at the end of every step; scored by the weakest step
     "process, 4 rollouts a step": ["--loss", "process"],
+    # dense outcome supervision (Cobbe et al. 2021): the grade at every step's end
+    "dense, the grade at every step": ["--loss", "dense"],
 }
 
 

@@ -353,6 +353,15 @@ def test_process_batches_carry_step_targets_and_the_loss_reads_them(tok):
         targets += [t for _, t in readouts]
     want = process_loss(torch.tensor(two), torch.tensor(targets)).item()
     assert got.item() == pytest.approx(want, abs=1e-5)
+    # dense: the candidate's own grade at every step's end (train_verifier.with_labels)
+    from train_verifier import with_labels
+    dense = argparse.Namespace(slips=0, loss="dense", temperature=0.9, top_p=0.95,
+                               sample_batch_size=8, seed=0, device="cpu", batch_size=2)
+    labelled = with_labels(dense, model, tok, {}, [{k: v for k, v in c.items()
+                                                    if k != "step_values"} for c in cands])
+    assert [c["step_values"] for c in labelled] == [[1.0, 1.0], [0.0]]
+    ex, _ = evaluator_batches(tok, labelled, dense, 512, log=lambda *a: None)
+    assert [t for _, t in ex[0][2]] == [1.0, 1.0, 1.0] and [t for _, t in ex[1][2]] == [0.0, 0.0]
 
 
 def test_slip_candidates_keep_only_slips_that_end_wrong(tok, monkeypatch):
