@@ -2,8 +2,9 @@
 What the four scripts of the recipe share, in one place so that no script imports another for
 plumbing: the optimizer and learning-rate schedule, the summed token loss, the loop of the short
 fine-tuning stages (evaluator, step 3), solving problems with the model, the greedy accuracy
-report (the project's files are read and written by records.py). Step 1's own loop (accumulation, DDP, resume) is in
-train_sft.py; the evaluator's example, scores and losses are in evaluator.py.
+report (the project's files are read and written by records.py). Step 1's own loop
+(accumulation, DDP, resume) is in train_sft.py; the evaluator's example, scores and losses are
+in evaluator.py.
 """
 import argparse
 import math
@@ -265,17 +266,16 @@ def generator_record(path, model):
     return {"path": path, "weights": weights_hash(model)}
 
 
-def check_generator(rows, path, model, what):
+def check_generator(rows, record, what):
     """Rows another step wrote from a generator (candidates, samples: each carries "generator",
-    {"path", "weights": model.weights_hash}) must come from `model` (loaded from `path`); a
-    mismatch is an error naming both. Rows written before the record existed pass unchecked."""
-    have = weights_hash(model)
+    a generator_record) must come from the generator of `record` (this step's, generator_record);
+    a mismatch is an error naming both. Rows written before the record existed pass unchecked."""
     for r in rows:
         g = r.get("generator")
-        if g and g["weights"] != have:
+        if g and g["weights"] != record["weights"]:
             raise DataError(f"{what} were sampled from {g['path']} (weights {g['weights']}), not "
-                            f"from {path} (weights {have}): sample them from this model, or "
-                            "pass the generator they came from")
+                            f"from {record['path']} (weights {record['weights']}): sample them "
+                            "from this model, or pass the generator they came from")
 
 
 def accuracy_report(rows, solutions):

@@ -36,7 +36,7 @@ from data import (DataError, collate, cycling_batches, encode, encode_example, e
 from grade import extract_answer, is_equiv
 from records import read_jsonl
 from model import last_real_index, sequence_logprobs
-from selection import cluster, rank_clusters, select
+from selection import cluster, rank_clusters, select_ranked
 
 CUT = "\n...\n"  # stands where a too-long solution's middle was taken out
 
@@ -294,10 +294,9 @@ def make_pairs(cands, per_problem, rng, wrong="any"):
         if not pos or not neg:
             one_class += 1
             continue
-        if wrong == "voted":
-            neg = [neg[j] for j in rank_clusters(cluster([candidate_answer(cands[i])
-                                                          for i in neg]))[0]] if any(
-                candidate_answer(cands[i]) is not None for i in neg) else neg
+        if wrong == "voted":  # (no wrong answer extracted: every wrong candidate stays)
+            voted = rank_clusters(cluster([candidate_answer(cands[i]) for i in neg]))
+            neg = [neg[j] for j in voted[0]] if voted else neg
         allp = [(a, b) for a in pos for b in neg]
         pairs += rng.sample(allp, min(per_problem, len(allp)))
     return pairs, one_class
@@ -343,8 +342,9 @@ def distinct_scores(score_fn, cands):
     for c, k in zip(cands, keys):
         first.setdefault(k, c)
     uniq = list(first)
-    got = score_fn([first[k]["problem"] for k in uniq], [first[k]["solution"] for k in uniq])
-    return [dict(zip(uniq, got))[k] for k in keys] if uniq else []
+    got = dict(zip(uniq, score_fn([first[k]["problem"] for k in uniq],
+                                  [first[k]["solution"] for k in uniq]) if uniq else []))
+    return [got[k] for k in keys]
 
 
 def evaluate(model, tok, cands, progress=False, rule="final"):
@@ -425,23 +425,24 @@ def ranking_report(cands, scorers, K=2):
     one_class = sum(len({labels[i] for i in ii}) == 1 for ii, _ in groups.values())
     report = {"n_candidates": len(cands), "n_problems": len(groups), "n_one_class": one_class,
               "K": K, "scorers": {}}
-    rules = defaultdict(float)
+    def rules(scores):  # every selection rule's accuracy over the problems (None: votes only)
+        out = defaultdict(float)
+        for ii, ranked in groups.values():
+            picked = select_ranked(ranked, [labels[i] for i in ii],
+                                   None if scores is None else [scores[i] for i in ii], K)
+            for k, v in picked.items():
+                out[k] += v / len(groups)
+        return out
     for name, scores in scorers.items():
         acc, _ = pair_metrics(cands, scores)
         acc_d, n_d = distinct_pair_accuracy(cands, scores)
         t2, vote, n_t2 = top2_decision(cands, scores, groups)
-        chosen = defaultdict(float)
-        for ii, _ in groups.values():
-            picked = select([candidate_answer(cands[i]) for i in ii], [labels[i] for i in ii],
-                            [scores[i] for i in ii], K)
-            for k, v in picked.items():
-                chosen[k] += v / len(groups)
-        rules = chosen
+        chosen = rules(scores)
         report["scorers"][name] = {
             "auc": roc_auc(scores, labels), "pair_accuracy": acc, "pair_accuracy_distinct": acc_d,
             "top2_decision": t2, **{k: chosen[k] for k in ("rr_all", "rr_topk", "w_rr_topk")}}
         report.update(n_pairs_distinct=n_d, n_top2=n_t2, vote_top2=vote)
-    report.update({k: rules[k] for k in ("maj1", "majk", "pass")})
+    report.update(rules(None))  # the votes: maj1, majk, pass
     report["n_pairs"] = len(make_pairs(cands, 10 ** 9, random.Random(0))[0])
     return report
 

@@ -12,6 +12,7 @@ Quick look:
 The scripts (train_sft.py, ...) are the real users; tests/test_model.py checks this file
 against Hugging Face transformers as the oracle.
 """
+import hashlib
 import json
 import math
 import os
@@ -269,7 +270,6 @@ def weights_hash(model):
     """A short fingerprint of the weights (sha256 over every tensor's bytes, in name order):
     files that one step writes from a model (candidates, samples) carry it, so that a step
     that reads them can tell whether they came from the model it was given."""
-    import hashlib
     raw = getattr(model, "_orig_mod", model)
     raw = getattr(raw, "module", raw)  # DDP
     h = hashlib.sha256()

@@ -178,12 +178,12 @@ def grade_and_select(row, greedy, samples, scores, controls, K):
             **{f"{c}_scores": cs for c, cs in controls.items()}, "select": chosen}
 
 
-def read_samples(path, rows, N, generator_path, generator):
+def read_samples(path, rows, N, record):
     """(greedy, samples) from an earlier run's samples.jsonl, checked against the problems and
     the generator (common.check_generator): the first N of each problem's samples (drawn
     independently, so any N of them are N samples)."""
     got = {r["id"]: r for _, r in read_jsonl(path, ("id", "greedy", "samples"), DataError)}
-    check_generator(got.values(), generator_path, generator, f"{path}'s samples")
+    check_generator(got.values(), record, f"{path}'s samples")  # record: this run's generator
     greedy, samples = [], []
     for r in rows:
         if r["id"] not in got or len(got[r["id"]]["samples"]) < N:
@@ -209,9 +209,9 @@ def main(argv=None):
         rows = rows[:args.n_problems]
     sampling = run_sampling(rc, args.device)  # the SSFT run's max_new_tokens
     progress = not args.no_progress
-    t0 = time.time()
+    t0, record = time.time(), generator_record(args.generator, gen)  # hashed once
     if args.reuse_samples:
-        greedy, samples = read_samples(args.reuse_samples, rows, N, args.generator, gen)
+        greedy, samples = read_samples(args.reuse_samples, rows, N, record)
     else:
         problems = [r["problem"] for r in rows]
         greedy = generate_solutions(gen, tok, problems, replace(sampling, batch_size=256),
@@ -239,13 +239,12 @@ def main(argv=None):
                 for i, r in enumerate(rows)]
     table = summarise(problems, N, K)
     curve = curves(problems, K, args.curve_repeats, args.seed)
-    metrics = {**table["all"], "N": N, "K": K, "evaluator": args.evaluator, "split": args.eval_split,
-               "by_level": table["by_level"], "by_type": table["by_type"],
+    metrics = {**table["all"], "N": N, "K": K, "evaluator": args.evaluator,
+               "split": args.eval_split, "by_level": table["by_level"], "by_type": table["by_type"],
                "curves": {str(n): v for n, v in curve.items()},
                "sample_seconds": round(sample_time, 1), "seconds": round(time.time() - t0, 1)}
     os.makedirs(args.out_dir, exist_ok=True)
     write_json(os.path.join(args.out_dir, "metrics.json"), metrics)
-    record = generator_record(args.generator, gen)
     write_jsonl(os.path.join(args.out_dir, "samples.jsonl"),
                 [{**p, "samples": ss, "generator": record} for p, ss in zip(problems, samples)])
     print(f"\n{len(rows)} problems, N = {N}, K = {K}, evaluator: {args.evaluator}")

@@ -41,7 +41,12 @@ def rank_clusters(clusters):
 
 def select(answers, correct, scores, K):
     """Correctness (0/1) of every selection method on one problem's samples."""
-    ranked = rank_clusters(cluster(answers))
+    return select_ranked(rank_clusters(cluster(answers)), correct, scores, K)
+
+
+def select_ranked(ranked, correct, scores, K):
+    """select, from clusters already formed and voted (rank_clusters): the evaluator's report
+    clusters each problem once and selects with every scorer."""
     ok = lambda c: bool(correct[c[0]])  # a cluster is right when its answers are
     out = {"maj1": float(bool(ranked) and ok(ranked[0])),
            "majk": float(any(ok(c) for c in ranked[:K])),

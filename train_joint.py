@@ -180,7 +180,8 @@ def stage_b_candidates(args, model, tok, rc, splits):
     control's included, whose MLE term reads those problems' gold solutions (mle_rows)."""
     if os.path.isfile(args.candidates):
         cands = [c for c in read_candidates(args.candidates) if c["split"] == "train"]
-        check_generator(cands, args.generator, model, f"{args.candidates}'s candidates")
+        check_generator(cands, generator_record(args.generator, model),
+                        f"{args.candidates}'s candidates")
         print(f"read {len(cands)} training candidates from {args.candidates}")
         return cands, {c["problem_id"] for c in cands}
     rows = candidate_problems(splits, args.candidates_from, args.n_problems)

@@ -116,8 +116,10 @@ def train_evaluator(model, tok, cands, args):
 def likelihood_controls(model, tok, cands, device):
     """The generator's own confidence in each candidate, {"likelihood": mean token probability,
     "lowest token probability": ...}: the rows an evaluator must beat."""
-    got = distinct_scores(lambda p, s: list(zip(*likelihood_scores(model, tok, p, s, device)
-                                                 .values())), cands)
+    def both(problems, solutions):  # per distinct text: (mean, lowest) token probability
+        got = likelihood_scores(model, tok, problems, solutions, device)
+        return list(zip(got["lp"], got["minp"]))
+    got = distinct_scores(both, cands)
     return {"likelihood": [g[0] for g in got], "lowest token probability": [g[1] for g in got]}
 
 
@@ -144,7 +146,8 @@ def candidates_of(args, model, tok, rc):
     and written to the run's candidates.jsonl, each stamped with the generator it came from."""
     if args.candidates:  # the evaluator judges its own generator's samples, no other's
         cands = read_candidates(args.candidates)
-        check_generator(cands, args.generator, model, f"{args.candidates}'s candidates")
+        check_generator(cands, generator_record(args.generator, model),
+                        f"{args.candidates}'s candidates")
         print(f"read {len(cands)} candidates from {args.candidates}")
         return cands
     sampling = run_sampling(rc, args.device, n=args.n_samples, temperature=args.temperature,

@@ -168,8 +168,8 @@ def test_control_table_only_when_the_control_ran():
 def tiny_sft(out_dir, *extra, eval_split="test"):
     """A 2-step SSFT run on 100 synthetic problems: a checkpoint to run the sweeps on."""
     import train_sft
-    train_sft.main([*extra, "--eval_split", eval_split, "--n_train", "100", "--n_val", "6", "--n_test", "6",
-         "--init_from", "scratch", "--n_layer", "1", "--n_head", "2",
+    train_sft.main([*extra, "--eval_split", eval_split, "--n_train", "100", "--n_val", "6",
+         "--n_test", "6", "--init_from", "scratch", "--n_layer", "1", "--n_head", "2",
          "--n_embd", "32", "--vocab_size", "300", "--batch_size", "8", "--max_steps", "2",
          "--eval_interval", "1000", "--max_new_tokens", "12", "--block_size", "512",
          "--no_progress", "--out_dir", str(out_dir)])
