@@ -72,7 +72,7 @@ def get_args(argv=None):
                    help="validation problems whose samples are held out to score the evaluator")
     p.add_argument("--n_val_samples", type=int, default=16,
                    help="held-out samples per validation problem: as many as rerank.py's N, so "
-                        "the report can re-rank them (500 x 16 hold about 1,500 distinct pairs)")
+                        "the report can re-rank them (it prints how many pairs they hold)")
     p.add_argument("--n_samples", type=int, default=4, help="candidates per problem (paper: 64)")
     p.add_argument("--temperature", type=float, default=0.9)
     p.add_argument("--top_p", type=float, default=0.95)
