@@ -12,9 +12,12 @@ and refuses to pair it with other splits.
 
     python pretrain.py                                    # writes bases/world-4x128.pt
     python pretrain.py --max_steps 20 --out /tmp/base.pt  # a quick try
+    python pretrain.py --resume                           # continue a killed run
 
 Writes --out (atomic; model, tokenizer and this run config inside; no optimizer state, so
 it stays small) and --out with .json: the run config, the losses and the training time.
+Every --save_every steps it also writes --out with .resume.pt (model, optimizer, data RNG,
+losses so far; atomic), which --resume continues from and the finished run deletes.
 """
 import argparse
 import json
@@ -62,7 +65,44 @@ def get_args(argv=None):
     p.add_argument("--out", default="bases/world-4x128.pt")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--no_progress", action="store_true")
+    p.add_argument("--save_every", type=int, default=500, help="steps between resume points")
+    p.add_argument("--resume", action="store_true", help="continue from --out's .resume.pt")
+    p.add_argument("--stop_after", type=int, default=None,
+                   help="write the resume point and exit at this step, as if killed")
     return p.parse_args(argv)
+
+
+# flags that cannot change the result, so a resumed run may pass other values
+FREE_ON_RESUME = {"device", "no_progress", "save_every", "resume", "stop_after"}
+
+
+def resume_path(args):
+    return os.path.splitext(args.out)[0] + ".resume.pt"
+
+
+def save_resume_point(args, model, tok, optimizer, step, gen, history, seconds):
+    """Everything a killed run needs to go on exactly as the straight run would have."""
+    save_checkpoint(resume_path(args), model, optimizer, step=step, run_config=vars(args),
+                    tokenizer=tok, history=history, seconds=seconds,
+                    data_rng=gen.get_state(), torch_rng=torch.get_rng_state())
+
+
+def load_resume_point(args, model, optimizer, gen):
+    """(step, history, seconds) of the resume point, its state loaded into model, optimizer
+    and gen; refuses a resume point made with other flags."""
+    path = resume_path(args)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"--resume: {path} does not exist")
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    for k, v in ckpt["run_config"].items():
+        if k not in FREE_ON_RESUME and getattr(args, k) != v:
+            raise ValueError(f"--resume: --{k} is {getattr(args, k)!r} but {path} was made "
+                             f"with {v!r}; pass the same flags to resume")
+    model.load_state_dict(ckpt["model"])
+    optimizer.load_state_dict(ckpt["optimizer"])
+    gen.set_state(ckpt["data_rng"])
+    torch.set_rng_state(ckpt["torch_rng"])
+    return ckpt["step"], ckpt["history"], ckpt["seconds"]
 
 
 def held_out_keys(args):
@@ -109,10 +149,14 @@ def main(argv=None):
     optimizer = configure_optimizer(model, args.lr, args.weight_decay, 0.99,
                                     "muon", args.muon_lr)
     gen = torch.Generator().manual_seed(args.seed)
-    history, t0 = [], time.time()
+    start, history, before = 0, [], 0.0
+    if args.resume:
+        start, history, before = load_resume_point(args, model, optimizer, gen)
+        print(f"resumed from {resume_path(args)} at step {start}")
+    t0 = time.time() - before  # seconds count training only, across resumes
     model.train()
-    for step in tqdm(range(args.max_steps), desc="pretrain", disable=args.no_progress,
-                     dynamic_ncols=True):
+    for step in tqdm(range(start, args.max_steps), desc="pretrain", initial=start,
+                     total=args.max_steps, disable=args.no_progress, dynamic_ncols=True):
         set_lr(optimizer, lr_at(step, args.max_steps, args.lr, args.min_lr, args.warmup_steps))
         x, y = random_windows(stream, args.batch_size, args.block_size, gen)
         _, loss = model(x.to(args.device), y.to(args.device))
@@ -123,6 +167,12 @@ def main(argv=None):
         if step == 0 or (step + 1) % 100 == 0 or step + 1 == args.max_steps:
             history.append({"step": step + 1, "loss": round(loss.item(), 4),
                             "seconds": round(time.time() - t0, 1)})
+        done = step + 1
+        if done == args.stop_after or (done % args.save_every == 0 and done < args.max_steps):
+            save_resume_point(args, model, tok, optimizer, done, gen, history, time.time() - t0)
+            if done == args.stop_after:
+                print(f"stopped at step {done}: continue with --resume")
+                return history
     seconds = time.time() - t0
     run_config = {**vars(args), "base": True, "distinct_problems": len(keys),
                   "tokens": len(stream)}
@@ -133,6 +183,8 @@ def main(argv=None):
                 "device": torch.cuda.get_device_name() if args.device.startswith("cuda")
                 else f"cpu, {torch.get_num_threads()} threads",
                 "torch": torch.__version__, "history": history})
+    if os.path.isfile(resume_path(args)):
+        os.remove(resume_path(args))
     print(f"wrote {args.out}: final loss {history[-1]['loss']:.3f}, {seconds:.0f}s")
     return history
 

@@ -92,3 +92,26 @@ def test_committed_base_left_out_the_default_splits():
     held = held_out_keys(type("A", (), rc))
     _, keys = world.pretraining_corpus(rc["n_docs"], held, rc["corpus_seed"])
     assert len(keys) == rc["distinct_problems"] and not keys & held
+
+
+def test_a_killed_run_resumes_to_the_straight_runs_weights(tmp_path):
+    """--stop_after 6 then --resume ends where 12 straight steps end (data RNG, optimizer and
+    schedule restored), refuses other flags, and the finished run deletes its resume point."""
+    flags = ["--n_docs", "200", "--n_layer", "1", "--n_head", "2", "--n_embd", "16",
+             "--vocab_size", "300", "--block_size", "64", "--batch_size", "2", "--max_steps",
+             "12", "--warmup_steps", "2", "--save_every", "4", "--no_progress", *SPLITS]
+    straight = str(tmp_path / "a.pt")
+    pretrain(flags + ["--out", straight])
+    assert not os.path.exists(str(tmp_path / "a.resume.pt"))
+    killed = str(tmp_path / "b.pt")
+    pretrain(flags + ["--out", killed, "--stop_after", "6"])
+    assert os.path.isfile(str(tmp_path / "b.resume.pt")) and not os.path.exists(killed)
+    with pytest.raises(ValueError, match="--lr is 0.001 but .* made with 0.003"):
+        pretrain(flags + ["--out", killed, "--resume", "--lr", "1e-3"])
+    history = pretrain(flags + ["--out", killed, "--resume"])
+    a, b = load_run(straight)[0].state_dict(), load_run(killed)[0].state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert [h["step"] for h in history] == [1, 12] and not os.path.exists(
+        str(tmp_path / "b.resume.pt"))
+    with pytest.raises(FileNotFoundError, match="b.resume.pt does not exist"):
+        pretrain(flags + ["--out", killed, "--resume"])
