@@ -36,8 +36,8 @@ from tqdm import tqdm
 from common import (Sampling, accuracy_report, autocast_for, configure_optimizer,
                     generate_solutions, lr_at, print_failures, run_cli, set_lr, token_loss_sum)
 from records import write_json, write_jsonl
-from data import (N_FRESH, N_FRESH_REAL, N_TEST, N_TRAIN, N_VAL, bucket_batches, collate,
-                  encode_generator_examples, eos_id, generator_prompt, load_splits,
+from data import (N_FRESH, N_FRESH_REAL, N_TEST, N_TRAIN, N_VAL, SPLIT_KEYS, bucket_batches,
+                  collate, encode_generator_examples, eos_id, generator_prompt, load_splits,
                   load_tokenizer, n_targets, split_by_length, to_device, train_tokenizer)
 from model import GPT, GPTConfig, load_checkpoint, load_run, save_checkpoint
 
@@ -162,7 +162,6 @@ def setup_distributed(device, dtype):
     return Dist(rank, world, device, autocast_for(device, dtype))
 
 
-SPLIT_KEYS = ("n_train", "n_val", "n_test", "n_fresh", "data_seed")  # what decides the splits
 
 
 def check_base(args):

@@ -19,7 +19,8 @@ Two losses (Liu et al. 2023), and two of ours:
             grade (Cobbe et al. 2021's dense outcome supervision); scored at the end
 
 It then reports, on 16 samples of each of 500 validation problems, the evaluator beside the
-SSFT model's own mean and lowest token probability (read before training): AUC, pair
+SSFT model's own mean and lowest token probability (read before training; with
+--evaluator_init, the judge's own mean token probability too): AUC, pair
 accuracy over sampled pairs and over distinct texts, the top-2 decision and the re-ranking
 rules (evaluator.ranking_report): whether the evaluator is worth having.
 
@@ -28,6 +29,10 @@ rules (evaluator.ranking_report): whether the evaluator is worth having.
         --out_dir out/verifier-ce                             # CE, on the same samples
     python train_verifier.py --loss process --candidates out/verifier/candidates.jsonl \
         --out_dir out/verifier-process                        # process labels by rollouts
+    python train_verifier.py --evaluator_init out/sft-6x192/ckpt.pt \
+        --candidates out/verifier/candidates.jsonl --out_dir out/verifier-6x192
+                                                              # a larger judge (its SSFT model:
+                                                              # results/evaluator_settings.py)
 
 Writes --out_dir (default out/verifier): candidates.jsonl (problem id, split, solution, answer,
 label, the generator they came from), ckpt.pt, tokenizer.json, config.json, metrics.json (ROC
@@ -45,7 +50,7 @@ import torch
 from common import (add_stage_flags, check_generator, generator_record, run_cli, run_sampling,
                     train_steps)
 from records import write_json, write_jsonl
-from data import N_FRESH, DataError, label_token_ids, load_run_splits
+from data import N_FRESH, SPLIT_KEYS, DataError, label_token_ids, load_run_splits
 from evaluator import (candidate_problems, distinct_scores, evaluate, evaluator_losses,
                        likelihood_scores, ranking_report, read_candidates, rollout_values,
                        score_rule, slip_candidates, step_prefixes, training_and_val_candidates)
@@ -58,6 +63,10 @@ def get_args(argv=None):
     p.add_argument("--generator", default="out/sft/ckpt.pt",
                    help="the SSFT generator: its samples are judged, a copy of it judges them")
     p.add_argument("--sft_ckpt", dest="generator", help=argparse.SUPPRESS)  # the old name
+    p.add_argument("--evaluator_init", default=None,
+                   help="start the evaluator from this SSFT model (of the same splits, e.g. a "
+                        "larger one) instead of a copy of the generator (the paper); the "
+                        "candidates, labels and likelihood rows stay the generator's")
     # candidates
     p.add_argument("--candidates", default=None, help="reuse a candidates.jsonl instead of sampling")
     p.add_argument("--candidates_from", default="fresh", choices=["train", "fresh"],
@@ -191,6 +200,29 @@ def with_labels(args, model, tok, rc, train_c):
     return train_c
 
 
+JUDGE_LIKELIHOOD = "evaluator before training: its likelihood"  # a row of --evaluator_init's
+
+
+def judge_of(args, model, tok, rc):
+    """(model, tokenizer) to train as the evaluator: the generator itself (the paper's copy of
+    it; trained in place once the generator's work is done) or --evaluator_init's SSFT model,
+    refused unless it was fine-tuned on the generator's splits (it could have trained on
+    the held-out validation or fresh problems otherwise)."""
+    if not args.evaluator_init:
+        return model, tok
+    judge, judge_tok, ck = load_run(args.evaluator_init, args.device)
+    theirs = ck["run_config"]
+    for k in ("dataset", "style", *SPLIT_KEYS):
+        if theirs.get(k) != rc.get(k):
+            raise ValueError(f"--evaluator_init {args.evaluator_init} was trained with --{k} "
+                             f"{theirs.get(k)!r}, the generator {args.generator} with "
+                             f"{rc.get(k)!r}: an evaluator must come from the generator's splits")
+    label_token_ids(judge_tok)
+    print(f"evaluator: {args.evaluator_init} ({judge.num_params() / 1e6:.2f}M parameters), "
+          f"judging {args.generator}'s samples")
+    return judge, judge_tok
+
+
 def held_out_report(args, model, tok, val_c, control):
     """(metrics, the report table's data): the trained evaluator on the held-out candidates
     beside the generator's own scores (control, read before training)."""
@@ -208,7 +240,6 @@ def main(argv=None):
     print(f"config: {json.dumps(vars(args))}\nwriting to {args.out_dir}/ckpt.pt")
     os.makedirs(args.out_dir, exist_ok=True)
     model, tok, sft = load_run(args.generator, args.device)
-    tok.save(os.path.join(args.out_dir, "tokenizer.json"))
     label_token_ids(tok)  # fails early if the label words cannot be told apart
     rc, t0 = sft["run_config"], time.time()
     cands = candidates_of(args, model, tok, rc)
@@ -224,6 +255,10 @@ def main(argv=None):
     # the evaluator-free control, read before training changes the copy: the SSFT model's own
     # mean / lowest token probability of each held-out candidate (evaluator.likelihood_scores)
     control = likelihood_controls(model, tok, val_c, args.device)
+    model, tok = judge_of(args, model, tok, rc)
+    tok.save(os.path.join(args.out_dir, "tokenizer.json"))
+    if args.evaluator_init:  # does the other model's own confidence see more, untrained?
+        control[JUDGE_LIKELIHOOD] = likelihood_controls(model, tok, val_c, args.device)["likelihood"]
     t1 = time.time()
     history, optimizer = train_evaluator(model, tok, train_c, args)
     train_time = time.time() - t1

@@ -104,6 +104,10 @@ def hold_out(splits, name, n, source, report):
     report(f"{source}: the last {n} training rows are held out as {name}")
 
 
+# the run-config keys that decide which problems a run's splits hold
+SPLIT_KEYS = ("n_train", "n_val", "n_test", "n_fresh", "data_seed")
+
+
 def load_run_splits(run_config, report=print):
     """The splits of the run a checkpoint was trained in (its saved run config)."""
     rc = run_config

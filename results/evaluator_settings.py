@@ -6,6 +6,10 @@ split is never read.
 
     python train_sft.py && python -m results.evaluator_settings
     python -m results.evaluator_settings --render
+    python pretrain.py --n_layer 6 --n_head 6 --n_embd 192 --max_steps 3500 \
+        --out bases/world-6x192.pt                      # the larger judges' base (CPU: ~70 min)
+    python train_sft.py --init_from bases/world-6x192.pt --eval_split val \
+        --out_dir out/sft-6x192                         # ... and its SSFT model (LARGER)
     python rerank.py --eval_split val --evaluator out/evaluator_settings/margin-1600x4/ckpt.pt \
         --reuse_samples out/rerank-val/samples.jsonl --out_dir out/rerank-val-margin-1600x4
                                    # re-ranking on validation with one of them (the table's
@@ -20,7 +24,10 @@ import re
 from common import add_sweep_flags
 from records import read_json, write_json
 from train_verifier import get_args as train_verifier_args
+from train_verifier import JUDGE_LIKELIHOOD
 from train_verifier import main as train_verifier
+
+LARGER = "out/sft-6x192/ckpt.pt"  # an SSFT model 3.4x the generator's blocks (commands above)
 
 SETTINGS = {  # name -> train_verifier flags
     "margin lr 1e-3 300 steps": ["--loss", "margin"],
@@ -52,6 +59,10 @@ SETTINGS = {  # name -> train_verifier flags
     "process, 4 rollouts a step": ["--loss", "process"],
     # dense outcome supervision (Cobbe et al. 2021): the grade at every step's end
     "dense, the grade at every step": ["--loss", "dense"],
+    # capacity: the judge a larger SSFT model (6x192) on the same candidates, the generator
+    # (4x128) unchanged; the report adds the larger model's own likelihood before training
+    "margin, 6x192 evaluator": ["--evaluator_init", LARGER],
+    "ce, 6x192 evaluator": ["--loss", "ce", "--evaluator_init", LARGER],
 }
 
 
@@ -113,9 +124,15 @@ def render_held_out(saved):
     for name in controls:
         lines.append(f"| the generator's {name} (no training) | - | {cells(h['scorers'][name])} "
                      "| - |")
+    judges = set()  # --evaluator_init models whose own likelihood has its row already
     for r in rows:
         for name, s in r["held_out"]["scorers"].items():
-            if name not in controls:  # the evaluator, and a process evaluator's final read-out
+            if name == JUDGE_LIKELIHOOD:  # the same for every evaluator from that model
+                init = r["flags"][r["flags"].index("--evaluator_init") + 1]
+                if init not in judges:
+                    judges.add(init)
+                    lines.append(f"| {init}'s likelihood (no training) | - | {cells(s)} | - |")
+            elif name not in controls:  # the evaluator, and a process evaluator's final read-out
                 label = r["name"] + name[len("evaluator"):]
                 lines.append(f"| {label} | {r['candidates'].split(',')[0]} | {cells(s)} | "
                              f"{r['train_seconds']:.0f} |")

@@ -384,6 +384,31 @@ def test_evaluator_settings_share_one_sample_and_read_validation(tmp_path, test_
     assert strip(hot) == strip(cands)
 
 
+def test_a_larger_judges_own_likelihood_is_one_row_however_many_evaluators_it_starts():
+    from results.evaluator_settings import render_held_out
+    from train_verifier import JUDGE_LIKELIHOOD
+    cell = lambda x: {"auc": x, "pair_accuracy": x, "pair_accuracy_distinct": x,
+                      "top2_decision": x, "rr_all": x, "rr_topk": x, "w_rr_topk": x}
+    held = lambda ev, judge: {"K": 2, "n_candidates": 8, "n_problems": 2, "n_one_class": 0,
+                              "n_pairs": 4, "n_pairs_distinct": 4, "n_top2": 2, "vote_top2": 0.5,
+                              "maj1": 0.5, "majk": 1.0, "pass": 1.0, "scorers": {
+                                  "evaluator": cell(ev), "likelihood": cell(0.25),
+                                  "lowest token probability": cell(0.125),
+                                  **({JUDGE_LIKELIHOOD: cell(judge)} if judge else {})}}
+    row = lambda name, flags, ev, judge=None: {"name": name, "flags": flags, "candidates":
+                                               "4x2, held out 2x4", "train_seconds": 3,
+                                               "held_out": held(ev, judge)}
+    table = render_held_out({"rows": [
+        row("paper", [], 0.5),
+        row("big margin", ["--evaluator_init", "big.pt"], 0.75, 0.875),
+        row("big ce", ["--loss", "ce", "--evaluator_init", "big.pt"], 0.625, 0.875)]})
+    lines = table.splitlines()
+    assert [l for l in lines if "big.pt" in l] == [
+        "| big.pt's likelihood (no training) | - | 0.875 | 0.875 | 0.875 | 0.875 | 87.5 | "
+        "87.5 | 87.5 | - |"]
+    assert sum(l.startswith("| big ") for l in lines) == 2 and "| paper | 4x2 | 0.500" in table
+
+
 MODULES = ("model", "sampling", "grade", "evaluator", "common", "selection", "rerank",
            "train_sft", "train_verifier", "train_joint", "pretrain", "data", "results", "bench")
 FILE_ENDINGS = {"py", "json", "jsonl", "pt", "md", "png", "txt", "bin", "safetensors", "sh"}

@@ -12,6 +12,7 @@ from data import collate, decode, eos_id, left_pad, train_tokenizer, generator_p
 from model import GPT, GPTConfig
 from data import DataError, label_token_ids
 from common import Sampling
+from records import write_jsonl
 from evaluator import (ce_loss, distinct_pair_accuracy, evaluator_batches, evaluator_example,
                        evaluator_loss, evaluator_scores, label_logits, log_score, make_pairs,
                        margin_loss, pair_metrics, problem_groups, process_loss, ranking_report,
@@ -183,6 +184,51 @@ def test_candidates_from_fresh_problems_never_come_from_training_problems(tmp_pa
     with pytest.raises(DataError, match="no fresh problems.*--n_fresh"):
         verifier(args + ["--sft_ckpt", str(tmp_path / "sft0" / "ckpt.pt"), "--out_dir",
                          str(tmp_path / "ver0")])
+
+
+def test_a_larger_evaluator_judges_the_generators_samples(tmp_path):
+    """--evaluator_init: the judge is another SSFT model of the same splits (here wider and
+    deeper); the candidates and the likelihood rows stay the generator's, the checkpoint is
+    the judge's; a judge of other splits is refused."""
+    from model import load_run
+    from train_sft import main as sft
+    from train_verifier import main as verifier
+    tiny = ["--n_train", "100", "--n_val", "10", "--n_test", "6", "--n_fresh", "20",
+            "--init_from", "scratch", "--n_head", "2", "--vocab_size", "300", "--batch_size",
+            "8", "--max_steps", "2", "--eval_interval", "1000", "--max_new_tokens", "16",
+            "--block_size", "512", "--no_progress"]
+    sft(tiny + ["--n_layer", "1", "--n_embd", "32", "--out_dir", str(tmp_path / "gen")])
+    sft(tiny + ["--n_layer", "2", "--n_embd", "48", "--out_dir", str(tmp_path / "big")])
+    gen = str(tmp_path / "gen" / "ckpt.pt")
+    args = ["--generator", gen, "--n_problems", "12", "--n_val_problems", "5", "--n_samples",
+            "2", "--n_val_samples", "4", "--max_steps", "1", "--loss", "ce", "--no_progress"]
+    verifier(args + ["--out_dir", str(tmp_path / "sampled")])
+    # an untrained generator is always wrong: relabel every other candidate so that every
+    # report number depends on the scores
+    rows = [json.loads(l) for l in (tmp_path / "sampled" / "candidates.jsonl").read_text()
+            .splitlines()]
+    cands = str(tmp_path / "relabelled.jsonl")
+    write_jsonl(cands, [{**c, "label": i % 2 == 0} for i, c in enumerate(rows)])
+    paper = verifier(args + ["--candidates", cands, "--out_dir", str(tmp_path / "copy")])
+    larger = verifier(args + ["--evaluator_init", str(tmp_path / "big" / "ckpt.pt"),
+                              "--candidates", cands, "--out_dir", str(tmp_path / "larger")])
+    judge = load_run(str(tmp_path / "larger" / "ckpt.pt"))[0]
+    assert (judge.config.n_layer, judge.config.n_embd) == (2, 48)
+    assert 0 < paper["held_out"]["scorers"]["likelihood"]["pair_accuracy_distinct"] < 1
+    same = lambda a, b: json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)  # NaN too
+    for row in ("likelihood", "lowest token probability"):  # read from the generator
+        assert same(larger["held_out"]["scorers"][row], paper["held_out"]["scorers"][row])
+    from train_verifier import JUDGE_LIKELIHOOD  # the larger model's own, before training
+    assert JUDGE_LIKELIHOOD not in paper["held_out"]["scorers"]
+    assert not same(larger["held_out"]["scorers"][JUDGE_LIKELIHOOD],
+                    paper["held_out"]["scorers"]["likelihood"])
+    assert not same(larger["held_out"]["scorers"]["evaluator"],
+                    paper["held_out"]["scorers"]["evaluator"])
+    sft(tiny + ["--n_val", "12", "--n_layer", "1", "--n_embd", "32",
+                "--out_dir", str(tmp_path / "other")])
+    with pytest.raises(ValueError, match="--evaluator_init .* --n_val 12, the generator .* 10"):
+        verifier(args + ["--evaluator_init", str(tmp_path / "other" / "ckpt.pt"),
+                         "--candidates", cands, "--out_dir", str(tmp_path / "refused")])
 
 
 def test_evaluator_scores_come_back_in_input_order(tok, monkeypatch):
