@@ -27,7 +27,7 @@ import sympy
 from records import mean_by_group, read_jsonl  # (the CLI's file and its report)
 
 MAX_LEN = 1000  # longer answers are compared as plain strings, never parsed
-TIME_LIMIT_S = 2.0  # per sympy comparison
+TIME_LIMIT_S = 2.0  # CPU seconds per sympy comparison (time_limit)
 
 # -----------------------------------------------------------------------------
 # extraction
@@ -366,8 +366,9 @@ class _Parser:
 
 @contextmanager
 def time_limit(seconds):
-    """SIGALRM-based limit in the main thread (the common case: scripts, tests). Elsewhere the
-    parser's size and power checks are the bound."""
+    """A limit on the CPU time this process spends (ITIMER_PROF), in the main thread (the common
+    case: scripts, tests); not wall time, so that a grade never depends on what else the machine
+    runs. Elsewhere the parser's size and power checks are the bound."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
@@ -375,13 +376,13 @@ def time_limit(seconds):
     def on_alarm(signum, frame):
         raise TimeoutError
 
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    old = signal.signal(signal.SIGPROF, on_alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, old)
 
 
 # -----------------------------------------------------------------------------

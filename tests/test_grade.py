@@ -112,6 +112,21 @@ def test_hostile_input_returns_a_bool_quickly_and_runs_nothing(evil):
     assert not os.path.exists("/tmp/mathtune_grade_pwned")
 
 
+def test_time_limit_counts_this_processs_cpu_time_not_the_clock():
+    """A grade must not depend on the machine's load: waiting (as a process does while others
+    hold the CPU) spends none of the limit, computing does."""
+    from grade import time_limit
+    with time_limit(0.2):
+        time.sleep(0.4)  # wall time only
+    with pytest.raises(TimeoutError):
+        with time_limit(0.2):
+            while True:  # CPU time
+                pass
+    with time_limit(0.2):  # and the limit is gone once the block ends
+        time.sleep(0.01)
+    assert sum(range(10**6)) > 0
+
+
 def test_non_string_and_none_never_raise():
     assert is_equiv(None, "1") is False and is_equiv("1", None) is False
     assert is_equiv(5, "5") is True
