@@ -52,22 +52,27 @@ def blocks(root="."):
         "docs/model.md": {
             "bench-model": bench_model_table(read("bench", "bench_model.json"))},
         "docs/speedrun.md": {
-            "base": base_markdown(read("bases", "world-4x128.json")),
+            "base": base_markdown([read("bases", f) for f in sorted(os.listdir(
+                os.path.join(root, "bases"))) if f.startswith("world-") and f.endswith(".json")]),
             "speedrun": speedrun_table(read("bench", "speedrun.json")),
             "sweep-scratch": sweep_table(read("bench", "sweep.json")),
             "sweep-base": sweep_table(read("bench", "sweep_base.json")),
             "evaluator-settings": evaluator_table(read("results", "evaluator_settings.json"))}}
 
 
-def base_markdown(saved):
-    """What the committed base read and what it cost (pretrain.py's JSON)."""
-    c = saved["config"]
-    return (f"| problems read | distinct | tokens | model | steps x windows | final loss | "
-            f"time |\n|---|---|---|---|---|---|---|\n"
-            f"| {c['n_docs']:,} | {c['distinct_problems']:,} | {c['tokens'] / 1e6:.1f}M | "
-            f"{c['n_layer']}x{c['n_embd']} | {c['max_steps']} x {c['batch_size']} of "
-            f"{c['block_size']} tokens | {saved['history'][-1]['loss']:.3f} | "
-            f"{saved['train_seconds']:.0f} s on {saved['device']} (torch {saved['torch']}) |")
+def base_markdown(bases):
+    """What each base read and what it cost (pretrain.py's JSON), one row a base, smallest
+    model first."""
+    lines = ["| model | problems read | distinct | tokens | steps x windows | final loss | time |",
+             "|---|---|---|---|---|---|---|"]
+    for saved in sorted(bases, key=lambda b: (b["config"]["n_layer"], b["config"]["n_embd"])):
+        c = saved["config"]
+        lines.append(f"| {c['n_layer']}x{c['n_embd']} | {c['n_docs']:,} | "
+                     f"{c['distinct_problems']:,} | {c['tokens'] / 1e6:.1f}M | {c['max_steps']} x "
+                     f"{c['batch_size']} of {c['block_size']} tokens | "
+                     f"{saved['history'][-1]['loss']:.3f} | {saved['train_seconds']:.0f} s on "
+                     f"{saved['device']} (torch {saved['torch']}) |")
+    return "\n".join(lines)
 
 
 def main(argv=None):
