@@ -2,7 +2,7 @@
 Every rendered block of README.md and docs/: examples of the synthetic world and its sizes
 (data/world/ at the scripts' defaults), the difficulty table, the evaluator learning
 curve and its variants on validation, step 3's validation sweep, the first hour's commands,
-the base, the speedrun records, the validation sweeps and the results (results/render.py,
+the bases and what a base costs, the speedrun records, the validation sweeps and the results (results/render.py,
 from results/results.json), each from the JSON file its command wrote. Never typed:
 tests/test_results.py renders them and compares with the files.
 
@@ -18,6 +18,7 @@ from records import write_text
 from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, world
 from bench.bench_model import render as bench_model_table
 from bench.first_hour import render as first_hour_table
+from bench.pretrain_cost import render as pretrain_cost_table
 from bench.speedrun import render as speedrun_table
 from bench.sweep import render as sweep_table
 from results.difficulty import render as difficulty_table
@@ -54,6 +55,7 @@ def blocks(root="."):
         "docs/speedrun.md": {
             "base": base_markdown([read("bases", f) for f in sorted(os.listdir(
                 os.path.join(root, "bases"))) if f.startswith("world-") and f.endswith(".json")]),
+            "pretrain-cost": pretrain_cost_table(read("bench", "pretrain_cost.json")),
             "speedrun": speedrun_table(read("bench", "speedrun.json")),
             "sweep-scratch": sweep_table(read("bench", "sweep.json")),
             "sweep-base": sweep_table(read("bench", "sweep_base.json")),

@@ -20,3 +20,19 @@ def test_bench_model_keeps_one_entry_per_shape(tmp_path):
     table = bench_model.render(saved)
     assert table.count("\n| 1x32,") == 2
     assert f"({r['sample']['ours'] / r['sample']['hf']:.2f}x)" in table
+
+
+def test_pretrain_cost_times_each_size_and_projects_the_bases_steps(tmp_path):
+    from bench import pretrain_cost
+    out = str(tmp_path / "c.json")
+    saved = pretrain_cost.main(["--sizes", "1x32", "2x64", "--steps", "1", "--out", out])
+    assert json.load(open(out)) == saved
+    assert [r["size"] for r in saved["rows"]] == ["1x32", "2x64"]
+    small, large = saved["rows"]
+    assert 0 < small["params"] < large["params"] and small["seconds_per_step"] > 0
+    # the projection is the step time times the steps, in minutes
+    saved["rows"] = [{**small, "seconds_per_step": 0.6}]
+    row = pretrain_cost.render(saved).splitlines()[2]
+    tokens = saved["defaults"]["batch_size"] * saved["defaults"]["block_size"]
+    assert row == (f"| 1x32 | {small['params'] / 1e6:.2f}M | 0.60 | {tokens / 0.6:,.0f} | "
+                   f"{0.6 * saved['defaults']['max_steps'] / 60:.0f} min | 35 min |")
