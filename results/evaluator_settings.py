@@ -10,6 +10,7 @@ split is never read.
         --out bases/world-6x192.pt                      # the larger judges' base (CPU: ~70 min)
     python train_sft.py --init_from bases/world-6x192.pt --eval_split val \
         --out_dir out/sft-6x192                         # ... and its SSFT model (LARGER)
+    python train_sft.py --seed 1338 --eval_split val --out_dir out/sft-seed1338   # (SECOND)
     python rerank.py --eval_split val --evaluator out/evaluator_settings/margin-1600x4/ckpt.pt \
         --reuse_samples out/rerank-val/samples.jsonl --out_dir out/rerank-val-margin-1600x4
                                    # re-ranking on validation with one of them (the table's
@@ -28,6 +29,7 @@ from train_verifier import JUDGE_LIKELIHOOD
 from train_verifier import main as train_verifier
 
 LARGER = "out/sft-6x192/ckpt.pt"  # an SSFT model 3.4x the generator's blocks (commands above)
+SECOND = "out/sft-seed1338/ckpt.pt"  # python train_sft.py --seed 1338 --eval_split val --out_dir ..
 
 SETTINGS = {  # name -> train_verifier flags
     "margin lr 1e-3 300 steps": ["--loss", "margin"],
@@ -63,6 +65,12 @@ SETTINGS = {  # name -> train_verifier flags
     # (4x128) unchanged; the report adds the larger model's own likelihood before training
     "margin, 6x192 evaluator": ["--evaluator_init", LARGER],
     "ce, 6x192 evaluator": ["--loss", "ce", "--evaluator_init", LARGER],
+    # trained gently, to keep more of what the larger model's likelihood already ranks
+    "margin lr 1e-4, 6x192 evaluator": ["--lr", "1e-4", "--min_lr", "1e-5",
+                                        "--evaluator_init", LARGER],
+    # ... and its control: a second SSFT model of the generator's own size (seed 1338), to
+    # tell a larger judge from a second opinion
+    "margin, second 4x128 (seed 1338) evaluator": ["--evaluator_init", SECOND],
 }
 
 
@@ -109,7 +117,8 @@ def render_held_out(saved):
     """The settings scored on the large held-out set (train_verifier's report,
     evaluator.ranking_report), with the generator's own likelihood rows beside them (the same
     in every run, read from the first) and the votes' line."""
-    rows = [r for r in saved["rows"] if "held_out" in r]
+    order = lambda r: list(SETTINGS).index(r["name"]) if r["name"] in SETTINGS else len(SETTINGS)
+    rows = sorted((r for r in saved["rows"] if "held_out" in r), key=order)  # SETTINGS' order
     if not rows:
         return "(no setting scored on the large held-out set yet)"
     h, K = rows[0]["held_out"], rows[0]["held_out"]["K"]
@@ -126,7 +135,8 @@ def render_held_out(saved):
                      "| - |")
     judges = set()  # --evaluator_init models whose own likelihood has its row already
     for r in rows:
-        for name, s in r["held_out"]["scorers"].items():
+        scorers = r["held_out"]["scorers"].items()  # the judge's untrained row first
+        for name, s in sorted(scorers, key=lambda kv: kv[0] != JUDGE_LIKELIHOOD):
             if name == JUDGE_LIKELIHOOD:  # the same for every evaluator from that model
                 init = r["flags"][r["flags"].index("--evaluator_init") + 1]
                 if init not in judges:

@@ -407,6 +407,8 @@ def test_a_larger_judges_own_likelihood_is_one_row_however_many_evaluators_it_st
         "| big.pt's likelihood (no training) | - | 0.875 | 0.875 | 0.875 | 0.875 | 87.5 | "
         "87.5 | 87.5 | - |"]
     assert sum(l.startswith("| big ") for l in lines) == 2 and "| paper | 4x2 | 0.500" in table
+    first = lambda text: next(i for i, l in enumerate(lines) if text in l)
+    assert first("big.pt's likelihood") < first("| big margin |")  # before what it was trained to
 
 
 MODULES = ("model", "sampling", "grade", "evaluator", "common", "selection", "rerank",
