@@ -102,13 +102,13 @@ HOSTILE = [
 
 @pytest.mark.parametrize("evil", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_input_returns_a_bool_quickly_and_runs_nothing(evil):
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time, as grade.time_limit counts it: not the machine's load
     for a, b in ((evil, "1"), ("1", evil), (evil, evil + "+1")):
         r = is_equiv(a, b)
         assert r is False
     assert is_equiv(evil, evil) is True  # identical strings are equal, whatever they hold
     assert extract_answer(evil) is None  # none of them holds a \boxed{} or an answer line
-    assert time.perf_counter() - t0 < 5.0
+    assert time.process_time() - t0 < 5.0
     assert not os.path.exists("/tmp/mathtune_grade_pwned")
 
 
