@@ -7,7 +7,9 @@ evaluator's training, re-ranking, step 3's stage B) import it from here. It hold
   the score        S(X|P) = p(" correct") / (p(" correct") + p(" incorrect")) read at the
                    last real token (label_logits, log_score, evaluator_scores)
   the losses       CE on the label word, and the margin loss over (correct, incorrect) pairs
-                   of one problem (ce_loss, margin_loss; evaluator_loss for a batch)
+                   of one problem (ce_loss, margin_loss; evaluator_loss for a batch); ours:
+                   process and dense read-outs at every step, and the judge's own likelihood
+                   as the score (likelihood_losses)
   the candidates   the generator's own samples, graded (sample_candidates,
                    training_and_val_candidates, read_candidates, make_pairs), and gold
                    solutions beside copies with one slip (slip_candidates)
@@ -106,9 +108,12 @@ def evaluator_scores(model, tok, problems, solutions, progress=False, rule="fina
     """S(X|P) for each (problem, solution) pair -> list of floats in (0, 1), computed on the
     model's device. rule "final": the paper's read-out after the template; "weakest": the
     lowest of that and the read-outs at the end of every step of the solution (a process
-    evaluator's score, Lightman et al. 2023)."""
+    evaluator's score, Lightman et al. 2023); "likelihood": no label word, the model's own mean
+    token probability of the solution (likelihood_scores; an evaluator of --loss likelihood)."""
     model.eval()
     device = next(model.parameters()).device
+    if rule == "likelihood":
+        return likelihood_scores(model, tok, problems, solutions, device)["lp"]
     ids = label_token_ids(tok)
     block = model.config.block_size
     exs = [evaluator_example(tok, p, s, True, block) for p, s in zip(problems, solutions)]
@@ -452,8 +457,9 @@ def ranking_report(cands, scorers, K=2):
 
 def score_rule(run_config):
     """How an evaluator checkpoint scores a solution (evaluator_scores' rule): a process
-    evaluator by its weakest step, the paper's by its final read-out."""
-    return "weakest" if run_config.get("loss") == "process" else "final"
+    evaluator by its weakest step, a likelihood evaluator by its own mean token probability of
+    the solution, the paper's by its final read-out."""
+    return {"process": "weakest", "likelihood": "likelihood"}.get(run_config.get("loss"), "final")
 
 
 def process_loss(two, targets):
@@ -517,9 +523,39 @@ def evaluator_loss(model, examples, labels, args, label_ids, pad):
     return ce_loss(full, labels, torch.tensor(label_ids, device=args.device))
 
 
+def likelihood_losses(model, tok, cands, args, log=print):
+    """--loss likelihood: the judge's score is its own length-normalised log-likelihood f of
+    the solution, where its knowledge already ranks the samples, and training only corrects
+    it. A stream (each call: the next args.batch_size (correct, incorrect) pairs of one
+    problem, make_pairs) of the mean token cross-entropy of the correct sides plus the hinge
+    max(0, f(X-) - f(X+) + lambda), lambda = args.margin: step 3's contrastive objective on
+    the candidates alone."""
+    pairs, one_class = make_pairs(cands, args.pairs_per_problem, random.Random(args.seed),
+                                  args.wrong_side)
+    log(f"likelihood pairs: {len(pairs)}; {one_class} problems give none")
+    if not pairs:
+        raise DataError("--loss likelihood: no problem has both a correct and an incorrect "
+                        "candidate")
+    block, pad = model.config.block_size, eos_id(tok)
+    exs = [encode_example(tok, generator_prompt(c["problem"]), generator_target(c["solution"]),
+                          block, truncate=True) for c in cands]
+    next_idx = cycling_batches(len(pairs), args.batch_size, random.Random(args.seed + 1))
+
+    def next_loss():
+        rows = [exs[i] for k in next_idx() for i in pairs[k]]  # correct0, wrong0, correct1, ...
+        b = to_device(collate(rows, pad), args.device)
+        s = sequence_logprobs(model, b["x"], b["y"])  # each (2 * pairs,)
+        mle = -s.total[0::2].sum() / s.n_tokens[0::2].sum()
+        return mle + margin_loss(s.normalised[0::2], s.normalised[1::2], args.margin)
+    return next_loss
+
+
 def evaluator_losses(model, tok, cands, args, log=print):
     """A stream of the evaluator's loss (evaluator_loss), each call on the next batch of
-    candidates (evaluator_batches): what train_verifier.py trains on, and step 3's stage B."""
+    candidates (evaluator_batches): what train_verifier.py trains on, and step 3's stage B.
+    --loss likelihood has a stream of its own (likelihood_losses)."""
+    if args.loss == "likelihood":
+        return likelihood_losses(model, tok, cands, args, log)
     ex, next_batch = evaluator_batches(tok, cands, args, model.config.block_size, log)
     ids, pad = label_token_ids(tok), eos_id(tok)  # once, not at every step
 

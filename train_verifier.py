@@ -8,7 +8,7 @@ with the paper's template
     Here is a math problem: {P}. Here is a candidate solution: {X}. The above candidate solution is
 
 whose next word is read: score S(X|P) = p(" correct") / (p(" correct") + p(" incorrect")).
-Two losses (Liu et al. 2023), and two of ours:
+Two losses (Liu et al. 2023), and three of ours:
     ce      cross-entropy on the label word (" correct" if the candidate is right)
     margin  max(0, log S(X-|P) - log S(X+|P) + lambda) over (correct, incorrect) pairs of one
             problem (the paper's better one; the default)
@@ -17,6 +17,9 @@ Two losses (Liu et al. 2023), and two of ours:
             a solution is scored by its weakest step (Lightman et al. 2023)
     dense   S read at the end of every step too, each trained toward the candidate's own
             grade (Cobbe et al. 2021's dense outcome supervision); scored at the end
+    likelihood  no label word: the judge's own mean token probability of X is S, trained by
+            MLE on the correct candidates plus the margin loss on the length-normalised
+            log-likelihoods of the pairs (step 3's contrastive objective, as an evaluator)
 
 It then reports, on 16 samples of each of 500 validation problems, the evaluator beside the
 SSFT model's own mean and lowest token probability (read before training; with
@@ -92,12 +95,17 @@ def get_args(argv=None):
                         "generator carries on (evaluator.slip_candidates); 0: the paper's "
                         "candidates only")
     # training
-    p.add_argument("--loss", default="margin", choices=["margin", "ce", "process", "dense"],
+    p.add_argument("--loss", default="margin", choices=["margin", "ce", "process", "dense",
+                                                        "likelihood"],
                    help="process: soft targets at the end of every step, each the share of "
                         "--rollouts completions from that step that reach the gold answer, "
                         "and the grade at the end; scored by the weakest step. dense: the "
                         "grade itself at the end of every step and at the end (Cobbe et al. "
-                        "2021's outcome label at every step); scored at the end")
+                        "2021's outcome label at every step); scored at the end. likelihood: "
+                        "no label word, the judge's own mean token probability of the solution "
+                        "is the score, trained by the MLE loss on correct candidates plus the "
+                        "hinge on (correct, incorrect) pairs' length-normalised log-likelihoods "
+                        "(--margin; 0.1 suits it)")
     p.add_argument("--rollouts", type=int, default=4,
                    help="completions sampled from every step of a training candidate "
                         "(--loss process)")
@@ -106,7 +114,7 @@ def get_args(argv=None):
     p.add_argument("--wrong_side", default="any", choices=["any", "voted"],
                    help="the margin pairs' wrong side: any wrong candidate of the problem, or "
                         "only those of its most voted wrong answer (evaluator.make_pairs)")
-    p.add_argument("--batch_size", type=int, default=32, help="candidates (ce) or pairs (margin)")
+    p.add_argument("--batch_size", type=int, default=32, help="candidates (ce, process, dense) or pairs (margin, likelihood)")
     p.add_argument("--max_steps", type=int, default=300)
     # also --warmup_steps --weight_decay --beta2 --grad_clip --dtype --seed --device
     # --no_progress: the same flags in both short-stage scripts (common.py)
@@ -229,7 +237,7 @@ def held_out_report(args, model, tok, val_c, control):
     rule = score_rule(vars(args))
     metrics, scores = evaluate(model, tok, val_c, progress=not args.no_progress, rule=rule)
     also = {}
-    if rule != "final":  # a process evaluator: its final read-out alone, beside
+    if rule == "weakest":  # a process evaluator: its final read-out alone, beside
         also = {"evaluator, final read-out": evaluate(model, tok, val_c)[1]}
     return metrics, ranking_report(val_c, {"evaluator": scores, **also, **control})
 

@@ -31,6 +31,9 @@ from train_verifier import main as train_verifier
 LARGER = "out/sft-6x192/ckpt.pt"  # an SSFT model 3.4x the generator's blocks (commands above)
 SECOND = "out/sft-seed1338/ckpt.pt"  # python train_sft.py --seed 1338 --eval_split val --out_dir ..
 
+LIKELIHOOD = ["--loss", "likelihood", "--margin", "0.1", "--lr", "1e-4", "--min_lr", "1e-5",
+              "--batch_size", "16"]  # the likelihood evaluator's recipe (one probe, not swept)
+
 SETTINGS = {  # name -> train_verifier flags
     "margin lr 1e-3 300 steps": ["--loss", "margin"],
     "ce lr 1e-3 300 steps": ["--loss", "ce"],
@@ -68,9 +71,14 @@ SETTINGS = {  # name -> train_verifier flags
     # trained gently, to keep more of what the larger model's likelihood already ranks
     "margin lr 1e-4, 6x192 evaluator": ["--lr", "1e-4", "--min_lr", "1e-5",
                                         "--evaluator_init", LARGER],
+    # no label word: the judge's own likelihood is the score, trained by MLE on the correct
+    # candidates + the hinge on pairs' normalised log-likelihoods (--loss likelihood)
+    "likelihood, 6x192 evaluator": [*LIKELIHOOD, "--evaluator_init", LARGER],
+    "likelihood (a copy of the generator)": LIKELIHOOD,
     # ... and its control: a second SSFT model of the generator's own size (seed 1338), to
     # tell a larger judge from a second opinion
     "margin, second 4x128 (seed 1338) evaluator": ["--evaluator_init", SECOND],
+    "likelihood, second 4x128 (seed 1338) evaluator": [*LIKELIHOOD, "--evaluator_init", SECOND],
 }
 
 

@@ -181,6 +181,26 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
     flat = [(test_problems[r["id"]], s) for r in got5 for s in r["samples"]]
     assert [x for r in got5 for x in r["scores"]] == pytest.approx(scores_of(
         pev, ptok, [p for p, _ in flat], [s for _, s in flat], rule="weakest"), abs=1e-6)
+    # a likelihood evaluator (no label word): trained on relabelled candidates (a tiny model
+    # is rarely right, so there would be no pairs), scored by its own likelihood in its report
+    # and in rerank.py
+    relabelled = tmp_path / "relabelled.jsonl"
+    relabelled.write_text("".join(json.dumps({**c, "label": i % 2 == 0}) + "\n"
+                                  for i, c in enumerate(cands)))
+    lm = verifier(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--candidates",
+                   str(relabelled), "--loss", "likelihood", "--margin", "0.1", "--max_steps",
+                   "2", "--batch_size", "2", "--no_progress", "--out_dir", str(tmp_path / "verl")])
+    assert set(lm["held_out"]["scorers"]) == {"evaluator", "likelihood",
+                                              "lowest token probability"}
+    rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator",
+            str(tmp_path / "verl" / "ckpt.pt"), "--n_samples", "4", "--curve_repeats", "1",
+            "--no_progress", "--no_likelihood_control", "--out_dir", str(tmp_path / "rr6"),
+            "--reuse_samples", str(tmp_path / "rr" / "samples.jsonl")])
+    from evaluator import likelihood_scores
+    lev, ltok, _ = open_run(str(tmp_path / "verl" / "ckpt.pt"))
+    got6 = [json.loads(l) for l in (tmp_path / "rr6" / "samples.jsonl").read_text().splitlines()]
+    assert [x for r in got6 for x in r["scores"]] == pytest.approx(likelihood_scores(
+        lev, ltok, [p for p, _ in flat], [s for _, s in flat], "cpu")["lp"], abs=1e-6)
     # fewer samples than the file holds: each problem's first 2 (reproduce.sh's SSFT votes)
     two = rerank(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--evaluator", "none",
                   "--n_samples", "2", "--curve_repeats", "1", "--no_progress",

@@ -337,6 +337,42 @@ def test_step_prefixes_and_their_read_out_positions(tok):
     assert step_readouts(tok, ids, 0) == [] and step_readouts(tok, ids, 4) == []
 
 
+def test_likelihood_loss_recomputed_from_each_candidate_alone(tok):
+    """--loss likelihood: the mean token cross-entropy of the correct sides plus the mean hinge
+    max(0, f(X-) - f(X+) + lambda) on each pair's length-normalised log-likelihoods, each
+    sequence scored alone (no padding) here; and its checkpoint scores by that likelihood."""
+    from types import SimpleNamespace
+    from data import encode_example, generator_target
+    from evaluator import likelihood_losses, likelihood_scores, score_rule
+    from model import sequence_logprobs
+    model = tiny_evaluator()
+    mk = lambda pid, label, a: {"problem_id": pid, "label": label, "problem": f"What is ${a}+1$?",
+                                "solution": f"It is {a + 1}." if label else f"It is {a + 2} or so."}
+    cands = [mk("a", True, 1), mk("a", False, 1), mk("b", False, 3), mk("b", True, 3)]
+    args = SimpleNamespace(pairs_per_problem=10, seed=0, wrong_side="any", batch_size=2,
+                           device="cpu", margin=0.1)
+    got = likelihood_losses(model, tok, cands, args, log=lambda *a: None)()
+
+    def alone(c):
+        ids, mask = encode_example(tok, generator_prompt(c["problem"]),
+                                   generator_target(c["solution"]), 128, truncate=True)
+        y = [t if m else -100 for t, m in zip(ids[1:], mask[1:])]  # the solution and its EOS
+        s = sequence_logprobs(model, torch.tensor([ids[:-1]]), torch.tensor([y]))
+        return s.total.item(), s.n_tokens.item(), s.normalised.item()
+    (t0, n0, f0), (_, _, g0), (_, _, g1), (t1, n1, f1) = [alone(c) for c in cands]
+    hinge = lambda pos, neg: max(0.0, neg - pos + 0.1)
+    want = -(t0 + t1) / (n0 + n1) + (hinge(f0, g0) + hinge(f1, g1)) / 2
+    swapped = -(t0 + t1) / (n0 + n1) + (hinge(g0, f0) + hinge(g1, f1)) / 2
+    assert got.item() == pytest.approx(want, abs=1e-5)
+    assert abs(want - swapped) > 1e-3
+    assert score_rule({"loss": "likelihood"}) == "likelihood"
+    problems, sols = [c["problem"] for c in cands], [c["solution"] for c in cands]
+    assert evaluator_scores(model, tok, problems, sols, rule="likelihood") == pytest.approx(
+        likelihood_scores(model, tok, problems, sols, "cpu")["lp"])
+    assert evaluator_scores(model, tok, problems, sols, rule="likelihood")[0] == pytest.approx(
+        math.exp(f0), abs=1e-5)
+
+
 def test_process_loss_by_hand():
     two = torch.tensor([[2.0, 0.0], [0.0, 1.0]])
     s1, s2 = 1 / (1 + math.exp(-2)), 1 / (1 + math.exp(1))
