@@ -13,7 +13,7 @@ clusters of majority voting. Two calls matter:
 Safety: model text is never given to eval/sympify. A small hand-written parser turns the
 normalised LaTeX into sympy objects, accepting only an allowlist of characters, commands,
 functions and symbols, refusing exponent towers before they are computed, and every sympy
-call runs under a time limit. Anything it cannot parse is compared as a normalised string.
+call runs under a CPU-time limit. Anything it cannot parse is compared as a normalised string.
 """
 import argparse
 import functools
