@@ -97,6 +97,12 @@ def verdicts(res, claims=None, alpha=0.05):
     return out
 
 
+def resolves(v):
+    """The interval's half-width in points, as a table cell: how large an effect the run could
+    tell from noise."""
+    return "-" if v["verdict"] == "no data" else f"± {100 * (v['high'] - v['low']) / 2:.1f}"
+
+
 def cell(v):
     """A verdict as a table cell: the words, the difference and its 95% interval in points."""
     if v["verdict"] == "no data":

@@ -61,10 +61,10 @@ def test_render_table_into_docs_and_headline_into_readme(tmp_path):
     assert text.startswith("intro\n<!-- results:start -->\n") and text.endswith("<!-- results:end -->\ntail\n")
     assert "old" not in text
     assert "| detailed, one step per line (PRM800K-like) | 54.2 | 31.0 ± 1.0 |" in text
-    claim = ("| paper's | detailed solutions beat terse ones (greedy) | +5.0 (Maj1@64) | "
+    claim = ("| paper's | detailed solutions beat terse ones (greedy) | +5.0 (Maj1@64) | ± 0.0 | "
              "reproduced (+100.0, 95% CI +100.0 to +100.0; Holm p 0.000) |")
     assert claim in text
-    assert "| paper's | majority voting beats greedy | - | no data |" in text  # no samples.jsonl
+    assert "| paper's | majority voting beats greedy | - | - | no data |" in text  # no samples.jsonl
     assert "last changed at commit " in text and "Holm's correction" in text
     assert "| RR.Top2@4 | 58.8 | 26.0 ± 0.0 | 26.0 ± 0.0 |" in text
     assert "| evaluator ROC AUC (held-out candidates) | - | 0.800 ± 0.000 | 0.700 ± 0.000 |" in text
@@ -157,9 +157,9 @@ def test_control_table_only_when_the_control_ran():
     assert "| RR.Top2@4 | 50.0 ± 0.0 | - | 25.0 ± 0.0 | 0.0 ± 0.0 |" in out
     # the claims file's W.RR.TopK-vs-likelihood claim: the evaluator right on all four problems,
     # the control on none, in both seeds: +100 with no spread; the claims without data say so
-    assert ("generator's mean token probability | - | reproduced (+100.0, 95% CI +100.0 to "
-            "+100.0; Holm p 0.000) |") in out
-    assert "| paper's | majority voting beats greedy | - | no data |" in out
+    assert ("generator's mean token probability | - | ± 0.0 | reproduced (+100.0, 95% CI +100.0 "
+            "to +100.0; Holm p 0.000) |") in out
+    assert "| paper's | majority voting beats greedy | - | - | no data |" in out
     for m in res["rerank"].values():
         m.pop("lp_rr_top2@4")
     assert "Evaluator-free control" not in render.render(res)

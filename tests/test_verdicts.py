@@ -71,6 +71,9 @@ def test_verdict_words_follow_the_holm_adjusted_p_value():
     assert v["c>b"]["verdict"] == "within noise" and v["gone"]["verdict"] == "no data"
     assert v["c>b"]["p_holm"] >= v["c>b"]["p"]  # Holm never lowers a p-value
     assert verdicts.cell(v["a>b"]).startswith("reproduced (+100.0, 95% CI +100.0 to +100.0")
+    # the half-width of the interval, in points: (high - low) / 2
+    assert verdicts.resolves({"verdict": "opposite", "low": -0.065, "high": -0.017}) == "± 2.4"
+    assert verdicts.resolves(v["a>b"]) == "± 0.0" and verdicts.resolves(v["gone"]) == "-"
 
 
 def test_committed_claims_file_is_well_formed():
