@@ -63,6 +63,16 @@ def run_cli(main):
         sys.exit(f"error: {e}")
 
 
+def refuse_other_flags(args, saved, free, what):
+    """--resume goes on only with the flags the run was made with (`saved`, its run config),
+    but those in `free`, which cannot change the result; `what` names the saved run in the
+    error ("the checkpoint was trained", "PATH was made")."""
+    for k, v in saved.items():
+        if k not in free and getattr(args, k, v) != v:
+            raise ValueError(f"--resume: --{k} is {getattr(args, k)!r} but {what} with {v!r}; "
+                             "pass the same flags to resume")
+
+
 # -----------------------------------------------------------------------------
 # optimisation
 

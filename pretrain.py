@@ -27,7 +27,7 @@ import time
 import torch
 from tqdm import tqdm
 
-from common import configure_optimizer, lr_at, run_cli, set_lr
+from common import configure_optimizer, lr_at, refuse_other_flags, run_cli, set_lr
 from records import write_json
 from data import (N_FRESH, N_TEST, N_TRAIN, N_VAL, encode, eos_id, generator_prompt,
                   generator_target, train_tokenizer)
@@ -94,10 +94,7 @@ def load_resume_point(args, model, optimizer, gen):
     if not os.path.isfile(path):
         raise FileNotFoundError(f"--resume: {path} does not exist")
     ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    for k, v in ckpt["run_config"].items():
-        if k not in FREE_ON_RESUME and getattr(args, k) != v:
-            raise ValueError(f"--resume: --{k} is {getattr(args, k)!r} but {path} was made "
-                             f"with {v!r}; pass the same flags to resume")
+    refuse_other_flags(args, ckpt["run_config"], FREE_ON_RESUME, f"{path} was made")
     model.load_state_dict(ckpt["model"])
     optimizer.load_state_dict(ckpt["optimizer"])
     gen.set_state(ckpt["data_rng"])

@@ -34,7 +34,8 @@ import torch.distributed as dist
 from tqdm import tqdm
 
 from common import (Sampling, accuracy_report, autocast_for, configure_optimizer,
-                    generate_solutions, lr_at, print_failures, run_cli, set_lr, token_loss_sum)
+                    generate_solutions, lr_at, print_failures, refuse_other_flags, run_cli,
+                    set_lr, token_loss_sum)
 from records import write_json, write_jsonl
 from data import (N_FRESH, N_FRESH_REAL, N_TEST, N_TRAIN, N_VAL, SPLIT_KEYS, bucket_batches,
                   collate, encode_generator_examples, eos_id, generator_prompt, load_splits,
@@ -286,10 +287,7 @@ def resume_or_build_tokenizer(args, train_rows, master, world):
             args.base_splits = ckpt["run_config"]["base_splits"]
         free = {"resume", "stop_after", "no_progress", "device", "compile", "eval_batch_size",
                 "length_split"}
-        for k, v in ckpt["run_config"].items():
-            if k not in free and getattr(args, k, v) != v:
-                raise ValueError(f"--resume: --{k} is {getattr(args, k)!r} but the checkpoint "
-                                 f"was trained with {v!r}; pass the same flags to resume")
+        refuse_other_flags(args, ckpt["run_config"], free, "the checkpoint was trained")
         tok.save(os.path.join(args.out_dir, "tokenizer.json"))
         return tok, model, ckpt
     tok = build_tokenizer(args, train_rows, args.out_dir) if master else None
