@@ -131,6 +131,13 @@ def evaluator_scores(model, tok, problems, solutions, progress=False, rule="fina
     return out
 
 
+def solution_example(tok, problem, solution, block):
+    """A solution as its generator saw it (prompt, solution, EOS; the loss on the solution and
+    EOS), cut to the context: what a likelihood reads and --loss likelihood trains on."""
+    return encode_example(tok, generator_prompt(problem), generator_target(solution), block,
+                          truncate=True)
+
+
 @torch.no_grad()
 def likelihood_scores(model, tok, problems, solutions, device, batch_size=64):
     """The evaluator-free control's scores: the generator's own confidence in each solution,
@@ -139,8 +146,7 @@ def likelihood_scores(model, tok, problems, solutions, device, batch_size=64):
     sum them like the evaluator's probabilities)."""
     model.eval()
     block, pad = model.config.block_size, eos_id(tok)
-    exs = [encode_example(tok, generator_prompt(p), generator_target(s), block, truncate=True)
-           for p, s in zip(problems, solutions)]
+    exs = [solution_example(tok, p, s, block) for p, s in zip(problems, solutions)]
     out = {"lp": [0.0] * len(exs), "minp": [0.0] * len(exs)}
     for chunk in length_chunks([len(ids) for ids, _ in exs], batch_size):
         b = to_device(collate([exs[i] for i in chunk], pad), device)
@@ -537,8 +543,7 @@ def likelihood_losses(model, tok, cands, args, log=print):
         raise DataError("--loss likelihood: no problem has both a correct and an incorrect "
                         "candidate")
     block, pad = model.config.block_size, eos_id(tok)
-    exs = [encode_example(tok, generator_prompt(c["problem"]), generator_target(c["solution"]),
-                          block, truncate=True) for c in cands]
+    exs = [solution_example(tok, c["problem"], c["solution"], block) for c in cands]
     next_idx = cycling_batches(len(pairs), args.batch_size, random.Random(args.seed + 1))
 
     def next_loss():
