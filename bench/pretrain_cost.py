@@ -79,8 +79,12 @@ def render(saved):
 def main(argv=None):
     args = get_args(argv)
     if args.render:
-        print(render(read_json(args.out)))
-        return read_json(args.out)
+        saved = read_json(args.out, None)
+        if saved is None:
+            raise FileNotFoundError(f"--render: {args.out} does not exist (run "
+                                    "python -m bench.pretrain_cost first)")
+        print(render(saved))
+        return saved
     d = pretrain_args([])
     rows = []
     for size in args.sizes:
@@ -88,7 +92,8 @@ def main(argv=None):
         s, n = seconds_per_step(n_layer, n_embd, args.steps, d)
         rows.append({"size": size, "params": n, "seconds_per_step": round(s, 4)})
         print(f"{size}: {n / 1e6:.2f}M parameters, {s:.3f} s a step")
-    saved = {"rows": rows, "steps": args.steps, "machine": machine(), "torch": torch.__version__, "threads": torch.get_num_threads(),
+    saved = {"rows": rows, "steps": args.steps, "machine": machine(), "torch": torch.__version__,
+             "threads": torch.get_num_threads(),
              "defaults": {k: getattr(d, k) for k in ("batch_size", "block_size", "max_steps")}}
     write_json(args.out, saved)
     print(render(saved))

@@ -27,6 +27,9 @@ def test_pretrain_cost_times_each_size_and_projects_the_bases_steps(tmp_path):
     out = str(tmp_path / "c.json")
     saved = pretrain_cost.main(["--sizes", "1x32", "2x64", "--steps", "1", "--out", out])
     assert json.load(open(out)) == saved
+    assert pretrain_cost.main(["--render", "--out", out]) == saved  # reads, runs nothing
+    with pytest.raises(FileNotFoundError, match="--render: .*none.json does not exist"):
+        pretrain_cost.main(["--render", "--out", str(tmp_path / "none.json")])
     assert [r["size"] for r in saved["rows"]] == ["1x32", "2x64"]
     small, large = saved["rows"]
     assert 0 < small["params"] < large["params"] and small["seconds_per_step"] > 0
