@@ -105,7 +105,7 @@ def get_args(argv=None):
                         "no label word, the judge's own mean token probability of the solution "
                         "is the score, trained by the MLE loss on correct candidates plus the "
                         "hinge on (correct, incorrect) pairs' length-normalised log-likelihoods "
-                        "(--margin; 0.1 suits it)")
+                        "(lambda: --margin, in normalised log-likelihood)")
     p.add_argument("--rollouts", type=int, default=4,
                    help="completions sampled from every step of a training candidate "
                         "(--loss process)")
@@ -114,7 +114,8 @@ def get_args(argv=None):
     p.add_argument("--wrong_side", default="any", choices=["any", "voted"],
                    help="the margin pairs' wrong side: any wrong candidate of the problem, or "
                         "only those of its most voted wrong answer (evaluator.make_pairs)")
-    p.add_argument("--batch_size", type=int, default=32, help="candidates (ce, process, dense) or pairs (margin, likelihood)")
+    p.add_argument("--batch_size", type=int, default=32,
+                   help="candidates (ce, process, dense) or pairs (margin, likelihood)")
     p.add_argument("--max_steps", type=int, default=300)
     # also --warmup_steps --weight_decay --beta2 --grad_clip --dtype --seed --device
     # --no_progress: the same flags in both short-stage scripts (common.py)
@@ -266,7 +267,8 @@ def main(argv=None):
     model, tok = judge_of(args, model, tok, rc)
     tok.save(os.path.join(args.out_dir, "tokenizer.json"))
     if args.evaluator_init:  # does the other model's own confidence see more, untrained?
-        control[JUDGE_LIKELIHOOD] = likelihood_controls(model, tok, val_c, args.device)["likelihood"]
+        own = likelihood_controls(model, tok, val_c, args.device)
+        control[JUDGE_LIKELIHOOD] = own["likelihood"]
     t1 = time.time()
     history, optimizer = train_evaluator(model, tok, train_c, args)
     train_time = time.time() - t1

@@ -2,9 +2,9 @@
 Every rendered block of README.md and docs/: examples of the synthetic world and its sizes
 (data/world/ at the scripts' defaults), the difficulty table, the evaluator learning
 curve and its variants on validation, step 3's validation sweep, the first hour's commands,
-the bases and what a base costs, the speedrun records, the validation sweeps and the results (results/render.py,
-from results/results.json), each from the JSON file its command wrote. Never typed:
-tests/test_results.py renders them and compares with the files.
+the bases and what a base costs, the speedrun records, the validation sweeps and the results
+(results/render.py, from results/results.json), each from the JSON file its command wrote.
+Never typed: tests/test_results.py renders them and compares with the files.
 
     python -m results.blocks            # rewrite the blocks in README.md and docs/
     python -m results.blocks --check    # exit 1 if a file differs from the render

@@ -7,7 +7,8 @@ split is never read.
     python train_sft.py && python -m results.evaluator_settings
     python -m results.evaluator_settings --render
     python pretrain.py --n_layer 6 --n_head 6 --n_embd 192 --max_steps 3500 \
-        --out bases/world-6x192.pt                      # the larger judges' base (CPU: ~70 min)
+        --out bases/world-6x192.pt                      # the larger judges' base (its cost:
+                                                        # docs/speedrun.md)
     python train_sft.py --init_from bases/world-6x192.pt --eval_split val \
         --out_dir out/sft-6x192                         # ... and its SSFT model (LARGER)
     python train_sft.py --seed 1338 --eval_split val --out_dir out/sft-seed1338   # (SECOND)

@@ -136,8 +136,9 @@ def claims_table(res, claims=None):
     lines = [f"**Claims** (fixed in `results/claims.json`, last changed at commit {commit}). "
              "Difference a - b in points on the same test problems and "
              "seeds; 95% interval from a bootstrap that resamples seeds and problems together; "
-             "Holm's correction within each list. \"Resolves\" is the interval's half-width: a true "
-             "effect much smaller than it could not have been distinguished from noise in this run.\n",
+             "Holm's correction within each list. \"Resolves\" is the interval's half-width: "
+             "a true effect much smaller than it could not have been distinguished from noise in "
+             "this run.\n",
              "| | claim | paper | resolves | ours |", "|---|---|---|---|---|"]
     for c in v.values():
         kind = "paper's" if c["kind"] == "primary" else "ours"
