@@ -17,7 +17,7 @@ import torch
 
 
 class KVCache:
-    """Preallocated keys/values for all layers: (n_layer, B, nh, T_max, hs).
+    """Preallocated keys/values for all layers: (n_layer, B, n_kv_head, T_max, hs).
 
     Preallocated rather than torch.cat per step: concatenation copies the whole past at every
     new token (O(T^2) memory traffic); writing into a fixed buffer copies only the new token.
@@ -29,7 +29,8 @@ class KVCache:
 
     def __init__(self, config, batch_size, max_len, device, dtype, static=False):
         hs = config.n_embd // config.n_head
-        shape = (config.n_layer, batch_size, config.n_head, max_len, hs)
+        # only the kv heads are cached: grouped-query attention shares each among g query heads
+        shape = (config.n_layer, batch_size, config.n_kv_head or config.n_head, max_len, hs)
         self.k = torch.zeros(shape, device=device, dtype=dtype)
         self.v = torch.zeros(shape, device=device, dtype=dtype)
         self.key_mask = torch.zeros(batch_size, max_len, dtype=torch.bool, device=device)

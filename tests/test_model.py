@@ -493,3 +493,158 @@ def test_one_cross_entropy_three_reductions():
     assert torch.allclose(none, hand, atol=1e-6)
     assert torch.allclose(token_cross_entropy(logits, targets, "sum"), hand.sum(), atol=1e-5)
     assert torch.allclose(token_cross_entropy(logits, targets), hand.sum() / 7, atol=1e-6)
+
+
+# -----------------------------------------------------------------------------
+# Llama and Qwen2 checkpoints against transformers (the oracle)
+
+FAMILY_CASES = {  # name: (model_type, the config's differences from a tiny base)
+    "llama-gqa-untied": ("llama", dict(num_key_value_heads=2, tie_word_embeddings=False)),
+    "llama-tied-llama3-rope": ("llama", dict(
+        num_key_value_heads=1, tie_word_embeddings=True, rope_theta=500000.0,
+        rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                      "high_freq_factor": 4.0, "original_max_position_embeddings": 8})),
+    "qwen2-biases-gqa": ("qwen2", dict(num_key_value_heads=2, tie_word_embeddings=False)),
+    "qwen2-tied": ("qwen2", dict(num_key_value_heads=4, tie_word_embeddings=True)),
+}
+
+
+def hf_family_model(case, seed=0):
+    """A random tiny Llama / Qwen2 from transformers with weights large enough (and random
+    norms and q/k/v biases) that a missed copy, a wrong rotary layout or a wrong kv-head
+    order moves the logits far beyond the tolerance."""
+    transformers = pytest.importorskip("transformers")
+    kind, extra = FAMILY_CASES[case]
+    cls = {"llama": (transformers.LlamaConfig, transformers.LlamaForCausalLM),
+           "qwen2": (transformers.Qwen2Config, transformers.Qwen2ForCausalLM)}[kind]
+    cfg = cls[0](vocab_size=97, hidden_size=32, intermediate_size=48, num_hidden_layers=2,
+                 num_attention_heads=4, max_position_embeddings=128, rms_norm_eps=1e-6,
+                 **extra)
+    torch.manual_seed(seed)
+    m = cls[1](cfg).eval()
+    with torch.no_grad():
+        for name, p in m.named_parameters():
+            p.copy_(1 + 0.2 * torch.randn_like(p) if "norm" in name else 0.3 * torch.randn_like(p))
+    return m
+
+
+@pytest.fixture(scope="module", params=list(FAMILY_CASES))
+def family_dirs(request, tmp_path_factory):
+    """(transformers model, its save_pretrained directory, our model loaded from it)."""
+    hf = hf_family_model(request.param)
+    d = tmp_path_factory.mktemp(request.param)
+    hf.save_pretrained(d)
+    return hf, d, GPT.from_pretrained(str(d)).eval()
+
+
+def test_family_logits_and_greedy_match_transformers(family_dirs):
+    from model import family
+    hf, d, ours = family_dirs
+    assert family(ours.config) == hf.config.model_type
+    idx = torch.randint(0, 97, (3, 40), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        ref, (got, _) = hf(idx).logits, ours(idx)
+    assert ref.abs().max() > 1  # the logits are far from flat: a wrong copy would show
+    assert (got - ref).abs().max().item() < 1e-4
+    prompt = idx[:1, :5]
+    ref_tokens = hf.generate(prompt, max_new_tokens=20, do_sample=False, pad_token_id=0,
+                             eos_token_id=None, attention_mask=torch.ones_like(prompt))
+    assert torch.equal(ours.generate(prompt, 20, temperature=0), ref_tokens)
+
+
+def test_family_cache_padding_and_eos_as_gpt2(family_dirs):
+    """The KV cache (growing and static, holding the kv heads only), left padding and rows
+    leaving at EOS behave for a rotary, grouped-query model as for GPT-2."""
+    _, _, m = family_dirs
+    prompts = [[5, 6, 7, 8, 9, 10], [11, 12], [13, 14, 15, 16]]
+    idx, mask = left_pad(prompts, pad_id=3)
+    ref = m.generate(idx, 16, temperature=0, attention_mask=mask, use_cache=False)
+    for static in (False, True):
+        got = m.generate(idx, 16, temperature=0, attention_mask=mask, static=static)
+        assert torch.equal(got, ref)
+    for i, p in enumerate(prompts):  # the padded batch == each prompt alone
+        assert torch.equal(ref[i, -16:], m.generate(torch.tensor([p]), 16, temperature=0)[0, -16:])
+    seen = []
+    monkeypatch_update = KVCache.update
+    def spy(self, layer, k, v):
+        seen.append(self.k.shape)
+        return monkeypatch_update(self, layer, k, v)
+    KVCache.update = spy
+    try:
+        eos = ref[0, -10].item()  # a token row 0 emits mid-way: it ends there
+        out = m.generate(idx, 16, temperature=0, attention_mask=mask, eos_token_id=eos)
+    finally:
+        KVCache.update = monkeypatch_update
+    assert seen[0][2] == (m.config.n_kv_head or m.config.n_head)  # only the kv heads cached
+    for row, r in zip(out[:, -16:], ref[:, -16:]):
+        hit = (r == eos).nonzero()
+        cut = hit[0, 0].item() if len(hit) else 16
+        assert torch.equal(row[:cut], r[:cut]) and (row[cut:] == eos).all()
+
+
+def test_family_checkpoint_round_trip_and_sequence_scores(family_dirs, tmp_path):
+    from model import weights_hash
+    _, _, m = family_dirs
+    save_checkpoint(str(tmp_path / "ckpt.pt"), m)
+    back, _ = load_checkpoint(str(tmp_path / "ckpt.pt"))
+    assert back.config == m.config and weights_hash(back) == weights_hash(m)
+    idx = torch.randint(0, 97, (2, 12))
+    assert torch.equal(back(idx)[0], m(idx)[0])
+    targets = idx.clone()
+    targets[:, :4] = -100
+    s = sequence_logprobs(m, idx, targets)
+    logp = torch.log_softmax(m(idx)[0], -1)
+    by_hand = sum(logp[0, t, idx[0, t]] for t in range(4, 12))
+    assert s.total[0].item() == pytest.approx(by_hand.item(), abs=1e-4)
+
+
+def test_sharded_bf16_checkpoint_loads(tmp_path):
+    hf = hf_family_model("qwen2-biases-gqa").to(torch.bfloat16)
+    hf.save_pretrained(tmp_path, max_shard_size="20KB")
+    index = json.loads((tmp_path / "model.safetensors.index.json").read_text())
+    assert len(set(index["weight_map"].values())) > 1
+    ours = GPT.from_pretrained(str(tmp_path)).eval()
+    assert next(ours.parameters()).dtype == torch.float32  # the master weights
+    idx = torch.randint(0, 97, (2, 16))
+    # the oracle: transformers reading the same files into float32 (hf.float() would keep
+    # the rotary frequencies that .to(bfloat16) rounded)
+    from transformers import AutoModelForCausalLM
+    oracle = AutoModelForCausalLM.from_pretrained(tmp_path, dtype=torch.float32).eval()
+    with torch.no_grad():
+        ref = oracle(idx).logits
+        assert (ours(idx)[0] - ref).abs().max().item() < 1e-4
+    os.remove(tmp_path / sorted(set(index["weight_map"].values()))[-1])
+    with pytest.raises(FileNotFoundError, match=r"names the shard model-0000\d-of-0000\d"):
+        GPT.from_pretrained(str(tmp_path))
+
+
+def test_family_refusals(tmp_path):
+    hf = hf_family_model("llama-gqa-untied")
+    hf.save_pretrained(tmp_path)
+    cfg = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**cfg, "model_type": "mistral"}))
+    with pytest.raises(ValueError, match="model_type 'mistral' is not supported; mathtune "
+                                         "loads gpt2, llama, qwen2"):
+        GPT.from_pretrained(str(tmp_path))
+    (tmp_path / "config.json").write_text(json.dumps({**cfg, "model_type": "qwen2"}))
+    with pytest.raises(KeyError, match=r"q_proj\.bias.*missing"):  # a Llama read as a Qwen2
+        GPT.from_pretrained(str(tmp_path))
+    rope = {**cfg["rope_parameters"], "rope_type": "yarn"}
+    (tmp_path / "config.json").write_text(json.dumps({**cfg, "rope_parameters": rope}))
+    with pytest.raises(ValueError, match="rope_type 'yarn'"):
+        GPT.from_pretrained(str(tmp_path))
+
+
+def test_hub_style_rope_keys_are_read(tmp_path):
+    """The hub's config files (written before transformers 5) say rope_theta and rope_scaling
+    at the top level: the same model as transformers 5's rope_parameters."""
+    hf = hf_family_model("llama-tied-llama3-rope")
+    hf.save_pretrained(tmp_path)
+    cfg = json.loads((tmp_path / "config.json").read_text())
+    new = GPT.from_pretrained(str(tmp_path)).config
+    rope = cfg.pop("rope_parameters")
+    cfg["rope_theta"] = rope.pop("rope_theta")
+    cfg["rope_scaling"] = rope
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    old = GPT.from_pretrained(str(tmp_path)).config
+    assert old == new and new.rope_scaling["factor"] == 8.0 and new.rope_theta == 500000.0
