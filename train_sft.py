@@ -11,9 +11,10 @@ synthetic world's text, 2-core CPU, minutes: README's first-hour table):
     python train_sft.py --style terse --out_dir out/sft-terse      # the paper's style finding
     python train_sft.py --resume                                   # continue a killed run
 
-Real data and pretrained GPT-2 on one GPU:
+Real data and a pretrained model (GPT-2, a Llama or a Qwen2: docs/gpu.md) on one GPU:
     python train_sft.py --init_from gpt2 --dataset /path/to/MATH --device cuda \\
         --batch_size 8 --grad_accum 4 --lr 2e-5 --max_steps 3000 --block_size 1024 --compile
+    python train_sft.py --init_from /models/Qwen2.5-0.5B --dataset /path/to/MATH ...
 
 Several GPUs (or several CPU processes, gloo) on one machine:
     torchrun --standalone --nproc_per_node=4 train_sft.py --device cuda ...
@@ -69,8 +70,8 @@ def get_args(argv=None):
     # model
     p.add_argument("--init_from", default=BASE,
                    help="a mathtune checkpoint (.pt: the committed base of pretrain.py by "
-                        "default, or any run's), 'scratch', a GPT-2 hub name (gpt2, ...) or a "
-                        "local HF directory")
+                        "default, or any run's), 'scratch', a GPT-2 hub name (gpt2, ...), a "
+                        "hub org/name, or a local HF directory (gpt2, llama, qwen2)")
     p.add_argument("--vocab_size", type=int, default=1024, help="scratch: BPE vocabulary")
     p.add_argument("--n_layer", type=int, default=4)
     p.add_argument("--n_head", type=int, default=4)
@@ -184,7 +185,7 @@ def check_base(args):
     what = "was pretrained" if rc.get("base") else "descends from a base pretrained"
     if args.dataset != "synthetic":
         raise ValueError(f"--init_from {args.init_from} {what} on the synthetic world; for "
-                         f"--dataset {args.dataset} pass --init_from gpt2 (or a local GPT-2 "
+                         f"--dataset {args.dataset} pass --init_from gpt2 (or a local HF "
                          "directory) or scratch")
     for k, v in kept.items():
         if getattr(args, k) != v:

@@ -11,9 +11,16 @@ target of the GPU path and writes them as JSON, with the card's name.
             rows every 16 steps) and the uncached reference; identical greedy tokens checked.
   pipeline  a briefly trained default model (train_sft.py) solving its 500 test problems
             greedily through common.generate_solutions, float32 vs bf16 autocast.
+  --hf DIR  instead of all that, a Hugging Face checkpoint (gpt2, llama or qwen2; e.g.
+            Qwen2.5-0.5B downloaded beforehand): load time, logits against transformers in
+            float32, full fine-tuning steps as train_sft.py takes them (float32 weights, AdamW,
+            bf16 autocast) at --hf_batch x --hf_context with the peak memory beside
+            memory_plan's computed figure, and sampling 64 x 256 tokens with the KV cache.
 
     python -m bench.gpu_check --out gpu_check.json        # on the GPU, about 6 minutes
+    python -m bench.gpu_check --hf /models/Qwen2.5-0.5B --out gpu_check_hf.json
     python -m bench.gpu_check --device cpu --tiny         # a smoke test of the script itself
+    python -m bench.gpu_check --plan                      # the memory table of docs/gpu.md
 
 MFU counts 6 * params + 12 * n_layer * n_embd * T FLOPs per trained token (PaLM appendix B)
 against the card's dense bf16 peak (H100/H200 SXM: 989 TFLOP/s).
@@ -40,7 +47,116 @@ def get_args(argv=None):
     p.add_argument("--peak_tflops", type=float, default=989.0, help="dense bf16 peak of the card")
     p.add_argument("--skip", nargs="*", default=[], choices=["train", "sample", "pipeline"])
     p.add_argument("--out", default=None, help="write the figures as JSON here")
+    p.add_argument("--hf", default=None, help="check this Hugging Face directory instead")
+    p.add_argument("--hf_batch", type=int, default=8, help="--hf: sequences per training step")
+    p.add_argument("--hf_context", type=int, default=1024, help="--hf: tokens per sequence")
+    p.add_argument("--plan", action="store_true", help="print docs/gpu.md's memory table")
     return p.parse_args(argv)
+
+
+# -----------------------------------------------------------------------------
+# what full fine-tuning needs, computed (not measured): docs/gpu.md's table
+
+# the published config.json of each model, the fields the memory depends on
+PUBLISHED = {
+    "Qwen2.5-0.5B": dict(n_layer=24, n_embd=896, n_head=14, n_kv_head=2, intermediate_size=4864,
+                         vocab_size=151936, tied=True, qkv_bias=True),
+    "SmolLM2-360M": dict(n_layer=32, n_embd=960, n_head=15, n_kv_head=5, intermediate_size=2560,
+                         vocab_size=49152, tied=True),
+    "Llama 3.2 1B": dict(n_layer=16, n_embd=2048, n_head=32, n_kv_head=8, intermediate_size=8192,
+                         vocab_size=128256, tied=True),
+}
+
+
+def memory_plan(cfg, batch, context):
+    """GiB of one full fine-tuning step as train_sft.py takes it on a GPU, computed: float32
+    weights (4 bytes a parameter), float32 gradients (4), AdamW's two moments (8), autocast's
+    bf16 copies of the weights (2); activations kept for the backward, per token and layer
+    about 22 C + 6 kv + 8 I bytes (bf16 matmul outputs, float32 residual stream; C the width,
+    kv the k/v width, I the MLP's), and at the loss 14 V bytes a token (bf16 logits, their
+    float32 copy, log-softmax and its gradient: token_cross_entropy works in float32)."""
+    with torch.device("meta"):
+        n = GPT(cfg).num_params()
+    C, I = cfg.n_embd, cfg.intermediate_size or 4 * cfg.n_embd
+    kv = (cfg.n_kv_head or cfg.n_head) * C // cfg.n_head
+    tokens, gib = batch * context, 2 ** 30
+    out = {"params_M": n / 1e6, "weights": 4 * n / gib, "gradients": 4 * n / gib,
+           "adamw": 8 * n / gib, "bf16_copies": 2 * n / gib,
+           "activations": tokens * cfg.n_layer * (22 * C + 6 * kv + 8 * I) / gib,
+           "logits": tokens * 14 * cfg.vocab_size / gib}
+    out["total"] = sum(v for k, v in out.items() if k != "params_M")
+    return out
+
+
+def plan_table(batch=8, context=1024):
+    """docs/gpu.md's memory table: each PUBLISHED model at batch x context."""
+    lines = [f"| model | parameters | weights + grads + AdamW + bf16 copies | activations | "
+             f"logits and loss | total (batch {batch} x {context}) |", "|---|---|---|---|---|---|"]
+    for name, fields in PUBLISHED.items():
+        cfg = GPTConfig(block_size=context, bias=False, norm="rmsnorm", positions="rope",
+                        mlp="swiglu", **fields)
+        m = memory_plan(cfg, batch, context)
+        states = m["weights"] + m["gradients"] + m["adamw"] + m["bf16_copies"]
+        lines.append(f"| {name} | {m['params_M']:.0f}M | {states:.1f} GiB | "
+                     f"{m['activations']:.1f} GiB | {m['logits']:.1f} GiB | "
+                     f"{m['total']:.1f} GiB |")
+    return "\n".join(lines)
+
+
+def check_hf(path, dev, args, results):
+    """A Hugging Face checkpoint as the recipe uses it: load, parity, training, sampling."""
+    from model import family
+    t0 = time.perf_counter()
+    model = GPT.from_pretrained(path).to(dev)
+    cfg, B, T = model.config, args.hf_batch, args.hf_context
+    r = {"path": path, "family": family(cfg), "params_M": round(model.num_params() / 1e6, 1),
+         "load_s": round(time.perf_counter() - t0, 1)}
+    g = torch.Generator().manual_seed(0)
+    idx = torch.randint(0, cfg.vocab_size, (2, 64), generator=g).to(dev)
+    try:  # the oracle, when installed: float32 both, no TF32
+        from transformers import AutoModelForCausalLM
+        tf32 = torch.backends.cuda.matmul.allow_tf32
+        torch.backends.cuda.matmul.allow_tf32 = False
+        hf = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).to(dev).eval()
+        with torch.no_grad():
+            r["max_logit_diff_fp32"] = (hf(idx).logits - model(idx)[0]).abs().max().item()
+        del hf
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+    except ImportError:
+        r["max_logit_diff_fp32"] = None
+    plan = memory_plan(cfg, B, T)
+    if dev.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(dev)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-5, fused=dev.type == "cuda")
+    x = torch.randint(0, cfg.vocab_size, (B, T + 1), generator=g).to(dev)
+    model.train()
+    for step in range(args.steps + 2):  # two warm-up steps, then timed
+        if step == 2:
+            sync(dev)
+            t0 = time.perf_counter()
+        with autocast(dev):
+            _, loss = model(x[:, :-1], x[:, 1:])
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+    sync(dev)
+    r["train_tokens_per_s"] = round(args.steps * B * T / (time.perf_counter() - t0))
+    r["train_batch"], r["planned_gib"] = [B, T], round(plan["total"], 1)
+    if dev.type == "cuda":
+        r["peak_gib"] = round(torch.cuda.max_memory_allocated(dev) / 2 ** 30, 1)
+    del opt
+    model.eval()
+    n, new = (4, 8) if args.tiny else (64, 256)
+    prompts = torch.randint(0, cfg.vocab_size, (n, 32), generator=g).to(dev)
+    with torch.no_grad(), autocast(dev):
+        _, dt = timed(lambda: model.generate(prompts, new, temperature=1.0, top_p=0.95,
+                                             static=dev.type == "cuda"), dev)
+    r["sample_tokens_per_s"] = round(n * new / dt)
+    results["hf"] = r
+    print(f"hf {path} ({r['family']}, {r['params_M']}M): load {r['load_s']} s, max logit diff "
+          f"{r['max_logit_diff_fp32']}, train {r['train_tokens_per_s']:,} tokens/s at {B} x {T} "
+          f"(peak {r.get('peak_gib')} GiB, computed {r['planned_gib']} GiB), sampling "
+          f"{r['sample_tokens_per_s']:,} tokens/s ({n} x {new})")
 
 
 def sync(dev):
@@ -194,6 +310,9 @@ def check_pipeline(dev, tiny, results):
 
 def main(argv=None):
     args = get_args(argv)
+    if args.plan:
+        print(plan_table())
+        return None
     dev = torch.device(args.device)
     cfg = GPTConfig(block_size=1024, vocab_size=50257, n_layer=12, n_head=12, n_embd=768)
     if args.tiny:
@@ -206,6 +325,9 @@ def main(argv=None):
         torch.backends.cudnn.allow_tf32 = True
     results = {"device": name, "torch": torch.__version__, "train": {}, "sample": {}}
     t0 = time.time()
+    if args.hf:
+        args.skip = ["train", "sample", "pipeline"]
+        check_hf(args.hf, dev, args, results)
     model = check_train(cfg, dev, args, results) if "train" not in args.skip else None
     if "sample" not in args.skip:
         if model is None:

@@ -2,7 +2,8 @@
 Every rendered block of README.md and docs/: examples of the synthetic world and its sizes
 (data/world/ at the scripts' defaults), the difficulty table, the evaluator learning
 curve and its variants on validation, step 3's validation sweep, the first hour's commands,
-the bases and what a base costs, the speedrun records, the validation sweeps and the results
+the bases and what a base costs, the memory a real model's fine-tuning needs (computed), the
+speedrun records, the validation sweeps and the results
 (results/render.py, from results/results.json), each from the JSON file its command wrote.
 Never typed: tests/test_results.py renders them and compares with the files.
 
@@ -18,6 +19,7 @@ from records import write_text
 from data import N_FRESH, N_TEST, N_TRAIN, N_VAL, world
 from bench.bench_model import render as bench_model_table
 from bench.first_hour import render as first_hour_table
+from bench.gpu_check import plan_table as gpu_memory_table
 from bench.pretrain_cost import render as pretrain_cost_table
 from bench.speedrun import render as speedrun_table
 from bench.sweep import render as sweep_table
@@ -52,6 +54,7 @@ def blocks(root="."):
             "difficulty": difficulty_table(read("results", "difficulty.json")["rows"])},
         "docs/model.md": {
             "bench-model": bench_model_table(read("bench", "bench_model.json"))},
+        "docs/gpu.md": {"gpu-memory": gpu_memory_table()},
         "docs/speedrun.md": {
             "base": base_markdown([read("bases", f) for f in sorted(os.listdir(
                 os.path.join(root, "bases"))) if f.startswith("world-") and f.endswith(".json")]),

@@ -479,6 +479,33 @@ def test_gpu_check_runs_on_cpu_and_writes_every_figure(tmp_path):
     assert [s for s, _ in fig["losses"]] == [0, 20, 27] and fig["losses"][-1][1] < fig["losses"][0][1]
 
 
+def test_gpu_check_hf_mode_and_memory_plan(tmp_path):
+    """bench/gpu_check.py --hf on a tiny Qwen2 directory (the CPU smoke test of the GPU run),
+    and memory_plan's figures worked out by hand for one small config."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "gpu_check", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                  "bench", "gpu_check.py"))
+    gc = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gc)
+    hf_family_model("qwen2-biases-gqa").save_pretrained(tmp_path / "qwen2")
+    r = gc.main(["--device", "cpu", "--tiny", "--hf", str(tmp_path / "qwen2"), "--hf_batch",
+                 "2", "--hf_context", "16", "--steps", "2"])["hf"]
+    assert r["family"] == "qwen2" and r["max_logit_diff_fp32"] < 1e-4
+    assert r["train_tokens_per_s"] > 0 and r["sample_tokens_per_s"] > 0
+    cfg = GPTConfig(block_size=16, vocab_size=100, n_layer=2, n_head=4, n_embd=8, bias=False,
+                    norm="rmsnorm", positions="rope", mlp="swiglu", n_kv_head=2,
+                    intermediate_size=12)
+    n = GPT(cfg).num_params()  # tied embeddings (100 x 8), 2 layers, the final norm
+    assert n == 800 + 2 * (8 * 8 + 2 * 8 * 4 + 8 * 8 + 3 * 8 * 12 + 2 * 8) + 8
+    plan = gc.memory_plan(cfg, batch=3, context=16)
+    gib = 2 ** 30
+    assert plan["weights"] * gib == 4 * n and plan["adamw"] * gib == 8 * n
+    assert plan["activations"] * gib == 48 * 2 * (22 * 8 + 6 * 4 + 8 * 12)
+    assert plan["logits"] * gib == 48 * 14 * 100
+    assert plan["total"] * gib == pytest.approx(18 * n + 48 * (2 * 296 + 1400))
+
+
 def test_one_cross_entropy_three_reductions():
     """token_cross_entropy's reductions agree with each other and with the hand value."""
     torch.manual_seed(0)

@@ -248,3 +248,66 @@ def test_unknown_flag_and_empty_dataset(tmp_path):
                         str(tmp_path), "--init_from", "scratch", "--out_dir", str(tmp_path / "o")],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode != 0 and "no usable rows" in r.stderr
+
+
+def test_qwen2_directory_runs_sft_then_rerank(tmp_path):
+    """A Hugging Face directory of another family, as a learner downloads one: a tiny random
+    Qwen2 saved by transformers beside a tokenizer.json of the world's text (trained here) and
+    its EOS in config.json. train_sft.py fine-tunes it for a few steps; rerank.py samples from
+    its checkpoint, which reloads as the same Qwen2 (rotary, SwiGLU, grouped-query, biases)."""
+    transformers = pytest.importorskip("transformers")
+    from data import eos_id, load_splits
+    from model import family
+    from rerank import main as rerank
+    from train_joint import main as joint
+    from train_verifier import main as verifier
+    hf_dir = tmp_path / "qwen2-tiny"
+    rows = load_splits("synthetic", n_train=120, n_val=8, n_test=12)["train"]
+    tok = train_tokenizer([generator_prompt(r["problem"]) + generator_target(r["solution"])
+                           for r in rows], 300)
+    cfg = transformers.Qwen2Config(vocab_size=tok.get_vocab_size(), hidden_size=32,
+                                   intermediate_size=64, num_hidden_layers=1,
+                                   num_attention_heads=4, num_key_value_heads=2,
+                                   max_position_embeddings=1024, eos_token_id=eos_id(tok),
+                                   tie_word_embeddings=True)
+    torch.manual_seed(0)
+    transformers.Qwen2ForCausalLM(cfg).save_pretrained(hf_dir)
+    tok.save(str(hf_dir / "tokenizer.json"))
+    flags = [str(hf_dir) if f == "scratch" else f for f in TINY]
+    sft = main(flags + ["--max_steps", "6", "--lr", "3e-3", "--out_dir", str(tmp_path / "sft")])
+    model, ck = load_checkpoint(str(tmp_path / "sft" / "ckpt.pt"))
+    assert family(model.config) == "qwen2" and model.config.n_kv_head == 2
+    assert ck["run_config"]["init_from"] == str(hf_dir) and sft["n_test"] == 12
+    # step 2a on its checkpoint: sampled candidates, labels halved so that pairs exist (a
+    # random model is never right), the margin evaluator; step 3 on the same candidates
+    gen = str(tmp_path / "sft" / "ckpt.pt")
+    verifier(["--generator", gen, "--n_problems", "8", "--n_val_problems", "4",
+              "--n_samples", "2", "--n_val_samples", "2", "--max_steps", "1", "--loss", "ce",
+              "--no_progress", "--out_dir", str(tmp_path / "ver0")])
+    cands = [json.loads(l) for l in
+             (tmp_path / "ver0" / "candidates.jsonl").read_text().splitlines()]
+    for i, c in enumerate(cands):
+        c["label"] = i % 2 == 0
+    (tmp_path / "cands.jsonl").write_text("\n".join(json.dumps(c) for c in cands) + "\n")
+    v = verifier(["--generator", gen, "--candidates", str(tmp_path / "cands.jsonl"),
+                  "--max_steps", "2", "--batch_size", "2", "--no_progress",
+                  "--out_dir", str(tmp_path / "ver")])
+    assert 0 <= v["pair_accuracy"] <= 1 and family(load_checkpoint(
+        str(tmp_path / "ver" / "ckpt.pt"))[0].config) == "qwen2"
+    j = joint(["--generator", gen, "--objective", "evaluator", "--candidates",
+               str(tmp_path / "cands.jsonl"), "--stage_b_steps", "1", "--stage_c_steps", "1",
+               "--batch_size", "2", "--no_progress", "--out_dir", str(tmp_path / "joint")])
+    assert json.loads((tmp_path / "joint" / "metrics.json").read_text())["pass@1"] == j["pass@1"]
+    r = rerank(["--generator", gen, "--evaluator", str(tmp_path / "ver" / "ckpt.pt"),
+                "--n_samples", "4", "--k_clusters", "2", "--curve_repeats", "1",
+                "--no_progress", "--out_dir", str(tmp_path / "rr")])
+    lines = (tmp_path / "rr" / "samples.jsonl").read_text().splitlines()
+    assert len(lines) == 12 and all(len(json.loads(l)["samples"]) == 4 for l in lines)
+    saved = json.loads((tmp_path / "rr" / "metrics.json").read_text())
+    assert saved["pass@1"] == r["pass@1"] == sft["pass@1"]  # the same greedy solutions
+    assert 0 <= saved["maj1@4"] <= saved["pass@4"] <= 1
+    # a tokenizer whose EOS is not the one the model's files name is refused, naming the file
+    gen = hf_dir / "generation_config.json"
+    gen.write_text(json.dumps({**json.loads(gen.read_text()), "eos_token_id": [1, 2]}))
+    with pytest.raises(ValueError, match=r"generation_config\.json: eos_token_id \[1, 2\]"):
+        main(flags + ["--max_steps", "1", "--out_dir", str(tmp_path / "sft2")])
