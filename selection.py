@@ -1,7 +1,7 @@
 """
 Step 2b's rules as pure functions of (answers, correct flags, scores): cluster the N answers by
 equivalence (grade.is_equiv), vote, re-rank inside the voted clusters. rerank.py applies them to
-a split; the evaluator's held-out report (evaluator.ranking_report) applies them to its
+a split; the evaluator's held-out report (measures.ranking_report) applies them to its
 candidates, so both read one implementation.
 
   cluster          answers -> clusters of sample indices, in order of first appearance

@@ -44,8 +44,8 @@ from records import write_json
 from data import (collate, cycling_batches, encode_generator_examples, eos_id,
                   load_run_splits, to_device)
 from model import load_run, save_checkpoint, sequence_logprobs
-from evaluator import (candidate_problems, evaluator_losses, make_pairs, margin_loss,
-                       read_candidates, sample_candidates)
+from candidates import candidate_problems, make_pairs, read_candidates, sample_candidates
+from evaluator import evaluator_losses, margin_loss
 
 
 def get_args(argv=None):

@@ -25,7 +25,7 @@ It then reports, on 16 samples of each of 500 validation problems, the evaluator
 SSFT model's own mean and lowest token probability (read before training; with
 --evaluator_init, the judge's own mean token probability too): AUC, pair
 accuracy over sampled pairs and over distinct texts, the top-2 decision and the re-ranking
-rules (evaluator.ranking_report): whether the evaluator is worth having.
+rules (measures.ranking_report): whether the evaluator is worth having.
 
     python train_verifier.py                                  # after python train_sft.py
     python train_verifier.py --loss ce --candidates out/verifier/candidates.jsonl \
@@ -54,10 +54,12 @@ from common import (add_stage_flags, check_generator, generator_record, run_cli,
                     train_steps)
 from records import write_json, write_jsonl
 from data import N_FRESH, SPLIT_KEYS, DataError, label_token_ids, load_run_splits
-from evaluator import (candidate_problems, distinct_scores, evaluate, evaluator_losses,
-                       likelihood_scores, ranking_report, read_candidates, rollout_values,
-                       score_rule, slip_candidates, step_prefixes, training_and_val_candidates)
-from model import load_run, save_checkpoint
+from candidates import (PLANTED, candidate_problems, counterfactual_plants, plant_answers,
+                        read_candidates, rollout_values, slip_candidates, step_prefixes,
+                        training_and_val_candidates)
+from evaluator import evaluator_losses, likelihood_scores, score_rule
+from measures import distinct_scores, evaluate, ranking_report
+from model import family, load_run, save_checkpoint
 
 
 def get_args(argv=None):
@@ -92,8 +94,18 @@ def get_args(argv=None):
     p.add_argument("--slips", type=int, default=0,
                    help="also train on the gold solutions of this many of the candidates' "
                         "problems, each beside a copy with one slip in a result that the "
-                        "generator carries on (evaluator.slip_candidates); 0: the paper's "
+                        "generator carries on (candidates.slip_candidates); 0: the paper's "
                         "candidates only")
+    p.add_argument("--plant_answer", default=None, choices=sorted(PLANTED),
+                   help="the positive control: every candidate's problem text (training and "
+                        "held out) states its gold answer (end: '... (The answer is $A$.)', "
+                        "start: 'Answer: $A$. ...'), so judging is comparing two answers; the "
+                        "samples and labels are the real run's (candidates.plant_answers)")
+    p.add_argument("--plant_counterfactual", action="store_true",
+                   help="with --plant_answer, a diagnostic: also train on a copy of every "
+                        "training problem stating its most voted wrong answer, labelled against "
+                        "that (candidates.counterfactual_plants): no shortcut through the "
+                        "solution's text is left; the held-out candidates are unchanged")
     # training
     p.add_argument("--loss", default="margin", choices=["margin", "ce", "process", "dense",
                                                         "likelihood"],
@@ -110,10 +122,14 @@ def get_args(argv=None):
                    help="completions sampled from every step of a training candidate "
                         "(--loss process)")
     p.add_argument("--margin", type=float, default=1.0, help="lambda of the margin loss (log space)")
+    p.add_argument("--lm_weight", type=float, default=0.0,
+                   help="ce and margin: add this times the language-modelling loss of the "
+                        "correct candidates' solutions inside the template (Cobbe et al. 2021 "
+                        "keep the LM objective beside the verifier's); 0: the paper's losses")
     p.add_argument("--pairs_per_problem", type=int, default=10)
     p.add_argument("--wrong_side", default="any", choices=["any", "voted"],
                    help="the margin pairs' wrong side: any wrong candidate of the problem, or "
-                        "only those of its most voted wrong answer (evaluator.make_pairs)")
+                        "only those of its most voted wrong answer (candidates.make_pairs)")
     p.add_argument("--batch_size", type=int, default=32,
                    help="candidates (ce, process, dense) or pairs (margin, likelihood)")
     p.add_argument("--max_steps", type=int, default=300)
@@ -142,7 +158,7 @@ def likelihood_controls(model, tok, cands, device):
 
 
 def report_table(report):
-    """The held-out report (evaluator.ranking_report) as the lines train_verifier prints."""
+    """The held-out report (measures.ranking_report) as the lines train_verifier prints."""
     r, K = report, report["K"]
     pct = lambda x: f"{100 * x:5.1f}"
     lines = [f"held out: {r['n_candidates']} candidates of {r['n_problems']} validation problems "
@@ -220,6 +236,10 @@ def judge_of(args, model, tok, rc):
     if not args.evaluator_init:
         return model, tok
     judge, judge_tok, ck = load_run(args.evaluator_init, args.device)
+    if family(judge.config) != family(model.config):
+        raise ValueError(f"--evaluator_init {args.evaluator_init} is a {family(judge.config)} "
+                         f"model, the generator {args.generator} a {family(model.config)} one: "
+                         "the evaluator is fine-tuned from the generator's family")
     theirs = ck["run_config"]
     for k in ("dataset", "style", *SPLIT_KEYS):
         if theirs.get(k) != rc.get(k):
@@ -251,13 +271,23 @@ def main(argv=None):
     model, tok, sft = load_run(args.generator, args.device)
     label_token_ids(tok)  # fails early if the label words cannot be told apart
     rc, t0 = sft["run_config"], time.time()
-    cands = candidates_of(args, model, tok, rc)
+    sampled = candidates_of(args, model, tok, rc)
+    # the control: only the problem texts differ from the real run (candidates.plant_answers)
+    cands = plant_answers(sampled, args.plant_answer) if args.plant_answer else sampled
     sample_time, t_labels = time.time() - t0, time.time()
     train_c = [c for c in cands if c["split"] == "train"]
     val_c = [c for c in cands if c["split"] == "val"]
     if not train_c or not val_c:
         raise DataError("candidates need both 'train' and 'val' rows")
     train_c = with_labels(args, model, tok, rc, train_c)
+    if args.plant_counterfactual:
+        if not args.plant_answer:
+            raise ValueError("--plant_counterfactual needs --plant_answer")
+        extra = counterfactual_plants(
+            [c for c in sampled if c["split"] == "train"], args.plant_answer)
+        print(f"counterfactual plants: {len(extra)} training candidates of "
+              f"{len({c['problem_id'] for c in extra})} problems stating a wrong answer")
+        train_c = train_c + extra
     label_time = time.time() - t_labels  # what the slips and rollouts cost beyond sampling
     for name, cs in (("train", train_c), ("val", val_c)):
         print(f"{name} candidates: {len(cs)}, {sum(c['label'] for c in cs) / len(cs):.1%} correct")

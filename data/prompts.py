@@ -19,8 +19,15 @@ def generator_target(solution):
     return " " + solution.strip()
 
 
+EVALUATOR_TAIL = ". The above candidate solution is"  # then ' correct' / ' incorrect'
+
+
+def evaluator_head(problem):
+    """The evaluator prompt up to its solution (which follows after a space)."""
+    return f"Here is a math problem: {problem.strip()}. Here is a candidate solution:"
+
+
 def evaluator_prompt(problem, solution):
     """Liu et al. 2023: 'Here is a math problem: {P}. Here is a candidate solution: {X}. The
     above candidate solution is' -- followed by ' correct' / ' incorrect'."""
-    return (f"Here is a math problem: {problem.strip()}. Here is a candidate solution: "
-            f"{solution.strip()}. The above candidate solution is")
+    return f"{evaluator_head(problem)} {solution.strip()}{EVALUATOR_TAIL}"

@@ -27,7 +27,7 @@ from records import write_json, write_jsonl
 from data import load_run_splits
 from model import load_run
 from train_verifier import main as train_verifier
-from evaluator import read_candidates, training_and_val_candidates
+from candidates import read_candidates, training_and_val_candidates
 
 
 def get_args(argv=None):

@@ -124,7 +124,7 @@ def render(saved):
 
 def render_held_out(saved):
     """The settings scored on the large held-out set (train_verifier's report,
-    evaluator.ranking_report), with the generator's own likelihood rows beside them (the same
+    measures.ranking_report), with the generator's own likelihood rows beside them (the same
     in every run, read from the first) and the votes' line."""
     order = lambda r: list(SETTINGS).index(r["name"]) if r["name"] in SETTINGS else len(SETTINGS)
     rows = sorted((r for r in saved["rows"] if "held_out" in r), key=order)  # SETTINGS' order

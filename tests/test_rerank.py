@@ -161,7 +161,7 @@ def test_end_to_end_sft_verifier_rerank(tmp_path):
                    "--out_dir", str(tmp_path / "verp")])
     values = [json.loads(l) for l in
               (tmp_path / "verp" / "step_values.jsonl").read_text().splitlines()]
-    from evaluator import step_prefixes
+    from candidates import step_prefixes
     want = {(c["problem_id"], p) for c in cands if c["split"] == "train"
             for p in step_prefixes(c["solution"])}
     assert {(v["problem_id"], v["prefix"]) for v in values} == want

@@ -8,16 +8,18 @@ import random
 import pytest
 import torch
 
-from data import collate, decode, eos_id, left_pad, train_tokenizer, generator_prompt
+from data import (collate, decode, eos_id, generator_prompt, generator_target, left_pad,
+                  train_tokenizer)
 from model import GPT, GPTConfig
 from data import DataError, label_token_ids
 from common import Sampling
 from records import write_jsonl
-from evaluator import (ce_loss, distinct_pair_accuracy, evaluator_batches, evaluator_example,
-                       evaluator_loss, evaluator_scores, label_logits, log_score, make_pairs,
-                       margin_loss, pair_metrics, problem_groups, process_loss, ranking_report,
-                       roc_auc, rollout_values, shorten_middle, slip, slip_candidates,
-                       slip_start, step_prefixes, step_readouts, top2_decision)
+from candidates import make_pairs, rollout_values, slip, slip_candidates, slip_start, step_prefixes
+from evaluator import (ce_loss, evaluator_batches, evaluator_example, evaluator_loss,
+                       evaluator_scores, label_logits, log_score, margin_loss, process_loss,
+                       shorten_middle, step_readouts)
+from measures import (distinct_pair_accuracy, pair_metrics, problem_groups, ranking_report,
+                      roc_auc, top2_decision)
 
 
 def test_margin_loss_by_hand():
@@ -383,14 +385,14 @@ def test_process_loss_by_hand():
 def test_rollout_values_recomputed(tok, monkeypatch):
     """Each distinct step prefix is rolled out once, from that prefix, and its value is the
     share of completions whose answer is the gold one (2 of 3 here, by hand)."""
-    import evaluator
+    import candidates
     calls = []
 
     def fake_generate(model, tok, problems, cfg, progress=None, starts=None):
         calls.append((problems, starts, cfg.n))
         return [[s + "The answer is $\\boxed{3}$.", s + "So $\\boxed{4}$.", s + "$\\boxed{3.0}$"]
                 if s == "x\n" else [s + "no answer"] * 3 for s in starts]
-    monkeypatch.setattr(evaluator, "generate_solutions", fake_generate)
+    monkeypatch.setattr(candidates, "generate_solutions", fake_generate)
     cands = [{"problem_id": "p", "problem": "P?", "gold": "3", "solution": s}
              for s in ("x\ny\nThe end.", "x\nz", "x\ny\nOther end.")]
     got = rollout_values(None, tok, cands, Sampling(n=3, temperature=0.9, seed=0), False)
@@ -450,14 +452,14 @@ def test_slip_candidates_keep_only_slips_that_end_wrong(tok, monkeypatch):
     """Each problem gives its gold solution (right) and the slipped copy as the generator
     carried it on (wrong), and nothing when the carried-on copy still lands on the gold answer;
     the continuation starts right after the slipped line, and is greedy."""
-    import evaluator
+    import candidates
     seen = []
 
     def fake_generate(model, tok, problems, cfg, progress=None, starts=None):
         seen.append((cfg.temperature, cfg.n, starts))
         return [[s + "The answer is $\\boxed{" + ("7" if "A" in p else "5") + "}$."]
                 for p, s in zip(problems, starts)]
-    monkeypatch.setattr(evaluator, "generate_solutions", fake_generate)
+    monkeypatch.setattr(candidates, "generate_solutions", fake_generate)
     gold = "$2 + 3 = 5$.\nThe answer is $\\boxed{5}$."
     rows = [{"id": "A", "problem": "A: 2 + 3?", "solution": gold, "answer": "5"},
             {"id": "B", "problem": "B: 2 + 3?", "solution": gold, "answer": "5"},
@@ -474,15 +476,83 @@ def test_slip_candidates_keep_only_slips_that_end_wrong(tok, monkeypatch):
 
 
 def test_held_out_candidates_are_drawn_as_rerank_draws_whatever_the_training_sampling(monkeypatch):
-    import evaluator
+    import candidates
     calls = []
-    monkeypatch.setattr(evaluator, "sample_candidates",
+    monkeypatch.setattr(candidates, "sample_candidates",
                         lambda model, tok, rows, sampling, splits, progress: calls.append(
                             (len(rows), sampling, splits)) or [])
     splits = {"fresh": [{"id": i} for i in range(10)], "val": [{"id": i} for i in range(8)]}
     hot = Sampling(n=4, temperature=1.2, top_p=0.8, seed=7)
-    evaluator.training_and_val_candidates(None, None, splits, ("fresh", 6, 5, 16), hot, False)
+    candidates.training_and_val_candidates(None, None, splits, ("fresh", 6, 5, 16), hot, False)
     (n_train, s_train, w_train), (n_val, s_val, w_val) = calls
     assert (n_train, s_train, w_train) == (6, hot, ("train", "fresh"))
     assert (n_val, w_val) == (5, ("val", "val"))
     assert (s_val.n, s_val.temperature, s_val.top_p, s_val.seed) == (16, 0.9, 0.95, 8)
+
+
+def test_evaluator_init_of_another_family_is_refused(tmp_path):
+    """A Qwen2 judge for a GPT-2-family generator is refused before anything is read from it:
+    the evaluator is fine-tuned from the generator's family."""
+    import argparse
+    from data import train_tokenizer
+    from model import GPT, GPTConfig, save_checkpoint
+    from train_verifier import judge_of
+    tok = train_tokenizer(["What is $1+2$? The answer is $\\boxed{3}$."], 300)
+    size = dict(block_size=64, vocab_size=tok.get_vocab_size(), n_layer=1, n_head=2, n_embd=16)
+    qwen2 = GPT(GPTConfig(**size, bias=False, norm="rmsnorm", positions="rope", mlp="swiglu",
+                          n_kv_head=1, qkv_bias=True, tied=False))
+    save_checkpoint(str(tmp_path / "qwen2.pt"), qwen2, tokenizer=tok)
+    args = argparse.Namespace(evaluator_init=str(tmp_path / "qwen2.pt"), device="cpu",
+                              generator="out/sft/ckpt.pt")
+    with pytest.raises(ValueError, match=r"qwen2\.pt is a qwen2 model, the generator "
+                                         r"out/sft/ckpt\.pt a gpt2 one"):
+        judge_of(args, GPT(GPTConfig(**size)), tok, {})
+    same = judge_of(args, qwen2, tok, {})  # the same family: on to the split checks
+    assert same[0].config == qwen2.config
+
+
+def guessing_world(n_problems, seed):
+    """Candidates whose correctness nothing in the problem or solution text reveals: each
+    problem is the same question, its gold answer a random digit, its four candidates each
+    right or wrong by a coin flip. Only a planted answer can tell them apart."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n_problems):
+        gold = rng.randint(0, 9)
+        for _ in range(4):
+            ans = gold if rng.random() < 0.5 else rng.choice([d for d in range(10) if d != gold])
+            out.append({"problem_id": f"{seed}/{i}", "split": "train", "gold": str(gold),
+                        "problem": "Guess my number.", "answer": str(ans), "label": ans == gold,
+                        "solution": f"The answer is $\\boxed{{{ans}}}$."})
+    return out
+
+
+def test_evaluator_learns_a_planted_answer_and_nothing_without_it():
+    """The positive control in a tiny world (train_verifier.py --plant_answer): with the gold
+    answer written into the problem text, the paper's margin evaluator learns to compare it
+    with the boxed answer (held-out distinct-pair accuracy near 1); with the same candidates
+    and no plant it stays at chance. Fails when the score is read at the wrong position or
+    the labels are shuffled (both mutations run by hand: 0.5 and 0.5)."""
+    from common import train_steps
+    from candidates import plant_answers
+    from evaluator import evaluator_losses
+    from measures import distinct_pair_accuracy, evaluate
+    from train_verifier import get_args
+    train, val = guessing_world(200, 0), guessing_world(60, 1)
+    tok = train_tokenizer([generator_prompt(c["problem"]) + generator_target(c["solution"])
+                           for c in train], 400)
+    args = get_args(["--no_progress", "--max_steps", "400", "--lr", "3e-3", "--batch_size",
+                     "16", "--warmup_steps", "5", "--device", "cpu"])
+    got = {}
+    for plant in ("end", None):
+        torch.manual_seed(0)
+        model = GPT(GPTConfig(block_size=128, vocab_size=tok.get_vocab_size(), n_layer=2,
+                              n_head=4, n_embd=64, bias=False))
+        tr, va = (plant_answers(cs, plant) if plant else cs for cs in (train, val))
+        train_steps(model, args.max_steps, evaluator_losses(model, tok, tr, args,
+                                                            log=lambda *a: None), args)
+        got[plant] = distinct_pair_accuracy(va, evaluate(model, tok, va)[1])
+    assert "(The answer is $" in plant_answers(val, "end")[0]["problem"]
+    assert got["end"][1] == got[None][1] > 50  # the same held-out pairs, enough of them
+    assert got["end"][0] >= 0.9, got  # planted: learned
+    assert got[None][0] <= 0.65, got  # taken away: nothing to learn
