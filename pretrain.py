@@ -80,11 +80,13 @@ def resume_path(args):
     return os.path.splitext(args.out)[0] + ".resume.pt"
 
 
-def save_resume_point(args, model, tok, optimizer, step, gen, history, seconds):
-    """Everything a killed run needs to go on exactly as the straight run would have."""
-    save_checkpoint(resume_path(args), model, optimizer, step=step, run_config=vars(args),
-                    tokenizer=tok, history=history, seconds=seconds,
-                    data_rng=gen.get_state(), torch_rng=torch.get_rng_state())
+def save_resume_point(args, model, tok, optimizer, gen, progress):
+    """Everything a killed run needs to go on exactly as the straight run would have;
+    progress = {"step", "history", "seconds"} so far."""
+    save_checkpoint(resume_path(args), model, optimizer, step=progress["step"],
+                    run_config=vars(args), tokenizer=tok, history=progress["history"],
+                    seconds=progress["seconds"], data_rng=gen.get_state(),
+                    torch_rng=torch.get_rng_state())
 
 
 def load_resume_point(args, model, optimizer, gen):
@@ -166,7 +168,8 @@ def main(argv=None):
                             "seconds": round(time.time() - t0, 1)})
         done = step + 1
         if done == args.stop_after or (done % args.save_every == 0 and done < args.max_steps):
-            save_resume_point(args, model, tok, optimizer, done, gen, history, time.time() - t0)
+            save_resume_point(args, model, tok, optimizer, gen, {
+                "step": done, "history": history, "seconds": time.time() - t0})
             if done == args.stop_after:
                 print(f"stopped at step {done}: continue with --resume")
                 return history

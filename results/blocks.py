@@ -1,7 +1,7 @@
 """
 Every rendered block of README.md and docs/: examples of the synthetic world and its sizes
 (data/world/ at the scripts' defaults), the difficulty table, the evaluator learning
-curve and its variants on validation, step 3's validation sweep, the first hour's commands,
+curve and its variants on validation, the evaluator's planted-answer control, step 3's validation sweep, the first hour's commands,
 the bases and what a base costs, the memory a real model's fine-tuning needs (computed), the
 speedrun records, the validation sweeps and the results
 (results/render.py, from results/results.json), each from the JSON file its command wrote.
@@ -24,6 +24,7 @@ from bench.pretrain_cost import render as pretrain_cost_table
 from bench.speedrun import render as speedrun_table
 from bench.sweep import render as sweep_table
 from results.difficulty import render as difficulty_table
+from results.evaluator_control import render as control_table
 from results.evaluator_curve import table as curve_table
 from results.evaluator_settings import render as evaluator_table
 from results.evaluator_settings import render_held_out as evaluator_variants_table
@@ -46,6 +47,7 @@ def blocks(root="."):
             "joint-settings": joint_table(read("results", "joint_settings.json")),
             "temperature": temperature_table(read("results", "temperature.json")),
             "evaluator-curve": curve_table(read("results", "evaluator_curve.json")),
+            "evaluator-control": control_table(read("results", "evaluator_control.json")),
             "evaluator-variants": evaluator_variants_table(
                 read("results", "evaluator_settings.json"))},
         "docs/data.md": {

@@ -496,3 +496,28 @@ def test_every_code_pointer_in_readme_docs_and_help_exists():
                 missing.append(f"{where}: {path}")
     assert checked > 50
     assert not missing, "\n".join(missing)
+
+
+def test_evaluator_control_runs_each_recipe_on_both_tasks_on_one_sample(tmp_path,
+                                                                        test_split_forbidden):
+    """results/evaluator_control.py: a recipe on the real task and on the planted control
+    reads the same candidates (sampled by the first run), the control's problem texts only
+    differ (the held-out report's sizes are the same), and the table shows both rows."""
+    from results import evaluator_control
+    tiny_sft(tmp_path / "sft", eval_split="val")
+    runs, out = tmp_path / "runs", str(tmp_path / "c.json")
+    tiny = ["--n_problems", "4", "--n_val_problems", "3", "--n_samples", "2",
+            "--n_val_samples", "3", "--max_steps", "2", "--warmup_steps", "1"]
+    names = ["paper ce | real", "paper ce | planted at the end"]
+    saved = evaluator_control.main(["--generator", str(tmp_path / "sft" / "ckpt.pt"), "--runs",
+                                    str(runs), "--out", out, "--settings", *names[::-1],
+                                    "--extra", *tiny])
+    assert [r["name"] for r in saved["rows"]] == names  # in the sweep's order
+    assert [r["name"] for r in json.load(open(out))["rows"]] == names
+    assert (runs / "candidates.jsonl").exists() and saved["candidates"] == str(
+        runs / "candidates.jsonl")
+    real, planted = (r["held_out"] for r in saved["rows"])
+    assert (real["n_candidates"], real["n_problems"]) == (planted["n_candidates"], 3) == (9, 3)
+    assert all(r["wall_seconds"] > 0 for r in saved["rows"])
+    table = evaluator_control.render(saved)
+    assert "| paper ce | real |" in table and "| paper ce | planted at the end |" in table

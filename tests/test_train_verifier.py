@@ -556,3 +556,51 @@ def test_evaluator_learns_a_planted_answer_and_nothing_without_it():
     assert got["end"][1] == got[None][1] > 50  # the same held-out pairs, enough of them
     assert got["end"][0] >= 0.9, got  # planted: learned
     assert got[None][0] <= 0.65, got  # taken away: nothing to learn
+
+
+def test_plants_state_the_gold_or_a_voted_wrong_answer():
+    """plant_answers writes each candidate's gold answer into its problem text and changes
+    nothing else; counterfactual_plants restates each problem that has a wrong answer with its
+    most voted one (ties to the first seen), labels against that, under a new problem id."""
+    from candidates import counterfactual_plants, plant_answers
+    cs = [{"problem_id": "p", "problem": "Find $x$. ", "gold": "3", "answer": a, "label": a == "3",
+           "solution": f"$\\boxed{{{a}}}$"} for a in ("3", "5", "4", "5", "3")]
+    cs.append({**cs[0], "problem_id": "q", "answer": "3"})  # all right: no restatement
+    planted = plant_answers(cs, "end")
+    assert planted[0]["problem"] == "Find $x$. (The answer is $3$.)"
+    assert plant_answers(cs, "start")[0]["problem"] == "Answer: $3$. Find $x$."
+    assert [{k: v for k, v in c.items() if k != "problem"} for c in planted] == \
+        [{k: v for k, v in c.items() if k != "problem"} for c in cs]
+    cf = counterfactual_plants(cs, "end")
+    assert {c["problem_id"] for c in cf} == {"p/cf"} and len(cf) == 5
+    assert all(c["problem"] == "Find $x$. (The answer is $5$.)" for c in cf)
+    assert [c["label"] for c in cf] == [False, True, False, True, False]
+
+
+def test_lm_term_is_the_correct_solutions_token_loss_inside_the_template(tok):
+    """evaluator_example(lm=True) marks the solution's tokens (between the template's head and
+    tail) and the label; the loss adds lm_weight x the mean token cross-entropy over the
+    correct rows' solution tokens, recomputed here from the logits by hand."""
+    import argparse
+    from data import EVALUATOR_TAIL, encode, evaluator_head
+    from model import token_cross_entropy
+    problem, sols = "What is $2+3$?", ["It is 5.", "It is 6."]
+    ids, mask = evaluator_example(tok, problem, sols[0], True, 128, lm=True)
+    plain_ids, plain_mask = evaluator_example(tok, problem, sols[0], True, 128)
+    head, tail = len(encode(tok, evaluator_head(problem))), len(encode(tok, EVALUATOR_TAIL))
+    assert ids == plain_ids and sum(plain_mask) == 1
+    assert mask == [0] * head + [1] * (len(ids) - 1 - tail - head) + [0] * tail + [1]
+    model = tiny_evaluator()
+    exs = [evaluator_example(tok, problem, s, lab, 128, lm=True) for s, lab in zip(sols, (1, 0))]
+    args = argparse.Namespace(loss="ce", device="cpu", lm_weight=0.5)
+    ids2 = label_token_ids(tok)
+    got = evaluator_loss(model, exs, [True, False], args, ids2, eos_id(tok))
+    b = collate(exs, eos_id(tok))
+    logits, _ = model(b["x"], attention_mask=b["attention_mask"])
+    n0 = len(exs[0][0]) - 1
+    y = torch.full_like(b["y"], -100)
+    y[0, head - 1:n0 - tail - 1] = b["x"][0, head:n0 - tail]  # row 0's solution tokens only
+    by_hand = token_cross_entropy(logits, y)
+    without = evaluator_loss(model, exs, [True, False], argparse.Namespace(
+        loss="ce", device="cpu", lm_weight=0.0), ids2, eos_id(tok))
+    assert got.item() == pytest.approx(without.item() + 0.5 * by_hand.item(), abs=1e-5)
