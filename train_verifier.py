@@ -69,9 +69,11 @@ def get_args(argv=None):
                    help="the SSFT generator: its samples are judged, a copy of it judges them")
     p.add_argument("--sft_ckpt", dest="generator", help=argparse.SUPPRESS)  # the old name
     p.add_argument("--evaluator_init", default=None,
-                   help="start the evaluator from this SSFT model (of the same splits, e.g. a "
-                        "larger one) instead of a copy of the generator (the paper); the "
-                        "candidates, labels and likelihood rows stay the generator's")
+                   help="start the evaluator from this model instead of a copy of the "
+                        "generator (the accounts of the paper): the pre-trained base (the "
+                        "summary's reading, e.g. bases/world-4x128.pt) or another SSFT model "
+                        "of the same splits (e.g. a larger one); the candidates, labels and "
+                        "likelihood rows stay the generator's")
     # candidates
     p.add_argument("--candidates", default=None, help="reuse a candidates.jsonl instead of sampling")
     p.add_argument("--candidates_from", default="fresh", choices=["train", "fresh"],
@@ -230,9 +232,10 @@ JUDGE_LIKELIHOOD = "evaluator before training: its likelihood"  # a row of --eva
 
 def judge_of(args, model, tok, rc):
     """(model, tokenizer) to train as the evaluator: the generator itself (the paper's copy of
-    it; trained in place once the generator's work is done) or --evaluator_init's SSFT model,
-    refused unless it was fine-tuned on the generator's splits (it could have trained on
-    the held-out validation or fresh problems otherwise)."""
+    it; trained in place once the generator's work is done) or --evaluator_init's model: a
+    pre-trained base, refused unless it left out the generator's held-out problems, or an
+    SSFT model, refused unless it was fine-tuned on the generator's splits (either could have
+    trained on the held-out validation or fresh problems otherwise)."""
     if not args.evaluator_init:
         return model, tok
     judge, judge_tok, ck = load_run(args.evaluator_init, args.device)
@@ -241,11 +244,17 @@ def judge_of(args, model, tok, rc):
                          f"model, the generator {args.generator} a {family(model.config)} one: "
                          "the evaluator is fine-tuned from the generator's family")
     theirs = ck["run_config"]
-    for k in ("dataset", "style", *SPLIT_KEYS):
-        if theirs.get(k) != rc.get(k):
+    if theirs.get("base"):  # the pre-trained base (the summary's reading of the paper): it
+        # must have left out the held-out problems of the generator's lineage
+        mine = rc.get("base_splits") or {k: rc.get(k) for k in SPLIT_KEYS}
+        pairs = [(k, theirs.get(k), mine.get(k)) for k in SPLIT_KEYS]
+    else:  # another SSFT model: fine-tuned on the generator's splits
+        pairs = [(k, theirs.get(k), rc.get(k)) for k in ("dataset", "style", *SPLIT_KEYS)]
+    for k, a, b in pairs:
+        if a != b:
             raise ValueError(f"--evaluator_init {args.evaluator_init} was trained with --{k} "
-                             f"{theirs.get(k)!r}, the generator {args.generator} with "
-                             f"{rc.get(k)!r}: an evaluator must come from the generator's splits")
+                             f"{a!r}, the generator {args.generator} with {b!r}: an evaluator "
+                             "must come from the generator's splits")
     label_token_ids(judge_tok)
     print(f"evaluator: {args.evaluator_init} ({judge.num_params() / 1e6:.2f}M parameters), "
           f"judging {args.generator}'s samples")

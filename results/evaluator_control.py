@@ -27,6 +27,8 @@ RECIPES = {  # name -> train_verifier flags, the same for the real task and the 
     # Cobbe et al. 2021: the language model's loss beside the verifier's (on the correct
     # candidates' solutions, inside the template)
     "margin + LM loss (weight 1)": ["--lm_weight", "1.0"],
+    # the other reading of the paper: the evaluator fine-tuned from the pre-trained base
+    "paper margin, from the pre-trained base": ["--evaluator_init", "bases/world-4x128.pt"],
 }
 # the task each recipe is run on: the real one, and the control in two phrasings
 TASKS = {"real": [], "planted at the end": ["--plant_answer", "end"],

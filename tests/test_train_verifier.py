@@ -604,3 +604,25 @@ def test_lm_term_is_the_correct_solutions_token_loss_inside_the_template(tok):
     without = evaluator_loss(model, exs, [True, False], argparse.Namespace(
         loss="ce", device="cpu", lm_weight=0.0), ids2, eos_id(tok))
     assert got.item() == pytest.approx(without.item() + 0.5 * by_hand.item(), abs=1e-5)
+
+
+def test_evaluator_init_from_a_base_checks_its_held_out_keys(tmp_path):
+    """The pre-trained base as the evaluator's start: accepted when it left out the held-out
+    problems of the generator's lineage (its split flags equal the generator's base_splits),
+    refused, naming the flag, when it did not."""
+    import argparse
+    from data import SPLIT_KEYS
+    from model import save_checkpoint
+    from train_verifier import judge_of
+    tok = train_tokenizer(["What is $1+2$? The answer is $\\boxed{3}$."], 300)
+    base = GPT(GPTConfig(block_size=64, vocab_size=tok.get_vocab_size(), n_layer=1, n_head=2,
+                         n_embd=16))
+    keys = dict(zip(SPLIT_KEYS, (100, 10, 10, 20, 0)))
+    save_checkpoint(str(tmp_path / "base.pt"), base, run_config={"base": True, **keys},
+                    tokenizer=tok)
+    args = argparse.Namespace(evaluator_init=str(tmp_path / "base.pt"), device="cpu",
+                              generator="g.pt")
+    rc = {"dataset": "synthetic", "style": "detailed", **keys, "base_splits": keys}
+    assert judge_of(args, base, tok, rc)[0].config == base.config
+    with pytest.raises(ValueError, match=r"--n_val 10, the generator g\.pt with 12"):
+        judge_of(args, base, tok, {**rc, "base_splits": {**keys, "n_val": 12}})
