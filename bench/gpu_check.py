@@ -130,17 +130,8 @@ def check_hf(path, dev, args, results):
     opt = torch.optim.AdamW(model.parameters(), lr=1e-5, fused=dev.type == "cuda")
     x = torch.randint(0, cfg.vocab_size, (B, T + 1), generator=g).to(dev)
     model.train()
-    for step in range(args.steps + 2):  # two warm-up steps, then timed
-        if step == 2:
-            sync(dev)
-            t0 = time.perf_counter()
-        with autocast(dev):
-            _, loss = model(x[:, :-1], x[:, 1:])
-        loss.backward()
-        opt.step()
-        opt.zero_grad(set_to_none=True)
-    sync(dev)
-    r["train_tokens_per_s"] = round(args.steps * B * T / (time.perf_counter() - t0))
+    dt, _ = timed_steps(model, opt, x, dev, args.steps, warm=2)
+    r["train_tokens_per_s"] = round(args.steps * B * T / dt)
     r["train_batch"], r["planned_gib"] = [B, T], round(plan["total"], 1)
     if dev.type == "cuda":
         r["peak_gib"] = round(torch.cuda.max_memory_allocated(dev) / 2 ** 30, 1)
@@ -168,15 +159,10 @@ def autocast(dev):
     return torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == "cuda")
 
 
-def train(cfg, dev, batch_size, steps, compile_model, peak):
-    """tokens/s, MFU and the loss trajectory of one run on a fixed random batch."""
-    torch.manual_seed(0)
-    model = GPT(cfg).to(dev)
-    n_params = model.num_params() - cfg.block_size * cfg.n_embd  # without position embeddings
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-4, fused=dev.type == "cuda")
-    run = torch.compile(model) if compile_model else model
-    x = torch.randint(0, cfg.vocab_size, (batch_size, cfg.block_size + 1), device=dev)
-    warm = 10 if compile_model else 3  # compilation happens in the first steps
+def timed_steps(run, opt, x, dev, steps, warm):
+    """AdamW steps of `run` on the fixed batch x under bf16 autocast, the first `warm` untimed
+    (compilation, allocation). Returns (seconds of the timed steps, [(step, loss)] every 20
+    steps and at the last)."""
     losses, t0 = [], None
     for step in range(steps + warm):
         if step == warm:
@@ -190,7 +176,19 @@ def train(cfg, dev, batch_size, steps, compile_model, peak):
         if step % 20 == 0 or step == steps + warm - 1:
             losses.append((step, round(loss.item(), 4)))  # a sync, outside the timed average
     sync(dev)
-    dt = time.perf_counter() - t0
+    return time.perf_counter() - t0, losses
+
+
+def train(cfg, dev, batch_size, steps, compile_model, peak):
+    """tokens/s, MFU and the loss trajectory of one run on a fixed random batch."""
+    torch.manual_seed(0)
+    model = GPT(cfg).to(dev)
+    n_params = model.num_params() - cfg.block_size * cfg.n_embd  # without position embeddings
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-4, fused=dev.type == "cuda")
+    run = torch.compile(model) if compile_model else model
+    x = torch.randint(0, cfg.vocab_size, (batch_size, cfg.block_size + 1), device=dev)
+    warm = 10 if compile_model else 3  # compilation happens in the first steps
+    dt, losses = timed_steps(run, opt, x, dev, steps, warm)
     tok_s = steps * batch_size * cfg.block_size / dt
     mfu = tok_s * (6 * n_params + 12 * cfg.n_layer * cfg.n_embd * cfg.block_size) / (peak * 1e12)
     return {"tokens_per_s": round(tok_s), "mfu": round(mfu, 4), "losses": losses}, model
