@@ -7,6 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from bench.family_parity import CASES as FAMILY_CASES  # the Llama / Qwen2 oracle cases
 from data import train_tokenizer
 import sampling
 from model import (GPT, GPTConfig, last_real_index, load_checkpoint, load_run, save_checkpoint,
@@ -525,34 +526,11 @@ def test_one_cross_entropy_three_reductions():
 # -----------------------------------------------------------------------------
 # Llama and Qwen2 checkpoints against transformers (the oracle)
 
-FAMILY_CASES = {  # name: (model_type, the config's differences from a tiny base)
-    "llama-gqa-untied": ("llama", dict(num_key_value_heads=2, tie_word_embeddings=False)),
-    "llama-tied-llama3-rope": ("llama", dict(
-        num_key_value_heads=1, tie_word_embeddings=True, rope_theta=500000.0,
-        rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
-                      "high_freq_factor": 4.0, "original_max_position_embeddings": 8})),
-    "qwen2-biases-gqa": ("qwen2", dict(num_key_value_heads=2, tie_word_embeddings=False)),
-    "qwen2-tied": ("qwen2", dict(num_key_value_heads=4, tie_word_embeddings=True)),
-}
-
-
 def hf_family_model(case, seed=0):
-    """A random tiny Llama / Qwen2 from transformers with weights large enough (and random
-    norms and q/k/v biases) that a missed copy, a wrong rotary layout or a wrong kv-head
-    order moves the logits far beyond the tolerance."""
-    transformers = pytest.importorskip("transformers")
-    kind, extra = FAMILY_CASES[case]
-    cls = {"llama": (transformers.LlamaConfig, transformers.LlamaForCausalLM),
-           "qwen2": (transformers.Qwen2Config, transformers.Qwen2ForCausalLM)}[kind]
-    cfg = cls[0](vocab_size=97, hidden_size=32, intermediate_size=48, num_hidden_layers=2,
-                 num_attention_heads=4, max_position_embeddings=128, rms_norm_eps=1e-6,
-                 **extra)
-    torch.manual_seed(seed)
-    m = cls[1](cfg).eval()
-    with torch.no_grad():
-        for name, p in m.named_parameters():
-            p.copy_(1 + 0.2 * torch.randn_like(p) if "norm" in name else 0.3 * torch.randn_like(p))
-    return m
+    """bench/family_parity.py's random tiny Llama / Qwen2 (transformers is the oracle)."""
+    pytest.importorskip("transformers")
+    from bench.family_parity import hf_family_model as make
+    return make(case, seed)
 
 
 @pytest.fixture(scope="module", params=list(FAMILY_CASES))
@@ -565,18 +543,13 @@ def family_dirs(request, tmp_path_factory):
 
 
 def test_family_logits_and_greedy_match_transformers(family_dirs):
+    from bench.family_parity import parity
     from model import family
     hf, d, ours = family_dirs
     assert family(ours.config) == hf.config.model_type
-    idx = torch.randint(0, 97, (3, 40), generator=torch.Generator().manual_seed(1))
-    with torch.no_grad():
-        ref, (got, _) = hf(idx).logits, ours(idx)
-    assert ref.abs().max() > 1  # the logits are far from flat: a wrong copy would show
-    assert (got - ref).abs().max().item() < 1e-4
-    prompt = idx[:1, :5]
-    ref_tokens = hf.generate(prompt, max_new_tokens=20, do_sample=False, pad_token_id=0,
-                             eos_token_id=None, attention_mask=torch.ones_like(prompt))
-    assert torch.equal(ours.generate(prompt, 20, temperature=0), ref_tokens)
+    diff, top, same_greedy = parity(hf, ours)
+    assert top > 1  # the logits are far from flat: a wrong copy would show
+    assert diff < 1e-4 and same_greedy
 
 
 def test_family_cache_padding_and_eos_as_gpt2(family_dirs):
