@@ -26,6 +26,7 @@ from bench.sweep import render as sweep_table
 from results.difficulty import render as difficulty_table
 from results.evaluator_control import render as control_table
 from results.evaluator_curve import table as curve_table
+from results.planted_world import render as planted_world_table
 from results.evaluator_settings import render as evaluator_table
 from results.evaluator_settings import render_held_out as evaluator_variants_table
 from results.joint_settings import render as joint_table
@@ -48,6 +49,7 @@ def blocks(root="."):
             "temperature": temperature_table(read("results", "temperature.json")),
             "evaluator-curve": curve_table(read("results", "evaluator_curve.json")),
             "evaluator-control": control_table(read("results", "evaluator_control.json")),
+            "planted-world": planted_world_table(read("results", "planted_world.json")),
             "evaluator-variants": evaluator_variants_table(
                 read("results", "evaluator_settings.json"))},
         "docs/data.md": {

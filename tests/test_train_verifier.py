@@ -8,13 +8,13 @@ import random
 import pytest
 import torch
 
-from data import (collate, decode, eos_id, generator_prompt, generator_target, left_pad,
-                  train_tokenizer)
+from data import collate, decode, eos_id, generator_prompt, left_pad, train_tokenizer
 from model import GPT, GPTConfig
 from data import DataError, label_token_ids
 from common import Sampling
 from records import write_jsonl
-from candidates import make_pairs, rollout_values, slip, slip_candidates, slip_start, step_prefixes
+from candidates import (make_pairs, plant_answers, rollout_values, slip, slip_candidates,
+                        slip_start, step_prefixes)
 from evaluator import (ce_loss, evaluator_batches, evaluator_example, evaluator_loss,
                        evaluator_scores, label_logits, log_score, margin_loss, process_loss,
                        shorten_middle, step_readouts)
@@ -511,58 +511,27 @@ def test_evaluator_init_of_another_family_is_refused(tmp_path):
     assert same[0].config == qwen2.config
 
 
-def guessing_world(n_problems, seed):
-    """Candidates whose correctness nothing in the problem or solution text reveals: each
-    problem is the same question, its gold answer a random digit, its four candidates each
-    right or wrong by a coin flip. Only a planted answer can tell them apart."""
-    rng = random.Random(seed)
-    out = []
-    for i in range(n_problems):
-        gold = rng.randint(0, 9)
-        for _ in range(4):
-            ans = gold if rng.random() < 0.5 else rng.choice([d for d in range(10) if d != gold])
-            out.append({"problem_id": f"{seed}/{i}", "split": "train", "gold": str(gold),
-                        "problem": "Guess my number.", "answer": str(ans), "label": ans == gold,
-                        "solution": f"The answer is $\\boxed{{{ans}}}$."})
-    return out
-
-
 def test_evaluator_learns_a_planted_answer_and_nothing_without_it():
-    """The positive control in a tiny world (train_verifier.py --plant_answer): with the gold
-    answer written into the problem text, the paper's margin evaluator learns to compare it
-    with the boxed answer (held-out distinct-pair accuracy near 1); with the same candidates
-    and no plant it stays at chance. Fails when the score is read at the wrong position or
-    the labels are shuffled (both mutations run by hand: 0.5 and 0.5)."""
-    from common import train_steps
-    from candidates import plant_answers
-    from evaluator import evaluator_losses
-    from measures import distinct_pair_accuracy, evaluate
-    from train_verifier import get_args
-    train, val = guessing_world(200, 0), guessing_world(60, 1)
-    tok = train_tokenizer([generator_prompt(c["problem"]) + generator_target(c["solution"])
-                           for c in train], 400)
-    args = get_args(["--no_progress", "--max_steps", "400", "--lr", "3e-3", "--batch_size",
-                     "16", "--warmup_steps", "5", "--device", "cpu"])
-    got = {}
-    for plant in ("end", None):
-        torch.manual_seed(0)
-        model = GPT(GPTConfig(block_size=128, vocab_size=tok.get_vocab_size(), n_layer=2,
-                              n_head=4, n_embd=64, bias=False))
-        tr, va = (plant_answers(cs, plant) if plant else cs for cs in (train, val))
-        train_steps(model, args.max_steps, evaluator_losses(model, tok, tr, args,
-                                                            log=lambda *a: None), args)
-        got[plant] = distinct_pair_accuracy(va, evaluate(model, tok, va)[1])
-    assert "(The answer is $" in plant_answers(val, "end")[0]["problem"]
-    assert got["end"][1] == got[None][1] > 50  # the same held-out pairs, enough of them
-    assert got["end"][0] >= 0.9, got  # planted: learned
-    assert got[None][0] <= 0.65, got  # taken away: nothing to learn
+    """The positive control in a tiny world (results/planted_world.py: a one-digit guess, each
+    candidate right or wrong by a coin flip, so only a planted answer tells them apart): with
+    the gold answer written into the problem text, the paper's margin evaluator learns to
+    compare it with the boxed answer (held-out distinct-pair accuracy near 1); with the same
+    candidates and no plant it stays at chance. Fails when the score is read at the wrong
+    position or the labels are shuffled (both mutations run by hand)."""
+    from results.planted_world import guessing_world, run
+    planted = run(1, 0, 200, 600, "scratch", 3e-3, planted=True)
+    without = run(1, 0, 200, 600, "scratch", 3e-3, planted=False)
+    assert "(The answer is $" in plant_answers(guessing_world(1, 1), "end")[0]["problem"]
+    assert planted[1] == without[1] > 50  # the same held-out pairs, enough of them
+    assert planted[0] >= 0.9, planted  # planted: learned
+    assert without[0] <= 0.65, without  # taken away: nothing to learn
 
 
 def test_plants_state_the_gold_or_a_voted_wrong_answer():
     """plant_answers writes each candidate's gold answer into its problem text and changes
     nothing else; counterfactual_plants restates each problem that has a wrong answer with its
     most voted one (ties to the first seen), labels against that, under a new problem id."""
-    from candidates import counterfactual_plants, plant_answers
+    from candidates import counterfactual_plants
     cs = [{"problem_id": "p", "problem": "Find $x$. ", "gold": "3", "answer": a, "label": a == "3",
            "solution": f"$\\boxed{{{a}}}$"} for a in ("3", "5", "4", "5", "3")]
     cs.append({**cs[0], "problem_id": "q", "answer": "3"})  # all right: no restatement

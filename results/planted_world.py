@@ -1,0 +1,141 @@
+"""
+What makes the planted-answer comparison hard for the paper's evaluator, in a tiny world where
+it is the only signal: every problem is the same question ("Guess my number."), its gold
+answer a random number, each of its four candidates right or wrong by a coin flip (a wrong one
+differs from the gold in one digit), and the gold answer planted at the end of the problem
+text (candidates.plant_answers, as train_verifier.py --plant_answer end). The margin
+evaluator (evaluator.evaluator_losses, the recipe train_verifier.py runs) is trained on 200
+problems' candidates (or more) and scored on 60 other problems' by distinct-text pair accuracy
+(measures.distinct_pair_accuracy): 1.0 is the comparison learned, 0.5 nothing. One setting
+changes one thing at a time from the world the test uses (tests/test_train_verifier.py):
+the answer's digits, filler words between the planted answer and the boxed one, the data, the
+steps, the model it starts from. One thread, seeds fixed.
+
+    python -m results.planted_world                  # about 10 minutes on a 2-core CPU
+    python -m results.planted_world --render
+
+Writes results/planted_world.json (a setting already there is kept unless --rerun). The
+settings "from the SSFT model" read out/sft/ckpt.pt (python train_sft.py).
+"""
+import argparse
+import random
+import time
+
+import torch
+
+from candidates import plant_answers
+from common import add_sweep_flags, train_steps
+from data import generator_prompt, generator_target, train_tokenizer
+from evaluator import evaluator_losses
+from measures import distinct_pair_accuracy, evaluate
+from model import GPT, GPTConfig, load_run
+from records import read_json, write_json
+
+FILLER = "the of a number is and to in that we it for as with this".split()
+
+
+def guessing_world(n_problems, seed, digits=1, filler=0):
+    """Candidates whose correctness nothing in the problem or solution text reveals: each
+    problem the same question, its gold a random `digits`-digit number, its four candidates
+    each right or (one digit changed) wrong by a coin flip; up to `filler` random words
+    before a solution's answer line put the planted answer further from the boxed one."""
+    rng = random.Random(seed)
+    lo, hi = (10 ** (digits - 1) if digits > 1 else 0), 10 ** digits - 1
+    out = []
+    for i in range(n_problems):
+        gold = str(rng.randint(lo, hi))
+        words = " ".join(rng.choice(FILLER) for _ in range(rng.randint(0, filler)))
+        for _ in range(4):
+            ans = gold
+            if rng.random() >= 0.5:
+                j = rng.randrange(digits)
+                ans = gold[:j] + rng.choice([d for d in "0123456789" if d != gold[j]]) + \
+                    gold[j + 1:]
+            out.append({"problem_id": f"{seed}/{i}", "split": "train", "gold": gold,
+                        "problem": "Guess my number.", "answer": ans, "label": ans == gold,
+                        "solution": (words + "\n" if words else "") +
+                        f"The answer is $\\boxed{{{ans}}}$."})
+    return out
+
+
+SETTINGS = {  # name -> (digits, filler words, problems, steps, start, lr)
+    "1 digit (the test's world)": (1, 0, 200, 600, "scratch", 3e-3),
+    "1 digit, up to 30 filler words": (1, 30, 200, 600, "scratch", 3e-3),
+    "2 digits": (2, 0, 200, 600, "scratch", 3e-3),
+    "2 digits, up to 30 filler words": (2, 30, 200, 600, "scratch", 3e-3),
+    "3 digits": (3, 0, 200, 600, "scratch", 3e-3),
+    "3 digits, 10x the problems": (3, 0, 2000, 600, "scratch", 3e-3),
+    "3 digits, 10x the problems, 2000 steps": (3, 0, 2000, 2000, "scratch", 3e-3),
+    "1 digit, from the SSFT model (4x128)": (1, 0, 200, 600, "out/sft/ckpt.pt", 1e-3),
+    "3 digits, from the SSFT model (4x128)": (3, 0, 200, 600, "out/sft/ckpt.pt", 1e-3),
+    "3 digits, from the SSFT model, 10x the problems": (3, 0, 2000, 600, "out/sft/ckpt.pt",
+                                                         1e-3),
+}
+
+
+def evaluator_args(steps, lr):
+    """train_verifier.py's flags for a tiny run: its margin recipe, 16 pairs a step."""
+    from train_verifier import get_args
+    return get_args(["--no_progress", "--max_steps", str(steps), "--lr", str(lr), "--min_lr",
+                     str(lr / 10), "--batch_size", "16", "--warmup_steps", "5", "--device",
+                     "cpu"])
+
+
+def run(digits, filler, n_problems, steps, start, lr, planted=True):
+    """Held-out distinct-text pair accuracy of a margin evaluator trained in this world, with
+    the gold planted (or not: the same candidates, nothing to learn)."""
+    train = guessing_world(n_problems, 0, digits, filler)
+    val = guessing_world(60, 1, digits, filler)
+    if planted:
+        train, val = plant_answers(train, "end"), plant_answers(val, "end")
+    torch.manual_seed(0)
+    if start == "scratch":
+        tok = train_tokenizer([generator_prompt(c["problem"]) + generator_target(c["solution"])
+                               for c in train[:800]], 400)
+        model = GPT(GPTConfig(block_size=256, vocab_size=tok.get_vocab_size(), n_layer=2,
+                              n_head=4, n_embd=64, bias=False))
+    else:
+        model, tok, _ = load_run(start)
+    args = evaluator_args(steps, lr)
+    train_steps(model, steps, evaluator_losses(model, tok, train, args, log=lambda *a: None),
+                args)
+    return distinct_pair_accuracy(val, evaluate(model, tok, val)[1])
+
+
+def render(saved):
+    lines = ["| setting | digits | filler words | training problems (x 4) | steps | model | lr | "
+             "distinct-pair accuracy (held out) | s |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in saved["rows"]:
+        model = "2x64, from scratch" if r["start"] == "scratch" else r["start"]
+        lines.append(f"| {r['name']} | {r['digits']} | {r['filler']} | {r['n_problems']:,} | "
+                     f"{r['steps']:,} | {model} | {r['lr']:g} | {r['distinct']:.3f} "
+                     f"({r['n_pairs']} pairs) | {r['seconds']:.0f} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_sweep_flags(p, SETTINGS, None, "results/planted_world.json", "(none)")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    saved = read_json(args.out, {"rows": []})
+    for name in [] if args.render else args.settings:
+        if any(r["name"] == name for r in saved["rows"]) and not args.rerun:
+            continue
+        t0 = time.time()
+        acc, n = run(*SETTINGS[name])
+        digits, filler, n_problems, steps, start, lr = SETTINGS[name]
+        saved["rows"] = [r for r in saved["rows"] if r["name"] != name] + [
+            {"name": name, "digits": digits, "filler": filler, "n_problems": n_problems,
+             "steps": steps, "start": start, "lr": lr, "distinct": acc, "n_pairs": n,
+             "seconds": round(time.time() - t0, 1)}]
+        saved["rows"].sort(key=lambda r: list(SETTINGS).index(r["name"]))
+        write_json(args.out, saved)
+        print(render({"rows": [r for r in saved["rows"] if r["name"] == name]}).split("\n")[-1],
+              flush=True)
+    print(render(saved))
+    return saved
+
+
+if __name__ == "__main__":
+    main()
