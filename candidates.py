@@ -87,6 +87,7 @@ def candidate_answer(c):
     """The candidate's extracted answer (stored by sample_candidates; older files: extracted)."""
     return c["answer"] if "answer" in c else extract_answer(c["solution"])
 
+
 # -----------------------------------------------------------------------------
 # pairs
 
@@ -112,6 +113,7 @@ def make_pairs(cands, per_problem, rng, wrong="any"):
         allp = [(a, b) for a in pos for b in neg]
         pairs += rng.sample(allp, min(per_problem, len(allp)))
     return pairs, one_class
+
 
 # -----------------------------------------------------------------------------
 # the planted answer: a positive control
@@ -153,6 +155,7 @@ def counterfactual_plants(cands, phrasing):
         out += [{**c, "problem_id": pid + "/cf", "gold": stated,
                  "label": bool(c.get("answer")) and is_equiv(c["answer"], stated)} for c in cs]
     return plant_answers(out, phrasing)
+
 
 # -----------------------------------------------------------------------------
 # slips
@@ -204,6 +207,7 @@ def slip_candidates(model, tok, rows, sampling, source="fresh", progress=True):
         if not is_equiv(pair[1]["answer"], r["answer"]):
             out += pair
     return out
+
 
 # -----------------------------------------------------------------------------
 # rollouts: process labels

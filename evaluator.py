@@ -71,6 +71,7 @@ def evaluator_example(tok, problem, solution, label, block_size, lm=False):
         over = len(ids) - (block_size + 1)
         solution = shorten_middle(solution, max(over, len(solution) * over // len(ids)) + len(CUT))
 
+
 # -----------------------------------------------------------------------------
 # the score: S(X|P) at the last real token
 
@@ -140,6 +141,7 @@ def score_rule(run_config):
     evaluator by its weakest step, a likelihood evaluator by its own mean token probability of
     the solution, the paper's by its final read-out."""
     return {"process": "weakest", "likelihood": "likelihood"}.get(run_config.get("loss"), "final")
+
 
 # -----------------------------------------------------------------------------
 # the losses: the paper's two, then ours
@@ -251,6 +253,7 @@ def solution_lm_loss(logits, batch, labels):
     if not (y != -100).any():
         return logits.sum() * 0.0  # no correct candidate in the batch
     return token_cross_entropy(logits, y)
+
 
 # -----------------------------------------------------------------------------
 # a judge without a label word: its own likelihood (also the control every evaluator must beat)
