@@ -249,12 +249,13 @@ class GPT(nn.Module):
     # loading Hugging Face checkpoints: GPT-2, Llama, Qwen2
 
     @classmethod
-    def from_pretrained(cls, name_or_dir, dropout=0.0):
+    def from_pretrained(cls, name_or_dir, dropout=0.0, dtype=torch.float32):
         """Load a Hugging Face checkpoint of a family config.json's model_type names (gpt2,
         llama, qwen2): a local directory (config.json + model.safetensors, sharded safetensors
         with their index, or pytorch_model.bin) or, when online, a hub name (gpt2, ...,
         Qwen/Qwen2.5-0.5B). Weights are read without unpickling code, one tensor at a time
-        from a memory map, into float32 (the master weights; --dtype is the compute's)."""
+        from a memory map, and cast to `dtype` (the scripts keep float32 master weights and
+        run the compute in --dtype under autocast; bfloat16 here halves an inference copy)."""
         path = resolve_pretrained_dir(name_or_dir)
         with open(os.path.join(path, "config.json")) as f:
             hf = json.load(f)
@@ -262,7 +263,7 @@ class GPT(nn.Module):
         if family not in HF_FAMILIES:
             raise ValueError(f"{path}/config.json: model_type {family!r} is not supported; "
                              f"mathtune loads {', '.join(HF_FAMILIES)}")
-        model = cls(HF_FAMILIES[family](hf, path, dropout))
+        model = cls(HF_FAMILIES[family](hf, path, dropout)).to(dtype)
         load_hf_weights(model, path, hf_names(model, family), family)
         return model
 

@@ -613,6 +613,9 @@ def test_sharded_bf16_checkpoint_loads(tmp_path):
     with torch.no_grad():
         ref = oracle(idx).logits
         assert (ours(idx)[0] - ref).abs().max().item() < 1e-4
+    half = GPT.from_pretrained(str(tmp_path), dtype=torch.bfloat16)  # the stored values, as is
+    assert all(p.dtype == torch.bfloat16 for p in half.parameters())
+    assert torch.equal(half.transformer.wte.weight, hf.model.embed_tokens.weight)
     os.remove(tmp_path / sorted(set(index["weight_map"].values()))[-1])
     with pytest.raises(FileNotFoundError, match=r"names the shard model-0000\d-of-0000\d"):
         GPT.from_pretrained(str(tmp_path))
