@@ -40,12 +40,16 @@ DIAGNOSTICS = {
     "margin + counterfactual plants": ["--plant_answer", "end", "--plant_counterfactual"],
     "ce + counterfactual plants": ["--plant_answer", "end", "--plant_counterfactual",
                                    "--loss", "ce"],
-    # ... given the LM loss beside, and given 2,000 steps (about 14 passes over its pairs)
+    # ... given the LM loss beside, and given 2,000 or 4,000 steps (about 14 or 28 passes
+    # over its pairs)
     "margin + LM loss + counterfactual plants": ["--plant_answer", "end",
                                                  "--plant_counterfactual", "--lm_weight", "1.0"],
     "margin + counterfactual plants, 2000 steps": ["--plant_answer", "end",
                                                    "--plant_counterfactual", "--max_steps",
                                                    "2000"],
+    "margin + counterfactual plants, 4000 steps": ["--plant_answer", "end",
+                                                   "--plant_counterfactual", "--max_steps",
+                                                   "4000"],
 }
 
 
