@@ -4,7 +4,7 @@ models of each family (saved by transformers' save_pretrained, with weights larg
 the logits reach several units, random norms and q/k/v biases), loaded by GPT.from_pretrained.
 The same models are the oracle cases of tests/test_model.py, which asserts these figures.
 
-    python -m bench.family_parity        # CPU, float32, a few seconds
+    python -m bench.family_parity        # CPU, float32
 
 For each case: the largest logit difference on 3 x 40 random tokens, the largest logit, and
 whether 20 greedy tokens equal transformers' generate.

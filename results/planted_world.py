@@ -11,7 +11,7 @@ changes one thing at a time from the world the test uses (tests/test_train_verif
 the answer's digits, filler words between the planted answer and the boxed one, the data, the
 steps, the model it starts from. One thread, seeds fixed.
 
-    python -m results.planted_world                  # about 10 minutes on a 2-core CPU
+    python -m results.planted_world                  # each run's seconds: its JSON
     python -m results.planted_world --render
 
 Writes results/planted_world.json (a setting already there is kept unless --rerun). The
