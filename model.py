@@ -259,16 +259,15 @@ class GPT(nn.Module):
         path = resolve_pretrained_dir(name_or_dir)
         with open(os.path.join(path, "config.json")) as f:
             hf = json.load(f)
-        family = hf.get("model_type")
-        if family not in HF_FAMILIES:
-            raise ValueError(f"{path}/config.json: model_type {family!r} is not supported; "
+        model_type = hf.get("model_type")
+        if model_type not in HF_FAMILIES:
+            raise ValueError(f"{path}/config.json: model_type {model_type!r} is not supported; "
                              f"mathtune loads {', '.join(HF_FAMILIES)}")
-        model = cls(HF_FAMILIES[family](hf, path, dropout)).to(dtype)
-        load_hf_weights(model, path, hf_names(model, family), family)
+        model = cls(HF_FAMILIES[model_type](hf, path, dropout)).to(dtype)
+        load_hf_weights(model, path, hf_names(model, model_type), model_type)
         return model
 
     # -------------------------------------------------------------------------
-    # sampling    # -------------------------------------------------------------------------
     # sampling
 
     def generate(self, idx, max_new_tokens, **kw):
@@ -415,12 +414,12 @@ def family(config):
     return "qwen2" if config.qkv_bias else "llama"
 
 
-def hf_names(model, family):
+def hf_names(model, model_type):
     """{name in the HF files: (our parameter, first row, last row, transposed)}: where each
     stored tensor goes. GPT-2 names are ours (its Conv1D weights are stored transposed);
     Llama / Qwen2's q, k, v land in rows of c_attn, gate and up in rows of c_fc."""
     config = model.config
-    if family == "gpt2":
+    if model_type == "gpt2":
         conv1d = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight",
                   "mlp.c_proj.weight")
         return {k.removeprefix("transformer."): (k, 0, len(p), k.endswith(conv1d))
@@ -447,13 +446,13 @@ def hf_names(model, family):
     return out
 
 
-def load_hf_weights(model, path, names, family):
+def load_hf_weights(model, path, names, model_type):
     """Copy every tensor of the files (hf_tensors) into its rows of the model's parameters
     (hf_names), checking shapes; every parameter row must be written and no stored tensor
     may be left over but the buffers the files carry (GPT-2's causal masks, a tied head)."""
     sd, names = model.state_dict(), dict(names)
     for name, w in hf_tensors(path):
-        if family == "gpt2":
+        if model_type == "gpt2":
             name = name.removeprefix("transformer.")  # some GPT-2 files lack the prefix
         if name not in names:
             if name.endswith((".attn.bias", ".attn.masked_bias", "rotary_emb.inv_freq")) or (

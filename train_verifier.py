@@ -274,6 +274,8 @@ def held_out_report(args, model, tok, val_c, control):
 
 def main(argv=None):
     args = get_args(argv)
+    if args.plant_counterfactual and not args.plant_answer:  # before minutes of sampling
+        raise ValueError("--plant_counterfactual needs --plant_answer")
     torch.manual_seed(args.seed)
     print(f"config: {json.dumps(vars(args))}\nwriting to {args.out_dir}/ckpt.pt")
     os.makedirs(args.out_dir, exist_ok=True)
@@ -290,8 +292,6 @@ def main(argv=None):
         raise DataError("candidates need both 'train' and 'val' rows")
     train_c = with_labels(args, model, tok, rc, train_c)
     if args.plant_counterfactual:
-        if not args.plant_answer:
-            raise ValueError("--plant_counterfactual needs --plant_answer")
         extra = counterfactual_plants(
             [c for c in sampled if c["split"] == "train"], args.plant_answer)
         print(f"counterfactual plants: {len(extra)} training candidates of "

@@ -24,12 +24,13 @@ import time
 import torch
 
 from candidates import plant_answers
-from common import add_sweep_flags, train_steps
+from common import add_sweep_flags
 from data import generator_prompt, generator_target, train_tokenizer
-from evaluator import evaluator_losses
 from measures import distinct_pair_accuracy, evaluate
 from model import GPT, GPTConfig, load_run
 from records import read_json, write_json
+from train_verifier import get_args as train_verifier_args
+from train_verifier import train_evaluator
 
 FILLER = "the of a number is and to in that we it for as with this".split()
 
@@ -75,8 +76,7 @@ SETTINGS = {  # name -> (digits, filler words, problems, steps, start, lr)
 
 def evaluator_args(steps, lr):
     """train_verifier.py's flags for a tiny run: its margin recipe, 16 pairs a step."""
-    from train_verifier import get_args
-    return get_args(["--no_progress", "--max_steps", str(steps), "--lr", str(lr), "--min_lr",
+    return train_verifier_args(["--no_progress", "--max_steps", str(steps), "--lr", str(lr), "--min_lr",
                      str(lr / 10), "--batch_size", "16", "--warmup_steps", "5", "--device",
                      "cpu"])
 
@@ -96,9 +96,7 @@ def run(digits, filler, n_problems, steps, start, lr, planted=True):
                               n_head=4, n_embd=64, bias=False))
     else:
         model, tok, _ = load_run(start)
-    args = evaluator_args(steps, lr)
-    train_steps(model, steps, evaluator_losses(model, tok, train, args, log=lambda *a: None),
-                args)
+    train_evaluator(model, tok, train, evaluator_args(steps, lr))
     return distinct_pair_accuracy(val, evaluate(model, tok, val)[1])
 
 
