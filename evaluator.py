@@ -76,18 +76,23 @@ def evaluator_example(tok, problem, solution, label, block_size, lm=False):
 # the score: S(X|P) at the last real token
 
 
-def label_logits(model, batch, ids):
+def label_logits(model, batch, ids, right_padded=False):
     """Logits of the two label words at the last real input position (the token 'is'),
     whatever the padding side. Returns (B, 2) [correct, incorrect] and the full-vocab
-    log-probs there (B, V) for the CE loss."""
-    logits, _ = model(batch["x"], attention_mask=batch["attention_mask"])
-    return read_label(logits, batch["attention_mask"], ids)
+    log-probs there (B, V) for the CE loss. Only that position is projected onto the
+    vocabulary (GPT.forward's read). right_padded (data.collate's batches): no attention mask,
+    since causal attention alone keeps every real token from seeing the padding after it
+    (the same logits, by the faster kernel)."""
+    mask = batch["attention_mask"]
+    at, _ = model(batch["x"], attention_mask=None if right_padded else mask,
+                  read=last_real_index(mask))  # (B, V)
+    return read_label(at, ids)
 
 
-def read_label(logits, attention_mask, ids):
-    """label_logits from the logits (B, T, V) of a forward pass already made."""
-    last = last_real_index(attention_mask)  # (B,)
-    at = logits[torch.arange(logits.size(0), device=logits.device), last].float()  # (B, V)
+def read_label(at, ids):
+    """(the two label words' logits (B, 2), the log-probs over the vocabulary (B, V)) from the
+    logits at the read-out position (B, V)."""
+    at = at.float()
     return at[:, list(ids)], torch.log_softmax(at, -1)
 
 
@@ -119,7 +124,12 @@ def evaluator_scores(model, tok, problems, solutions, progress=False, rule="fina
     chunks = length_chunks([len(ids) for ids, _ in exs], SCORE_BATCH)
     for chunk in tqdm(chunks, disable=not progress, desc="score", leave=False):
         b = to_device(collate([exs[i] for i in chunk], eos_id(tok)), device)
-        logits, _ = model(b["x"], attention_mask=b["attention_mask"])
+        if rule == "final":  # one read-out a row
+            two, _ = label_logits(model, b, ids, right_padded=True)
+            for i, s in zip(chunk, log_score(two).exp().tolist()):
+                out[i] = s
+            continue
+        logits, _ = model(b["x"])  # right-padded (collate): the causal mask is enough
         last = last_real_index(b["attention_mask"])
         for j, i in enumerate(chunk):
             at = logits[j, steps[i] + [last[j].item()]][:, list(ids)].float()  # (readouts, 2)
@@ -206,16 +216,22 @@ def evaluator_loss(model, examples, labels, args, label_ids, pad):
         rows = [(i, j, t) for i, e in enumerate(examples) for j, t in e[2]]
         at = logits[[i for i, _, _ in rows], [j for _, j, _ in rows]][:, list(label_ids)]
         return process_loss(at.float(), torch.tensor([t for _, _, t in rows], device=at.device))
-    logits, _ = model(b["x"], attention_mask=b["attention_mask"])
-    two, full = read_label(logits, b["attention_mask"], label_ids)
+    lm = getattr(args, "lm_weight", 0)
+    if lm:  # the language model's loss needs every position's logits
+        logits, _ = model(b["x"])  # right-padded (collate): the causal mask is enough
+        last = last_real_index(b["attention_mask"])
+        two, full = read_label(logits[torch.arange(len(last), device=last.device), last],
+                               label_ids)
+    else:
+        two, full = label_logits(model, b, label_ids, right_padded=True)
     if args.loss == "margin":
         ls = log_score(two)
         loss = margin_loss(ls[0::2], ls[1::2], args.margin)
     else:
         loss = ce_loss(full, torch.tensor(labels, device=args.device),
                        torch.tensor(label_ids, device=args.device))
-    if getattr(args, "lm_weight", 0):  # Cobbe et al.: the language model's loss beside
-        loss = loss + args.lm_weight * solution_lm_loss(logits, b, labels)
+    if lm:  # Cobbe et al.: the language model's loss beside
+        loss = loss + lm * solution_lm_loss(logits, b, labels)
     return loss
 
 

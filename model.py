@@ -216,10 +216,23 @@ class GPT(nn.Module):
     def num_params(self):
         return sum(p.numel() for p in self.parameters())
 
-    def forward(self, idx, targets=None, attention_mask=None, cache=None):
+    def set_dropout(self, p):
+        """Dropout p everywhere (embeddings, attention weights, residual branches) from now
+        on, e.g. for a fine-tuning stage of a model pretrained without it; in the config too,
+        so a checkpoint records it."""
+        self.config.dropout = p
+        for m in self.modules():
+            if isinstance(m, nn.Dropout):
+                m.p = p
+            elif isinstance(m, CausalSelfAttention):
+                m.dropout = p
+
+    def forward(self, idx, targets=None, attention_mask=None, cache=None, read=None):
         """idx (B, T) token ids; targets (B, T) with -100 where no loss; attention_mask (B, T)
         1 = real token, 0 = padding (left or right). Returns logits (B, T, V) and the mean
-        cross-entropy over non-ignored targets (or None)."""
+        cross-entropy over non-ignored targets (or None). read (B,) positions: the logits at
+        that position of each row alone, (B, V), and no loss: an evaluator reads one position,
+        and projecting every other onto the vocabulary would be wasted work."""
         B, T = idx.shape
         past = cache.pos if cache is not None else 0
         if past + T > self.config.block_size:
@@ -241,6 +254,8 @@ class GPT(nn.Module):
         x = self.transformer.drop(x)
         for i, block in enumerate(self.transformer.h):
             x = block(x, attn_mask, cache, i, rope)
+        if read is not None:  # (B, C) -> (B, V)
+            return self.lm_head(self.transformer.ln_f(x[torch.arange(B, device=x.device), read])), None
         logits = self.lm_head(self.transformer.ln_f(x))  # (B, T, V)
         loss = None if targets is None else token_cross_entropy(logits, targets)
         return logits, loss

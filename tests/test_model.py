@@ -409,6 +409,27 @@ def test_last_real_index_left_and_right_padding():
     assert last_real_index(mask).tolist() == [2, 4, 4]
 
 
+def test_read_gives_the_logits_of_one_position_per_row_and_their_gradients():
+    """forward(read=positions): row b's logits at positions[b] alone, (B, V), equal to the full
+    forward's there, with a left-padded mask too, and the same gradients (an evaluator's step)."""
+    torch.manual_seed(0)
+    m = tiny_model(bias=False, vocab_size=300)
+    x = torch.randint(0, 300, (3, 9))
+    mask = torch.tensor([[1] * 9, [0, 0] + [1] * 7, [1] * 9])
+    at = torch.tensor([8, 5, 2])
+    full = m(x, attention_mask=mask)[0][torch.arange(3), at]  # (3, V)
+    read, loss = m(x, attention_mask=mask, read=at)
+    assert read.shape == (3, 300) and loss is None
+    assert torch.allclose(read, full, atol=1e-6)
+    grads = []
+    for use_read in (False, True):
+        m.zero_grad()
+        out = m(x, read=at)[0] if use_read else m(x)[0][torch.arange(3), at]
+        out[:, 7].sum().backward()
+        grads.append(torch.cat([p.grad.flatten() for p in m.parameters()]))
+    assert torch.allclose(grads[0], grads[1], atol=1e-6)
+
+
 def test_checkpoint_round_trip_is_atomic_and_exact(tmp_path):
     m = tiny_model(bias=False, vocab_size=300)
     opt = torch.optim.AdamW(m.parameters(), lr=1e-3)
