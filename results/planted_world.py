@@ -35,31 +35,36 @@ from train_verifier import train_evaluator
 FILLER = "the of a number is and to in that we it for as with this".split()
 
 
-def guessing_world(n_problems, seed, digits=1, filler=0):
+def guessing_world(n_problems, seed, digits=1, filler=0, shortcut=0.0):
     """Candidates whose correctness nothing in the problem or solution text reveals: each
     problem the same question, its gold a random `digits`-digit number, its four candidates
     each right or (one digit changed) wrong by a coin flip; up to `filler` random words
-    before a solution's answer line put the planted answer further from the boxed one."""
-    rng = random.Random(seed)
+    before a solution's answer line put the planted answer further from the boxed one.
+    shortcut: the share of wrong candidates whose solution opens with "Hmm." (no right one
+    does): a cue in the solution's own text that tells most labels without the comparison,
+    as the real candidates' texts do (training candidates only: the held-out world has none)."""
+    rng, cues = random.Random(seed), random.Random(f"{seed}/cues")
     lo, hi = (10 ** (digits - 1) if digits > 1 else 0), 10 ** digits - 1
     out = []
     for i in range(n_problems):
         gold = str(rng.randint(lo, hi))
         words = " ".join(rng.choice(FILLER) for _ in range(rng.randint(0, filler)))
         for _ in range(4):
-            ans = gold
+            ans, cue = gold, ""
             if rng.random() >= 0.5:
                 j = rng.randrange(digits)
                 ans = gold[:j] + rng.choice([d for d in "0123456789" if d != gold[j]]) + \
                     gold[j + 1:]
+                if cues.random() < shortcut:  # its own draws: the same world with or without
+                    cue = "Hmm. "
             out.append({"problem_id": f"{seed}/{i}", "split": "train", "gold": gold,
                         "problem": "Guess my number.", "answer": ans, "label": ans == gold,
-                        "solution": (words + "\n" if words else "") +
+                        "solution": cue + (words + "\n" if words else "") +
                         f"The answer is $\\boxed{{{ans}}}$."})
     return out
 
 
-SETTINGS = {  # name -> (digits, filler words, problems, steps, start, lr)
+SETTINGS = {  # name -> (digits, filler words, problems, steps, start, lr[, cue, dropout])
     "1 digit (the test's world)": (1, 0, 200, 600, "scratch", 3e-3),
     "1 digit, up to 30 filler words": (1, 30, 200, 600, "scratch", 3e-3),
     "2 digits": (2, 0, 200, 600, "scratch", 3e-3),
@@ -71,6 +76,27 @@ SETTINGS = {  # name -> (digits, filler words, problems, steps, start, lr)
     "3 digits, from the SSFT model (4x128)": (3, 0, 200, 600, "out/sft/ckpt.pt", 1e-3),
     "3 digits, from the SSFT model, 10x the problems": (3, 0, 2000, 600, "out/sft/ckpt.pt",
                                                          1e-3),
+    # the real control's two other differences, one at a time from the SSFT start: distance
+    # (the real planted answer sits ~70 tokens before the read-out), and a cue in the
+    # solution's text that tells 80% of the training labels without the comparison
+    "3 digits, up to 30 filler words, from the SSFT model": (3, 30, 200, 600,
+                                                             "out/sft/ckpt.pt", 1e-3),
+    "3 digits, from the SSFT model, a cue on 80% of wrong training candidates": (
+        3, 0, 200, 600, "out/sft/ckpt.pt", 1e-3, 0.8),
+    "1 digit, a cue on 80% of wrong training candidates": (1, 0, 200, 600, "scratch", 3e-3,
+                                                            0.8),
+    # what lets the comparison through a cue: more problems (more pairs the cue leaves to the
+    # comparison, too many to memorise), more steps, or both
+    "3 digits, from the SSFT model, the cue, 10x the problems": (3, 0, 2000, 600,
+                                                                 "out/sft/ckpt.pt", 1e-3, 0.8),
+    "3 digits, from the SSFT model, the cue, 2000 steps": (3, 0, 200, 2000, "out/sft/ckpt.pt",
+                                                           1e-3, 0.8),
+    "3 digits, from the SSFT model, the cue, 10x the problems, 2000 steps": (
+        3, 0, 2000, 2000, "out/sft/ckpt.pt", 1e-3, 0.8),
+    # ... or dropout while the evaluator trains (against memorising the few pairs the cue
+    # leaves), at the cue's 200 problems
+    "3 digits, from the SSFT model, the cue, dropout 0.1": (3, 0, 200, 600, "out/sft/ckpt.pt",
+                                                            1e-3, 0.8, 0.1),
 }
 
 
@@ -81,10 +107,12 @@ def evaluator_args(steps, lr):
                      "cpu"])
 
 
-def run(digits, filler, n_problems, steps, start, lr, planted=True):
-    """Held-out distinct-text pair accuracy of a margin evaluator trained in this world, with
-    the gold planted (or not: the same candidates, nothing to learn)."""
-    train = guessing_world(n_problems, 0, digits, filler)
+def run(setting, planted=True):
+    """Held-out distinct-text pair accuracy of a margin evaluator trained in the world of
+    `setting` (a SETTINGS value), with the gold planted (or not: the same candidates, nothing
+    to learn)."""
+    digits, filler, n_problems, steps, start, lr, shortcut, dropout = (*setting, 0.0, 0.0)[:8]
+    train = guessing_world(n_problems, 0, digits, filler, shortcut)
     val = guessing_world(60, 1, digits, filler)
     if planted:
         train, val = plant_answers(train, "end"), plant_answers(val, "end")
@@ -96,18 +124,22 @@ def run(digits, filler, n_problems, steps, start, lr, planted=True):
                               n_head=4, n_embd=64, bias=False))
     else:
         model, tok, _ = load_run(start)
+    model.set_dropout(dropout)
     train_evaluator(model, tok, train, evaluator_args(steps, lr))
     return distinct_pair_accuracy(val, evaluate(model, tok, val)[1])
 
 
 def render(saved):
-    lines = ["| setting | digits | filler words | training problems (x 4) | steps | model | lr | "
-             "distinct-pair accuracy (held out) | s |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| setting | digits | filler words | cue | training problems (x 4) | steps | model | "
+             "lr | dropout | distinct-pair accuracy (held out) | s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in saved["rows"]:
         model = "2x64, from scratch" if r["start"] == "scratch" else r["start"]
-        lines.append(f"| {r['name']} | {r['digits']} | {r['filler']} | {r['n_problems']:,} | "
-                     f"{r['steps']:,} | {model} | {r['lr']:g} | {r['distinct']:.3f} "
-                     f"({r['n_pairs']} pairs) | {r['seconds']:.0f} |")
+        cue = f"{r.get('shortcut', 0):.0%}" if r.get("shortcut") else "-"
+        lines.append(f"| {r['name']} | {r['digits']} | {r['filler']} | {cue} | "
+                     f"{r['n_problems']:,} | {r['steps']:,} | {model} | {r['lr']:g} | "
+                     f"{r.get('dropout', 0):g} | {r['distinct']:.3f} ({r['n_pairs']} pairs) | "
+                     f"{r['seconds']:.0f} |")
     return "\n".join(lines)
 
 
@@ -121,12 +153,13 @@ def main(argv=None):
         if any(r["name"] == name for r in saved["rows"]) and not args.rerun:
             continue
         t0 = time.time()
-        acc, n = run(*SETTINGS[name])
-        digits, filler, n_problems, steps, start, lr = SETTINGS[name]
+        acc, n = run(SETTINGS[name])
+        digits, filler, n_problems, steps, start, lr, shortcut, dropout = (
+            *SETTINGS[name], 0.0, 0.0)[:8]
         saved["rows"] = [r for r in saved["rows"] if r["name"] != name] + [
             {"name": name, "digits": digits, "filler": filler, "n_problems": n_problems,
-             "steps": steps, "start": start, "lr": lr, "distinct": acc, "n_pairs": n,
-             "seconds": round(time.time() - t0, 1)}]
+             "steps": steps, "start": start, "lr": lr, "shortcut": shortcut, "dropout": dropout,
+             "distinct": acc, "n_pairs": n, "seconds": round(time.time() - t0, 1)}]
         saved["rows"].sort(key=lambda r: list(SETTINGS).index(r["name"]))
         write_json(args.out, saved)
         print(render({"rows": [r for r in saved["rows"] if r["name"] == name]}).split("\n")[-1],

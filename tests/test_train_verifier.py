@@ -10,7 +10,7 @@ import torch
 
 from data import collate, decode, eos_id, generator_prompt, left_pad, train_tokenizer
 from model import GPT, GPTConfig
-from data import DataError, label_token_ids
+from data import DataError, label_token_ids, world
 from common import Sampling
 from records import write_jsonl
 from candidates import (make_pairs, plant_answers, rollout_values, slip, slip_candidates,
@@ -95,9 +95,17 @@ def test_score_read_at_last_real_token_left_and_right_padding(tok):
     with torch.no_grad():
         a, _ = label_logits(model, right, ids)
         b, _ = label_logits(model, left, ids)
+        c, _ = label_logits(model, right, ids, right_padded=True)  # no mask: causal is enough
         for i, (e, _) in enumerate(exs):  # each example alone, unpadded
             alone = model(torch.tensor([e[:-1]]))[0][0, -1, list(ids)]
-            assert torch.allclose(a[i], alone, atol=1e-5) and torch.allclose(b[i], alone, atol=1e-5)
+            for got in (a, b, c):
+                assert torch.allclose(got[i], alone, atol=1e-5)
+        # the row of a shorter example ends in padding: read there, the last position, it
+        # would not be the example's score (what right_padded relies on last_real_index for)
+        short = int(right["attention_mask"].sum(1).argmin())
+        assert right["attention_mask"][short, -1] == 0
+        full = model(right["x"])[0][short, -1, list(ids)]
+        assert not torch.allclose(full, c[short], atol=1e-3)
     # the label token is what the read-out position predicts
     ids_, mask_ = exs[0]
     assert ids_[-1] == ids[0] and exs[1][0][-1] == ids[1] and ids[0] != ids[1]
@@ -157,7 +165,7 @@ def test_margin_batches_put_the_correct_candidate_first_in_each_pair(tok):
     assert abs(want.item() - swapped.item()) > 1e-3
 
 
-def test_candidates_from_fresh_problems_never_come_from_training_problems(tmp_path):
+def test_candidates_come_from_the_named_split_never_a_validation_or_test_problem(tmp_path):
     from data import load_run_splits
     from model import load_run
     from train_sft import main as sft
@@ -182,6 +190,17 @@ def test_candidates_from_fresh_problems_never_come_from_training_problems(tmp_pa
     text = {r["id"]: r["problem"] for v in splits.values() for r in v}
     assert not {text[c["problem_id"]] for c in cands} & {r["problem"] for r in splits["train"]}
     assert {c["problem_id"] for c in cands if c["split"] == "val"} <= ids["val"]
+    # the paper's source (--candidates_from train, the learning curve's): the generator's own
+    # training problems, none of them a validation or test problem by the world's content key
+    verifier(args + ["--candidates_from", "train", "--generator",
+                     str(tmp_path / "sft" / "ckpt.pt"), "--out_dir", str(tmp_path / "ver-t")])
+    from_train = [json.loads(l) for l in
+                  (tmp_path / "ver-t" / "candidates.jsonl").read_text().splitlines()]
+    key = {r["id"]: r["key"] for v in world.make_splits(100, 10, 6, 0, 35).values() for r in v}
+    train_keys = {key[c["problem_id"]] for c in from_train if c["split"] == "train"}
+    assert len(train_keys) == 30 and {c["problem_id"] for c in from_train
+                                      if c["split"] == "train"} <= ids["train"]
+    assert not train_keys & {key[i] for i in ids["val"] | ids["test"]}
     sft(tiny + ["--n_fresh", "0", "--out_dir", str(tmp_path / "sft0")])  # no fresh problems
     with pytest.raises(DataError, match="no fresh problems.*--n_fresh"):
         verifier(args + ["--sft_ckpt", str(tmp_path / "sft0" / "ckpt.pt"), "--out_dir",
@@ -518,9 +537,11 @@ def test_evaluator_learns_a_planted_answer_and_nothing_without_it():
     compare it with the boxed answer (held-out distinct-pair accuracy near 1); with the same
     candidates and no plant it stays at chance. Fails when the score is read at the wrong
     position or the labels are shuffled (both mutations run by hand)."""
-    from results.planted_world import guessing_world, run
-    planted = run(1, 0, 200, 600, "scratch", 3e-3, planted=True)
-    without = run(1, 0, 200, 600, "scratch", 3e-3, planted=False)
+    from results.planted_world import SETTINGS, guessing_world, run
+    world = SETTINGS["1 digit (the test's world)"]
+    assert world == (1, 0, 200, 600, "scratch", 3e-3)
+    planted = run(world, planted=True)
+    without = run(world, planted=False)
     assert "(The answer is $" in plant_answers(guessing_world(1, 1), "end")[0]["problem"]
     assert planted[1] == without[1] > 50  # the same held-out pairs, enough of them
     assert planted[0] >= 0.9, planted  # planted: learned
