@@ -21,7 +21,8 @@ Two losses (Liu et al. 2023), and three of ours:
             MLE on the correct candidates plus the margin loss on the length-normalised
             log-likelihoods of the pairs (step 3's contrastive objective, as an evaluator)
 
-It then reports, on 16 samples of each of 500 validation problems, the evaluator beside the
+It then reports, on 16 samples of each of 200 validation problems (500 with --n_val_problems
+500, the results tables' held-out set), the evaluator beside the
 SSFT model's own mean and lowest token probability (read before training; with
 --evaluator_init, the judge's own mean token probability too): AUC, pair
 accuracy over sampled pairs and over distinct texts, the top-2 decision and the re-ranking
@@ -84,8 +85,10 @@ def get_args(argv=None):
                         f"(train_sft holds out {N_FRESH} synthetic ones by default). 1600 x 4 "
                         "samples beat 400 x 16 on validation at the same sampling cost "
                         "(results/evaluator_settings.py)")
-    p.add_argument("--n_val_problems", type=int, default=500,
-                   help="validation problems whose samples are held out to score the evaluator")
+    p.add_argument("--n_val_problems", type=int, default=200,
+                   help="validation problems whose samples are held out to score the evaluator "
+                        "(the full report, the results tables': --n_val_problems 500, a minute "
+                        "more on a 2-core CPU)")
     p.add_argument("--n_val_samples", type=int, default=16,
                    help="held-out samples per validation problem: as many as rerank.py's N, so "
                         "the report can re-rank them (it prints how many pairs they hold)")
@@ -128,6 +131,9 @@ def get_args(argv=None):
                    help="ce and margin: add this times the language-modelling loss of the "
                         "correct candidates' solutions inside the template (Cobbe et al. 2021 "
                         "keep the LM objective beside the verifier's); 0: the paper's losses")
+    p.add_argument("--dropout", type=float, default=None,
+                   help="dropout while the evaluator trains (against memorising its candidates' "
+                        "texts); default: the model's own (0 for this project's models)")
     p.add_argument("--pairs_per_problem", type=int, default=10)
     p.add_argument("--wrong_side", default="any", choices=["any", "voted"],
                    help="the margin pairs' wrong side: any wrong candidate of the problem, or "
@@ -140,6 +146,9 @@ def get_args(argv=None):
     add_stage_flags(p, lr=1e-3, min_lr=1e-4)
     p.add_argument("--out_dir", default="out/verifier")
     return p.parse_args(argv)
+
+
+FULL_REPORT = ["--n_val_problems", "500"]  # the held-out set of the results tables (500 x 16)
 
 
 def train_evaluator(model, tok, cands, args):
@@ -308,6 +317,8 @@ def main(argv=None):
     if args.evaluator_init:  # does the other model's own confidence see more, untrained?
         own = likelihood_controls(model, tok, val_c, args.device)
         control[JUDGE_LIKELIHOOD] = own["likelihood"]
+    if args.dropout is not None:
+        model.set_dropout(args.dropout)
     t1 = time.time()
     history, optimizer = train_evaluator(model, tok, train_c, args)
     train_time = time.time() - t1

@@ -19,6 +19,7 @@ import time
 
 from common import add_sweep_flags
 from records import read_json, write_json
+from train_verifier import FULL_REPORT
 from train_verifier import main as train_verifier
 
 RECIPES = {  # name -> train_verifier flags, the same for the real task and the control
@@ -29,6 +30,10 @@ RECIPES = {  # name -> train_verifier flags, the same for the real task and the 
     "margin + LM loss (weight 1)": ["--lm_weight", "1.0"],
     # the other reading of the paper: the evaluator fine-tuned from the pre-trained base
     "paper margin, from the pre-trained base": ["--evaluator_init", "bases/world-4x128.pt"],
+    # no label word: the judge's own likelihood of the solution, trained by MLE on the correct
+    # candidates plus the margin loss on pairs (step 3's objective as a judge): copying a
+    # stated answer into the box is what language models learn first
+    "likelihood judge": ["--loss", "likelihood"],
 }
 # the task each recipe is run on: the real one, and the control in two phrasings
 TASKS = {"real": [], "planted at the end": ["--plant_answer", "end"],
@@ -67,8 +72,8 @@ def get_args(argv=None):
     p.add_argument("--generator", default="out/sft/ckpt.pt", help="the SSFT generator")
     p.add_argument("--candidates", default=None,
                    help="the generator's candidates (e.g. out/verifier/candidates.jsonl, which "
-                        "plain train_verifier.py samples the same way); default: sampled by "
-                        "the first run into --runs")
+                        "train_verifier.py --n_val_problems 500 samples the same way); default: "
+                        "sampled by the first run into --runs")
     add_sweep_flags(p, runs(), "out/evaluator_control", "results/evaluator_control.json",
                     "train_verifier")
     return p.parse_args(argv)
@@ -111,7 +116,7 @@ def main(argv=None):
         out_dir = os.path.join(args.runs, re.sub(r"[^\w.+-]+", "-", name))
         t0 = time.time()
         m = train_verifier(["--generator", args.generator, "--out_dir", out_dir, "--no_progress",
-                            *flags, *reuse, *args.extra])
+                            *FULL_REPORT, *flags, *reuse, *args.extra])
         if not reuse:  # the first run sampled them: every later run reads the same ones
             os.replace(os.path.join(out_dir, "candidates.jsonl"), candidates)
         row = {"name": name, "recipe": recipe, "task": task, "flags": flags,

@@ -26,7 +26,7 @@ import re
 from common import add_sweep_flags
 from records import read_json, write_json
 from train_verifier import get_args as train_verifier_args
-from train_verifier import JUDGE_LIKELIHOOD
+from train_verifier import FULL_REPORT, JUDGE_LIKELIHOOD
 from train_verifier import main as train_verifier
 
 LARGER = "out/sft-6x192/ckpt.pt"  # an SSFT model 3.4x the generator's blocks (commands above)
@@ -87,7 +87,7 @@ def sampling(flags):
     """The candidates a setting trains on and is scored on: 'problems x samples' (train_verifier's
     defaults unless the setting says otherwise), then the held-out 'problems x samples';
     settings with the same ones share one sample."""
-    d = vars(train_verifier_args([]))
+    d = vars(train_verifier_args(FULL_REPORT))
     get = lambda k: flags[len(flags) - 1 - flags[::-1].index(k) + 1] if k in flags else d[k[2:]]
     other = "".join(f" {k[2:]} {get(k)}" for k in ("--candidates_from", "--temperature")
                     if str(get(k)) != str(d[k[2:]]))  # what else changes the sample
@@ -178,7 +178,7 @@ def main(argv=None):
         reuse = ["--candidates", candidates] if os.path.exists(candidates) else []
         out_dir = os.path.join(args.runs, re.sub(r"[^\w.+-]+", "-", name))
         m = train_verifier(["--generator", args.generator, "--out_dir", out_dir, "--no_progress",
-                            *SETTINGS[name], *reuse, *args.extra])
+                            *FULL_REPORT, *SETTINGS[name], *reuse, *args.extra])
         if not reuse:  # the first run sampled them: every later run reads the same ones
             os.replace(os.path.join(out_dir, "candidates.jsonl"), candidates)
         saved["rows"] = [r for r in saved["rows"] if r["name"] != name] + [
