@@ -1,19 +1,27 @@
 """
-The evaluator's learning curve: held-out ROC AUC and within-problem pair accuracy against the
-number of problems whose samples it learns from. One SSFT checkpoint samples --n_samples
-solutions of the largest number of problems asked for (the run's fresh problems, or with
---candidates_from train its training problems) and of the validation problems once
-(train_verifier.py's own sampling); then, for each smaller number of problems and each loss, a
-new evaluator is trained on the samples of only the first problems and scored on the same
-held-out validation candidates.
+The evaluator's learning curve: held-out ROC AUC and pair accuracy against the number of
+problems whose samples it learns from, on the real task and on the positive control
+(--tasks real end: the gold answer planted in every problem text, train_verifier.py
+--plant_answer). One SSFT checkpoint samples --n_samples solutions of the largest number of
+problems asked for (the run's fresh problems, or with --candidates_from train its training
+problems, the paper's choice) and, unless --val_candidates gives them, of the validation
+problems once (train_verifier.py's own sampling); then, for each smaller number of problems,
+each loss and each task, a new evaluator is trained on the samples of only the first problems
+and scored on the same held-out validation candidates. The sampling's wall time is recorded,
+and each point's share of it shown beside the point.
 
+    python -m results.evaluator_curve --candidates_from train --n_samples 8 --steps_per_problem 0 \
+        --problems 800 3125 12500 --losses margin --tasks end real --max_steps 1500 \
+        --val_candidates out/verifier/candidates.jsonl --out out/evaluator_curve_train \
+        --json results/evaluator_curve_train.json            # the control's curve (#34)
     python -m results.evaluator_curve --generator out/repro/seed1/sft/ckpt.pt \
         --candidates out/repro/seed1/verifier/candidates.jsonl     # reproduce's own samples
     python -m results.evaluator_curve --problems 100 400 --losses ce --max_steps 100
 
-Writes --out/candidates.jsonl, one train_verifier.py run per (loss, problems) under --out
-(resumable: a run whose metrics.json exists is read), --out/evaluator_curve.json, and
-evaluator_curve.png when matplotlib is installed; prints the table docs/results.md shows.
+Writes --out/candidates.jsonl, one train_verifier.py run per (loss, problems, task) under
+--out (resumable: a run whose metrics.json exists is read), --json (default
+--out/evaluator_curve.json), and evaluator_curve.png when matplotlib is installed; prints the
+table docs/results.md shows.
 """
 import argparse
 import json
@@ -22,12 +30,17 @@ import os
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-from common import pyplot, run_sampling
+import time
+
+from common import check_generator, generator_record, pyplot, run_sampling
 from records import write_json, write_jsonl
 from data import load_run_splits
 from model import load_run
 from train_verifier import main as train_verifier
-from candidates import read_candidates, training_and_val_candidates
+from candidates import (candidate_problems, read_candidates, sample_candidates,
+                        training_and_val_candidates)
+
+TASKS = {"real": [], "end": ["--plant_answer", "end"], "start": ["--plant_answer", "start"]}
 
 
 def get_args(argv=None):
@@ -41,10 +54,17 @@ def get_args(argv=None):
     p.add_argument("--candidates", default=None,
                    help="a train_verifier.py candidates.jsonl of the same checkpoint to use "
                         "instead of sampling (copied to --out)")
+    p.add_argument("--val_candidates", default=None,
+                   help="take the held-out candidates (split 'val') from this candidates.jsonl of "
+                        "the same generator (e.g. out/verifier/candidates.jsonl, the control "
+                        "table's) instead of sampling them")
     p.add_argument("--n_val_problems", type=int, default=500,
                    help="validation problems whose samples are the held-out candidates")
     p.add_argument("--n_samples", type=int, default=16)
     p.add_argument("--losses", nargs="+", default=["ce", "margin"], choices=["ce", "margin"])
+    p.add_argument("--tasks", nargs="+", default=["real"], choices=list(TASKS),
+                   help="the real task, and/or the positive control with the gold answer "
+                        "planted at the end or the start of every problem text")
     p.add_argument("--max_steps", type=int, default=300, help="the fewest steps of any run")
     p.add_argument("--steps_per_problem", type=float, default=0.5,
                    help="a run on n problems trains max(--max_steps, n x this) steps: 0.5 is "
@@ -52,14 +72,19 @@ def get_args(argv=None):
                         "are not cut short by a fixed budget")
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--out", default="out/evaluator_curve")
+    p.add_argument("--json", default=None, help="where the rows go (default: "
+                                                "--out/evaluator_curve.json)")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     return p.parse_args(argv)
 
 
 def candidates(args):
-    """Samples of max(problems) problems and of the validation problems, graded."""
+    """Samples of max(problems) problems and of the validation problems (or --val_candidates'
+    held-out ones), graded, and the seconds the sampling took (0 when read)."""
     path = os.path.join(args.out, "candidates.jsonl")
+    seconds_path = os.path.join(args.out, "sample_seconds.json")
     if not os.path.isfile(path):
+        t0 = time.time()
         if args.candidates:
             cands = read_candidates(args.candidates)
         else:
@@ -67,20 +92,34 @@ def candidates(args):
             rc = ckpt["run_config"]
             sampling = run_sampling(rc, args.device, n=args.n_samples, temperature=0.9,
                                     top_p=0.95, batch_size=256, seed=args.seed)
-            cands = training_and_val_candidates(
-                model.to(args.device), tok, load_run_splits(rc, report=lambda *a: None),
-                (args.candidates_from, max(args.problems), args.n_val_problems, args.n_samples),
-                sampling,
-                progress=False)
+            splits = load_run_splits(rc, report=lambda *a: None)
+            if args.val_candidates:  # the held-out set of another table, this generator's
+                val = [c for c in read_candidates(args.val_candidates) if c["split"] == "val"]
+                record = generator_record(args.generator, model)
+                check_generator(val, record, f"{args.val_candidates}'s candidates")
+                rows = candidate_problems(splits, args.candidates_from, max(args.problems))
+                cands = [{**c, "generator": record} for c in sample_candidates(
+                    model.to(args.device), tok, rows, sampling, ("train", args.candidates_from),
+                    progress=False)] + val
+            else:
+                cands = training_and_val_candidates(
+                    model.to(args.device), tok, splits,
+                    (args.candidates_from, max(args.problems), args.n_val_problems,
+                     args.n_samples), sampling, progress=False)
         os.makedirs(args.out, exist_ok=True)
+        write_json(seconds_path, {"sample_seconds": 0.0 if args.candidates
+                                  else round(time.time() - t0, 1)})
         write_jsonl(path, cands)
-    return read_candidates(path)
+    seconds = json.load(open(seconds_path))["sample_seconds"] if os.path.isfile(
+        seconds_path) else 0.0
+    return read_candidates(path), seconds
 
 
 def main(argv=None):
     args = get_args(argv)
-    cands = candidates(args)
+    cands, sample_seconds = candidates(args)
     order = list(dict.fromkeys(c["problem_id"] for c in cands if c["split"] == "train"))
+    n_train = sum(c["split"] == "train" for c in cands)
     rows = []
     for n in sorted(args.problems):
         keep = set(order[:n])  # the first n training problems, every held-out candidate
@@ -88,40 +127,70 @@ def main(argv=None):
         sub_path = os.path.join(args.out, f"candidates-{n}.jsonl")
         write_jsonl(sub_path, subset)
         steps = max(args.max_steps, round(n * args.steps_per_problem))
+        n_cands = len(subset) - sum(c["split"] == "val" for c in subset)
         for loss in args.losses:
-            out_dir = os.path.join(args.out, f"{loss}-{n}")
-            if not os.path.isfile(os.path.join(out_dir, "metrics.json")):
-                train_verifier(["--generator", args.generator, "--candidates", sub_path, "--loss",
-                                loss, "--max_steps", str(steps), "--seed",
-                                str(args.seed), "--device", args.device, "--no_progress",
-                                "--out_dir", out_dir])
-            with open(os.path.join(out_dir, "metrics.json")) as f:
-                m = json.load(f)
-            rows.append({"loss": loss, "problems": n, "steps": steps, "candidates": len(subset) - sum(
-                c["split"] == "val" for c in subset), "auc": m["auc"],
-                "pair_accuracy": m["pair_accuracy"], "train_auc": m["train_auc"]})
+            for task in args.tasks:
+                rows.append(curve_point(args, loss, task, n, steps, sub_path) | {
+                    "candidates": n_cands,
+                    "sample_seconds": round(sample_seconds * n_cands / max(n_train, 1), 1)})
     train_c = [c for c in cands if c["split"] == "train"]
-    saved = {"rows": rows, "split": "val", "args": vars(args),
+    saved = {"rows": rows, "split": "val", "args": vars(args), "sample_seconds": sample_seconds,
              "train_correct": sum(c["label"] for c in train_c) / max(len(train_c), 1),
-             "held_out_candidates": sum(c["split"] == "val" for c in cands)}
+             "held_out_candidates": sum(c["split"] == "val" for c in cands),
+             "held_out_problems": len({c["problem_id"] for c in cands if c["split"] == "val"})}
     print(table(saved))
     # the held-out candidates are validation problems' samples: the split this sweep read
-    write_json(os.path.join(args.out, "evaluator_curve.json"), saved)
+    write_json(args.json or os.path.join(args.out, "evaluator_curve.json"), saved)
     plot(rows, os.path.join(args.out, "evaluator_curve.png"), args.n_samples)
     return rows
 
 
+def curve_point(args, loss, task, n, steps, sub_path):
+    """One train_verifier.py run (or its metrics.json, when there) -> the curve's row."""
+    out_dir = os.path.join(args.out, f"{loss}-{n}" + ("" if task == "real" else f"-{task}"))
+    if not os.path.isfile(os.path.join(out_dir, "metrics.json")):
+        t0 = time.time()
+        train_verifier(["--generator", args.generator, "--candidates", sub_path, "--loss",
+                        loss, "--max_steps", str(steps), "--seed", str(args.seed), "--device",
+                        args.device, "--no_progress", "--out_dir", out_dir, *TASKS[task]])
+        write_json(os.path.join(out_dir, "wall.json"), {"seconds": round(time.time() - t0, 1)})
+    with open(os.path.join(out_dir, "metrics.json")) as f:
+        m = json.load(f)
+    wall = os.path.join(out_dir, "wall.json")
+    e = m.get("held_out", {}).get("scorers", {}).get("evaluator", {})
+    return {"loss": loss, "task": task, "problems": n, "steps": steps, "auc": m["auc"],
+            "pair_accuracy": m["pair_accuracy"], "train_auc": m["train_auc"],
+            "distinct": e.get("pair_accuracy_distinct"), "top2": e.get("top2_decision"),
+            "w_rr_topk": e.get("w_rr_topk"),
+            "wall_seconds": json.load(open(wall))["seconds"] if os.path.isfile(wall) else None}
+
+
 def table(saved):
-    """docs/results.md's table of an evaluator_curve.json."""
-    lines = ["| loss | fresh problems | candidates | steps | held-out AUC | within-problem pair "
-             "accuracy | AUC on its training candidates |", "|---|---|---|---|---|---|---|"]
-    lines += [f"| {r['loss']} | {r['problems']} | {r['candidates']} | {r.get('steps', '')} | "
-              f"{r['auc']:.3f} | {r['pair_accuracy']:.3f} | {r['train_auc']:.3f} |"
-              for r in saved["rows"]]
+    """docs/results.md's table of an evaluator_curve.json (the columns a curve's rows hold:
+    the control's curves add the task, distinct-text pairs, the top-2 decision, W.RR.Top2,
+    the share of the sampling's wall time and the run's)."""
     a = saved["args"]
+    source = a.get("candidates_from", "fresh")
+    if not any("task" in r for r in saved["rows"]):  # the earlier curves
+        lines = [f"| loss | {source} problems | candidates | steps | held-out AUC | "
+                 "within-problem pair accuracy | AUC on its training candidates |",
+                 "|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['loss']} | {r['problems']} | {r['candidates']} | "
+                  f"{r.get('steps', '')} | {r['auc']:.3f} | {r['pair_accuracy']:.3f} | "
+                  f"{r['train_auc']:.3f} |" for r in saved["rows"]]
+    else:
+        lines = [f"| loss | task | {source} problems | candidates | steps | AUC | pairs "
+                 "(distinct texts) | top-2 decision | W.RR.Top2 | training AUC | sampling s "
+                 "(its share) | training + report s |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['loss']} | {r['task']} | {r['problems']:,} | {r['candidates']:,} | "
+                  f"{r['steps']:,} | {r['auc']:.3f} | {r['distinct']:.3f} | {r['top2']:.3f} | "
+                  f"{100 * r['w_rr_topk']:.1f} | {r['train_auc']:.3f} | "
+                  f"{r['sample_seconds']:.0f} | {r['wall_seconds'] or 0:.0f} |"
+                  for r in saved["rows"]]
+    val = (f"{saved['held_out_problems']} validation problems" if "held_out_problems" in saved
+           else f"{a['n_val_problems']} validation problems ({a['n_samples']} samples each)")
     lines.append(f"\nTraining candidates {saved['train_correct']:.1%} correct; held out: "
-                 f"{saved['held_out_candidates']} candidates of {a['n_val_problems']} validation "
-                 f"problems ({a['n_samples']} samples each).")
+                 f"{saved['held_out_candidates']} candidates of {val}.")
     return "\n".join(lines)
 
 

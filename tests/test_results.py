@@ -212,6 +212,29 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
     assert [c for c in small if c["split"] == "val"] == [c for c in big if c["split"] == "val"]
     saved = json.loads((tmp_path / "c" / "evaluator_curve.json").read_text())
     assert saved["rows"] == rows and saved["split"] == "val"
+    # the control's curve: the training problems' samples (the paper's source), the held-out
+    # candidates of another file (the same generator's), each point on the real task and the
+    # control; each run's problem texts planted, or not, and its held-out set the file's
+    both = evaluator_curve.main([
+        "--generator", str(tmp_path / "sft" / "ckpt.pt"), "--candidates_from", "train",
+        "--problems", "2", "4", "--n_samples", "2", "--losses", "ce", "--tasks", "real",
+        "end", "--max_steps", "1", "--steps_per_problem", "0", "--val_candidates",
+        str(tmp_path / "c" / "candidates.jsonl"), "--out", str(tmp_path / "t"), "--json",
+        str(tmp_path / "t.json")])
+    assert [(r["problems"], r["task"], r["candidates"]) for r in both] == [
+        (2, "real", 4), (2, "end", 4), (4, "real", 8), (4, "end", 8)]
+    held = [c for c in small if c["split"] == "val"]
+    got = [json.loads(l) for l in (tmp_path / "t" / "candidates-4.jsonl").read_text().splitlines()]
+    assert [c for c in got if c["split"] == "val"] == held
+    assert {c["problem_split"] for c in got if c["split"] == "train"} == {"train"}
+    ran = json.loads((tmp_path / "t" / "ce-4-end" / "config.json").read_text())
+    assert ran["plant_answer"] == "end" and json.loads(
+        (tmp_path / "t" / "ce-4" / "config.json").read_text())["plant_answer"] is None
+    saved = json.loads((tmp_path / "t.json").read_text())
+    assert saved["held_out_problems"] == 4 and saved["sample_seconds"] > 0
+    assert all("distinct" in r and "top2" in r and r["wall_seconds"] > 0 for r in both)
+    assert both[0]["sample_seconds"] == pytest.approx(saved["sample_seconds"] / 2, abs=0.1)
+    assert "| ce | end | 4 | 8 |" in evaluator_curve.table(saved)
 
 
 def test_difficulty_reads_validation_only_and_renders(tmp_path):
