@@ -254,8 +254,9 @@ class GPT(nn.Module):
         x = self.transformer.drop(x)
         for i, block in enumerate(self.transformer.h):
             x = block(x, attn_mask, cache, i, rope)
-        if read is not None:  # (B, C) -> (B, V)
-            return self.lm_head(self.transformer.ln_f(x[torch.arange(B, device=x.device), read])), None
+        if read is not None:  # (B, T, C) -> (B, C) -> (B, V)
+            x = x[torch.arange(B, device=x.device), read]
+            return self.lm_head(self.transformer.ln_f(x)), None
         logits = self.lm_head(self.transformer.ln_f(x))  # (B, T, V)
         loss = None if targets is None else token_cross_entropy(logits, targets)
         return logits, loss

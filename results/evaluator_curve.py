@@ -133,16 +133,22 @@ def main(argv=None):
                 rows.append(curve_point(args, loss, task, n, steps, sub_path) | {
                     "candidates": n_cands,
                     "sample_seconds": round(sample_seconds * n_cands / max(n_train, 1), 1)})
-    train_c = [c for c in cands if c["split"] == "train"]
-    saved = {"rows": rows, "split": "val", "args": vars(args), "sample_seconds": sample_seconds,
-             "train_correct": sum(c["label"] for c in train_c) / max(len(train_c), 1),
-             "held_out_candidates": sum(c["split"] == "val" for c in cands),
-             "held_out_problems": len({c["problem_id"] for c in cands if c["split"] == "val"})}
+                saved = curve_record(args, cands, rows, sample_seconds)  # after every point:
+                # the held-out candidates are validation problems' samples (the split read)
+                write_json(args.json or os.path.join(args.out, "evaluator_curve.json"), saved)
     print(table(saved))
-    # the held-out candidates are validation problems' samples: the split this sweep read
-    write_json(args.json or os.path.join(args.out, "evaluator_curve.json"), saved)
     plot(rows, os.path.join(args.out, "evaluator_curve.png"), args.n_samples)
     return rows
+
+
+def curve_record(args, cands, rows, sample_seconds):
+    """What the curve's JSON holds: its rows, its flags, the sampling's seconds, the training
+    candidates' share correct and the held-out set's size."""
+    train_c = [c for c in cands if c["split"] == "train"]
+    return {"rows": rows, "split": "val", "args": vars(args), "sample_seconds": sample_seconds,
+            "train_correct": sum(c["label"] for c in train_c) / max(len(train_c), 1),
+            "held_out_candidates": sum(c["split"] == "val" for c in cands),
+            "held_out_problems": len({c["problem_id"] for c in cands if c["split"] == "val"})}
 
 
 def curve_point(args, loss, task, n, steps, sub_path):
@@ -181,7 +187,7 @@ def table(saved):
     else:
         lines = [f"| loss | task | {source} problems | candidates | steps | AUC | pairs "
                  "(distinct texts) | top-2 decision | W.RR.Top2 | training AUC | sampling s "
-                 "(its share) | training + report s |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                 "(its share) | training + report s |", "|---" * 12 + "|"]
         lines += [f"| {r['loss']} | {r['task']} | {r['problems']:,} | {r['candidates']:,} | "
                   f"{r['steps']:,} | {r['auc']:.3f} | {r['distinct']:.3f} | {r['top2']:.3f} | "
                   f"{100 * r['w_rr_topk']:.1f} | {r['train_auc']:.3f} | "

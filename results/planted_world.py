@@ -8,10 +8,13 @@ evaluator (evaluator.evaluator_losses, the recipe train_verifier.py runs) is tra
 problems' candidates (or more) and scored on 60 other problems' by distinct-text pair accuracy
 (measures.distinct_pair_accuracy): 1.0 is the comparison learned, 0.5 nothing. One setting
 changes one thing at a time from the world the test uses (tests/test_train_verifier.py):
-the answer's digits, filler words between the planted answer and the boxed one, the data, the
-steps, the model it starts from. One thread, seeds fixed.
+the answer's digits, filler words between the planted answer and the boxed one, a cue in the
+wrong solutions' own text (as the real candidates' texts have), the data, the steps, dropout,
+the model it starts from. One thread; --seeds N repeats a setting's training with
+N seeds (the same world), the table giving their mean and each.
 
     python -m results.planted_world                  # each run's seconds: its JSON
+    python -m results.planted_world --seeds 3 --settings "3 digits, from the SSFT model (4x128)"
     python -m results.planted_world --render
 
 Writes results/planted_world.json (a setting already there is kept unless --rerun). The
@@ -100,23 +103,26 @@ SETTINGS = {  # name -> (digits, filler words, problems, steps, start, lr[, cue,
 }
 
 
-def evaluator_args(steps, lr):
-    """train_verifier.py's flags for a tiny run: its margin recipe, 16 pairs a step."""
-    return train_verifier_args(["--no_progress", "--max_steps", str(steps), "--lr", str(lr), "--min_lr",
-                     str(lr / 10), "--batch_size", "16", "--warmup_steps", "5", "--device",
-                     "cpu"])
+def evaluator_args(steps, lr, seed=0):
+    """train_verifier.py's flags for a tiny run: its margin recipe, 16 pairs a step, the
+    pairs' order seeded by 1337 + seed."""
+    return train_verifier_args(["--no_progress", "--max_steps", str(steps), "--lr", str(lr),
+                                "--min_lr", str(lr / 10), "--batch_size", "16",
+                                "--warmup_steps", "5", "--device", "cpu", "--seed",
+                                str(1337 + seed)])
 
 
-def run(setting, planted=True):
+def run(setting, planted=True, seed=0):
     """Held-out distinct-text pair accuracy of a margin evaluator trained in the world of
     `setting` (a SETTINGS value), with the gold planted (or not: the same candidates, nothing
-    to learn)."""
+    to learn). seed: the training's (a scratch model's initialisation, the pairs' order); the
+    world is the same for every seed."""
     digits, filler, n_problems, steps, start, lr, shortcut, dropout = (*setting, 0.0, 0.0)[:8]
     train = guessing_world(n_problems, 0, digits, filler, shortcut)
     val = guessing_world(60, 1, digits, filler)
     if planted:
         train, val = plant_answers(train, "end"), plant_answers(val, "end")
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     if start == "scratch":
         tok = train_tokenizer([generator_prompt(c["problem"]) + generator_target(c["solution"])
                                for c in train[:800]], 400)
@@ -125,8 +131,14 @@ def run(setting, planted=True):
     else:
         model, tok, _ = load_run(start)
     model.set_dropout(dropout)
-    train_evaluator(model, tok, train, evaluator_args(steps, lr))
+    train_evaluator(model, tok, train, evaluator_args(steps, lr, seed))
     return distinct_pair_accuracy(val, evaluate(model, tok, val)[1])
+
+
+def spread(row):
+    """' (mean of seeds: a, b, c)' when a setting ran with several training seeds."""
+    runs = row.get("runs", [])
+    return f" (mean of seeds: {', '.join(f'{a:.2f}' for a in runs)})" if len(runs) > 1 else ""
 
 
 def render(saved):
@@ -138,28 +150,39 @@ def render(saved):
         cue = f"{r.get('shortcut', 0):.0%}" if r.get("shortcut") else "-"
         lines.append(f"| {r['name']} | {r['digits']} | {r['filler']} | {cue} | "
                      f"{r['n_problems']:,} | {r['steps']:,} | {model} | {r['lr']:g} | "
-                     f"{r.get('dropout', 0):g} | {r['distinct']:.3f} ({r['n_pairs']} pairs) | "
-                     f"{r['seconds']:.0f} |")
+                     f"{r.get('dropout', 0):g} | {r['distinct']:.3f}{spread(r)} "
+                     f"({r['n_pairs']} pairs) | {r['seconds']:.0f} |")
     return "\n".join(lines)
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_sweep_flags(p, SETTINGS, None, "results/planted_world.json", "(none)")
+    p.add_argument("--seeds", type=int, default=1,
+                   help="training seeds per setting (0, 1, ...): a setting already run with "
+                        "fewer gets the missing ones, its figure their mean")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     saved = read_json(args.out, {"rows": []})
     for name in [] if args.render else args.settings:
-        if any(r["name"] == name for r in saved["rows"]) and not args.rerun:
+        row = next((r for r in saved["rows"] if r["name"] == name), None)
+        runs = list(row.get("runs", [row["distinct"]])) if row and not args.rerun else []
+        if len(runs) >= args.seeds:
             continue
-        t0 = time.time()
-        acc, n = run(SETTINGS[name])
+        t0, n = time.time(), row["n_pairs"] if row else 0
+        for seed in range(len(runs), args.seeds):  # seed 0 first: the table's single runs
+            acc, n = run(SETTINGS[name], seed=seed)
+            runs.append(acc)
         digits, filler, n_problems, steps, start, lr, shortcut, dropout = (
             *SETTINGS[name], 0.0, 0.0)[:8]
+        # one run's seconds: the first seed's, as measured when the setting was first run
+        seconds = row["seconds"] if row and not args.rerun else round(
+            (time.time() - t0) / len(runs), 1)
         saved["rows"] = [r for r in saved["rows"] if r["name"] != name] + [
             {"name": name, "digits": digits, "filler": filler, "n_problems": n_problems,
              "steps": steps, "start": start, "lr": lr, "shortcut": shortcut, "dropout": dropout,
-             "distinct": acc, "n_pairs": n, "seconds": round(time.time() - t0, 1)}]
+             "distinct": sum(runs) / len(runs), "runs": runs, "n_pairs": n,
+             "seconds": seconds}]
         saved["rows"].sort(key=lambda r: list(SETTINGS).index(r["name"]))
         write_json(args.out, saved)
         print(render({"rows": [r for r in saved["rows"] if r["name"] == name]}).split("\n")[-1],
