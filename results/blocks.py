@@ -1,7 +1,7 @@
 """
 Every rendered block of README.md and docs/: examples of the synthetic world and its sizes
 (data/world/ at the scripts' defaults), the difficulty table, the evaluator learning
-curve and its variants on validation, the evaluator's planted-answer control, step 3's validation sweep, the first hour's commands,
+curves (and the control's) and its variants on validation, the evaluator's planted-answer control, step 3's validation sweep, the first hour's commands,
 the bases and what a base costs, the memory a real model's fine-tuning needs (computed), the
 speedrun records, the validation sweeps and the results
 (results/render.py, from results/results.json), each from the JSON file its command wrote.
@@ -48,6 +48,7 @@ def blocks(root="."):
             "joint-settings": joint_table(read("results", "joint_settings.json")),
             "temperature": temperature_table(read("results", "temperature.json")),
             "evaluator-curve": curve_table(read("results", "evaluator_curve.json")),
+            "evaluator-curve-train": curve_table(read("results", "evaluator_curve_train.json")),
             "evaluator-control": control_table(read("results", "evaluator_control.json")),
             "planted-world": planted_world_table(read("results", "planted_world.json")),
             "evaluator-variants": evaluator_variants_table(

@@ -20,7 +20,8 @@ and each point's share of it shown beside the point.
 
 Writes --out/candidates.jsonl, one train_verifier.py run per (loss, problems, task) under
 --out (resumable: a run whose metrics.json exists is read), --json (default
---out/evaluator_curve.json), and evaluator_curve.png when matplotlib is installed; prints the
+--out/evaluator_curve.json; the points it holds that this call does not ask for are kept),
+and evaluator_curve.png when matplotlib is installed; prints the
 table docs/results.md shows.
 """
 import argparse
@@ -33,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 import time
 
 from common import check_generator, generator_record, pyplot, run_sampling
-from records import write_json, write_jsonl
+from records import read_json, write_json, write_jsonl
 from data import load_run_splits
 from model import load_run
 from train_verifier import main as train_verifier
@@ -120,7 +121,11 @@ def main(argv=None):
     cands, sample_seconds = candidates(args)
     order = list(dict.fromkeys(c["problem_id"] for c in cands if c["split"] == "train"))
     n_train = sum(c["split"] == "train" for c in cands)
-    rows = []
+    path = args.json or os.path.join(args.out, "evaluator_curve.json")
+    point = lambda r: (r["loss"], r.get("task", "real"), r["problems"])
+    asked = {(loss, task, n) for loss in args.losses for task in args.tasks for n in args.problems}
+    kept = [r for r in read_json(path, {"rows": []})["rows"] if point(r) not in asked]  # other
+    rows = []  # points of the same curve, run before
     for n in sorted(args.problems):
         keep = set(order[:n])  # the first n training problems, every held-out candidate
         subset = [c for c in cands if c["split"] == "val" or c["problem_id"] in keep]
@@ -133,9 +138,9 @@ def main(argv=None):
                 rows.append(curve_point(args, loss, task, n, steps, sub_path) | {
                     "candidates": n_cands,
                     "sample_seconds": round(sample_seconds * n_cands / max(n_train, 1), 1)})
-                saved = curve_record(args, cands, rows, sample_seconds)  # after every point:
-                # the held-out candidates are validation problems' samples (the split read)
-                write_json(args.json or os.path.join(args.out, "evaluator_curve.json"), saved)
+                saved = curve_record(args, cands, kept + rows, sample_seconds)  # after every
+                # point; the held-out candidates are validation problems' samples (the split)
+                write_json(path, saved)
     print(table(saved))
     plot(rows, os.path.join(args.out, "evaluator_curve.png"), args.n_samples)
     return rows
@@ -145,6 +150,9 @@ def curve_record(args, cands, rows, sample_seconds):
     """What the curve's JSON holds: its rows, its flags, the sampling's seconds, the training
     candidates' share correct and the held-out set's size."""
     train_c = [c for c in cands if c["split"] == "train"]
+    order = list(TASKS)
+    rows = sorted(rows, key=lambda r: (r["problems"], r["loss"],
+                                       order.index(r.get("task", "real"))))
     return {"rows": rows, "split": "val", "args": vars(args), "sample_seconds": sample_seconds,
             "train_correct": sum(c["label"] for c in train_c) / max(len(train_c), 1),
             "held_out_candidates": sum(c["split"] == "val" for c in cands),
