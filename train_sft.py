@@ -51,7 +51,49 @@ BASE = "bases/world-4x128.pt"
 def get_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    # data
+    add_data_flags(p)  # the problems: which dataset, how many, what is held out
+    # model
+    p.add_argument("--init_from", default=BASE,
+                   help="a mathtune checkpoint (.pt: the committed base of pretrain.py by "
+                        "default, or any run's), 'scratch', a GPT-2 hub name (gpt2, ...), a "
+                        "hub org/name, or a local HF directory (gpt2, llama, qwen2)")
+    p.add_argument("--vocab_size", type=int, default=1024, help="scratch: BPE vocabulary")
+    p.add_argument("--n_layer", type=int, default=4)
+    p.add_argument("--n_head", type=int, default=4)
+    p.add_argument("--n_embd", type=int, default=128)
+    p.add_argument("--block_size", type=int, default=256)
+    p.add_argument("--dropout", type=float, default=0.0)
+    add_optimisation_flags(p)  # batches, steps, the optimiser and its schedule
+    # evaluation and output
+    p.add_argument("--eval_interval", type=int, default=500)
+    p.add_argument("--val_acc_problems", type=int, default=100,
+                   help="validation problems solved greedily at each eval")
+    p.add_argument("--max_new_tokens", type=int, default=160)
+    p.add_argument("--eval_batch_size", type=int, default=256)
+    p.add_argument("--eval_split", default="test", choices=["test", "val"],
+                   help="the split solved greedily at the end: test for the final report, val "
+                        "for sweeps and speedruns that must not read test")
+    p.add_argument("--final_split", dest="eval_split", choices=["test", "val"],
+                   help=argparse.SUPPRESS)  # the old name
+    p.add_argument("--ckpt_interval", type=int, default=500)
+    p.add_argument("--out_dir", default="out/sft")
+    p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
+    p.add_argument("--stop_after", type=int, default=0,
+                   help="checkpoint and exit at this step, as if killed (continue with --resume)")
+    # system
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16"],
+                   help="autocast dtype on CUDA (CPU always runs float32)")
+    p.add_argument("--compile", action="store_true", help="torch.compile the model")
+    p.add_argument("--no_progress", action="store_true", help="no tqdm bars (logs only)")
+    args = p.parse_args(argv)
+    if args.n_fresh is None:  # resolved here, so the saved run config holds the number
+        args.n_fresh = N_FRESH if args.dataset == "synthetic" else N_FRESH_REAL
+    return args
+
+
+def add_data_flags(p):
+    """The problems: the dataset, the split sizes, the problems held out for the evaluator."""
     p.add_argument("--dataset", default="synthetic", help="'synthetic', a MATH directory, or a "
                    "directory with train.jsonl/test.jsonl (MATH500 or GSM8K rows)")
     p.add_argument("--style", default="detailed", choices=["detailed", "terse"],
@@ -67,18 +109,10 @@ def get_args(argv=None):
     p.add_argument("--data_seed", type=int, default=0, help="synthetic: generator seed")
     p.add_argument("--skip_long", action="store_true",
                    help="drop (and count) examples longer than the context instead of failing")
-    # model
-    p.add_argument("--init_from", default=BASE,
-                   help="a mathtune checkpoint (.pt: the committed base of pretrain.py by "
-                        "default, or any run's), 'scratch', a GPT-2 hub name (gpt2, ...), a "
-                        "hub org/name, or a local HF directory (gpt2, llama, qwen2)")
-    p.add_argument("--vocab_size", type=int, default=1024, help="scratch: BPE vocabulary")
-    p.add_argument("--n_layer", type=int, default=4)
-    p.add_argument("--n_head", type=int, default=4)
-    p.add_argument("--n_embd", type=int, default=128)
-    p.add_argument("--block_size", type=int, default=256)
-    p.add_argument("--dropout", type=float, default=0.0)
-    # optimisation
+
+
+def add_optimisation_flags(p):
+    """Batches, steps, the optimiser, its learning-rate schedule and the training seed."""
     p.add_argument("--batch_size", type=int, default=32, help="examples per micro-batch")
     p.add_argument("--grad_accum", type=int, default=1, help="micro-batches per step (per process)")
     p.add_argument("--bucket", type=int, default=1,
@@ -106,32 +140,6 @@ def get_args(argv=None):
     p.add_argument("--beta2", type=float, default=0.99)
     p.add_argument("--grad_clip", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=1337)
-    # evaluation and output
-    p.add_argument("--eval_interval", type=int, default=500)
-    p.add_argument("--val_acc_problems", type=int, default=100,
-                   help="validation problems solved greedily at each eval")
-    p.add_argument("--max_new_tokens", type=int, default=160)
-    p.add_argument("--eval_batch_size", type=int, default=256)
-    p.add_argument("--eval_split", default="test", choices=["test", "val"],
-                   help="the split solved greedily at the end: test for the final report, val "
-                        "for sweeps and speedruns that must not read test")
-    p.add_argument("--final_split", dest="eval_split", choices=["test", "val"],
-                   help=argparse.SUPPRESS)  # the old name
-    p.add_argument("--ckpt_interval", type=int, default=500)
-    p.add_argument("--out_dir", default="out/sft")
-    p.add_argument("--resume", action="store_true", help="continue from out_dir/ckpt.pt")
-    p.add_argument("--stop_after", type=int, default=0,
-                   help="checkpoint and exit at this step, as if killed (continue with --resume)")
-    # system
-    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    p.add_argument("--dtype", default="bfloat16", choices=["float32", "bfloat16"],
-                   help="autocast dtype on CUDA (CPU always runs float32)")
-    p.add_argument("--compile", action="store_true", help="torch.compile the model")
-    p.add_argument("--no_progress", action="store_true", help="no tqdm bars (logs only)")
-    args = p.parse_args(argv)
-    if args.n_fresh is None:  # resolved here, so the saved run config holds the number
-        args.n_fresh = N_FRESH if args.dataset == "synthetic" else N_FRESH_REAL
-    return args
 
 
 # -----------------------------------------------------------------------------

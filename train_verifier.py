@@ -75,42 +75,7 @@ def get_args(argv=None):
                         "summary's reading, e.g. bases/world-4x128.pt) or another SSFT model "
                         "of the same splits (e.g. a larger one); the candidates, labels and "
                         "likelihood rows stay the generator's")
-    # candidates
-    p.add_argument("--candidates", default=None, help="reuse a candidates.jsonl instead of sampling")
-    p.add_argument("--candidates_from", default="fresh", choices=["train", "fresh"],
-                   help="problems to sample training candidates on: the generator's training "
-                        "problems (the paper), or fresh ones it never saw (train_sft --n_fresh)")
-    p.add_argument("--n_problems", type=int, default=1600,
-                   help="problems to sample on: the first n of the run's fresh problems "
-                        f"(train_sft holds out {N_FRESH} synthetic ones by default). 1600 x 4 "
-                        "samples beat 400 x 16 on validation at the same sampling cost "
-                        "(results/evaluator_settings.py)")
-    p.add_argument("--n_val_problems", type=int, default=200,
-                   help="validation problems whose samples are held out to score the evaluator "
-                        "(the full report, the results tables': --n_val_problems 500, a minute "
-                        "more on a 2-core CPU)")
-    p.add_argument("--n_val_samples", type=int, default=16,
-                   help="held-out samples per validation problem: as many as rerank.py's N, so "
-                        "the report can re-rank them (it prints how many pairs they hold)")
-    p.add_argument("--n_samples", type=int, default=4, help="candidates per problem (paper: 64)")
-    p.add_argument("--temperature", type=float, default=0.9)
-    p.add_argument("--top_p", type=float, default=0.95)
-    p.add_argument("--sample_batch_size", type=int, default=256, help="rows per sampling batch")
-    p.add_argument("--slips", type=int, default=0,
-                   help="also train on the gold solutions of this many of the candidates' "
-                        "problems, each beside a copy with one slip in a result that the "
-                        "generator carries on (candidates.slip_candidates); 0: the paper's "
-                        "candidates only")
-    p.add_argument("--plant_answer", default=None, choices=sorted(PLANTED),
-                   help="the positive control: every candidate's problem text (training and "
-                        "held out) states its gold answer (end: '... (The answer is $A$.)', "
-                        "start: 'Answer: $A$. ...'), so judging is comparing two answers; the "
-                        "samples and labels are the real run's (candidates.plant_answers)")
-    p.add_argument("--plant_counterfactual", action="store_true",
-                   help="with --plant_answer, a diagnostic: also train on a copy of every "
-                        "training problem stating its most voted wrong answer, labelled against "
-                        "that (candidates.counterfactual_plants): no shortcut through the "
-                        "solution's text is left; the held-out candidates are unchanged")
+    add_candidate_flags(p)  # what the evaluator learns from and is scored on
     # training
     p.add_argument("--loss", default="margin", choices=["margin", "ce", "process", "dense",
                                                         "likelihood"],
@@ -146,6 +111,45 @@ def get_args(argv=None):
     add_stage_flags(p, lr=1e-3, min_lr=1e-4)
     p.add_argument("--out_dir", default="out/verifier")
     return p.parse_args(argv)
+
+
+def add_candidate_flags(p):
+    """The candidates: which problems are sampled, how many, how, and what is planted in them."""
+    p.add_argument("--candidates", default=None, help="reuse a candidates.jsonl instead of sampling")
+    p.add_argument("--candidates_from", default="fresh", choices=["train", "fresh"],
+                   help="problems to sample training candidates on: the generator's training "
+                        "problems (the paper), or fresh ones it never saw (train_sft --n_fresh)")
+    p.add_argument("--n_problems", type=int, default=1600,
+                   help="problems to sample on: the first n of the run's fresh problems "
+                        f"(train_sft holds out {N_FRESH} synthetic ones by default). 1600 x 4 "
+                        "samples beat 400 x 16 on validation at the same sampling cost "
+                        "(results/evaluator_settings.py)")
+    p.add_argument("--n_val_problems", type=int, default=200,
+                   help="validation problems whose samples are held out to score the evaluator "
+                        "(the full report, the results tables': --n_val_problems 500, a minute "
+                        "more on a 2-core CPU)")
+    p.add_argument("--n_val_samples", type=int, default=16,
+                   help="held-out samples per validation problem: as many as rerank.py's N, so "
+                        "the report can re-rank them (it prints how many pairs they hold)")
+    p.add_argument("--n_samples", type=int, default=4, help="candidates per problem (paper: 64)")
+    p.add_argument("--temperature", type=float, default=0.9)
+    p.add_argument("--top_p", type=float, default=0.95)
+    p.add_argument("--sample_batch_size", type=int, default=256, help="rows per sampling batch")
+    p.add_argument("--slips", type=int, default=0,
+                   help="also train on the gold solutions of this many of the candidates' "
+                        "problems, each beside a copy with one slip in a result that the "
+                        "generator carries on (candidates.slip_candidates); 0: the paper's "
+                        "candidates only")
+    p.add_argument("--plant_answer", default=None, choices=sorted(PLANTED),
+                   help="the positive control: every candidate's problem text (training and "
+                        "held out) states its gold answer (end: '... (The answer is $A$.)', "
+                        "start: 'Answer: $A$. ...'), so judging is comparing two answers; the "
+                        "samples and labels are the real run's (candidates.plant_answers)")
+    p.add_argument("--plant_counterfactual", action="store_true",
+                   help="with --plant_answer, a diagnostic: also train on a copy of every "
+                        "training problem stating its most voted wrong answer, labelled against "
+                        "that (candidates.counterfactual_plants): no shortcut through the "
+                        "solution's text is left; the held-out candidates are unchanged")
 
 
 FULL_REPORT = ["--n_val_problems", "500"]  # the held-out set of the results tables (500 x 16)

@@ -66,11 +66,16 @@ def get_args(argv=None):
     p.add_argument("--tasks", nargs="+", default=["real"], choices=list(TASKS),
                    help="the real task, and/or the positive control with the gold answer "
                         "planted at the end or the start of every problem text")
-    p.add_argument("--max_steps", type=int, default=300, help="the fewest steps of any run")
+    p.add_argument("--max_steps", type=int, nargs="+", default=[300],
+                   help="the fewest steps of any run; several values: a point for each")
     p.add_argument("--steps_per_problem", type=float, default=0.5,
                    help="a run on n problems trains max(--max_steps, n x this) steps: 0.5 is "
                         "one pass over 16 candidates per problem at batch 32, so more problems "
                         "are not cut short by a fixed budget")
+    p.add_argument("--evaluator_init", default=None,
+                   help="start every evaluator from this model (train_verifier.py's flag, e.g. "
+                        "the pre-trained base bases/world-4x128.pt) instead of a copy of the "
+                        "generator; its points are apart from the generator-started ones")
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--out", default="out/evaluator_curve")
     p.add_argument("--json", default=None, help="where the rows go (default: "
@@ -122,8 +127,10 @@ def main(argv=None):
     order = list(dict.fromkeys(c["problem_id"] for c in cands if c["split"] == "train"))
     n_train = sum(c["split"] == "train" for c in cands)
     path = args.json or os.path.join(args.out, "evaluator_curve.json")
-    point = lambda r: (r["loss"], r.get("task", "real"), r["problems"])
-    asked = {(loss, task, n) for loss in args.losses for task in args.tasks for n in args.problems}
+    point = lambda r: (r["loss"], r.get("task", "real"), r["problems"], r.get("steps"),
+                       r.get("init"))
+    asked = {(loss, task, n, point_steps(args, n, ms), args.evaluator_init) for loss in args.losses
+             for task in args.tasks for n in args.problems for ms in args.max_steps}
     kept = [r for r in read_json(path, {"rows": []})["rows"] if point(r) not in asked]  # other
     rows = []  # points of the same curve, run before
     for n in sorted(args.problems):
@@ -131,19 +138,24 @@ def main(argv=None):
         subset = [c for c in cands if c["split"] == "val" or c["problem_id"] in keep]
         sub_path = os.path.join(args.out, f"candidates-{n}.jsonl")
         write_jsonl(sub_path, subset)
-        steps = max(args.max_steps, round(n * args.steps_per_problem))
         n_cands = len(subset) - sum(c["split"] == "val" for c in subset)
-        for loss in args.losses:
-            for task in args.tasks:
-                rows.append(curve_point(args, loss, task, n, steps, sub_path) | {
-                    "candidates": n_cands,
-                    "sample_seconds": round(sample_seconds * n_cands / max(n_train, 1), 1)})
-                saved = curve_record(args, cands, kept + rows, sample_seconds)  # after every
-                # point; the held-out candidates are validation problems' samples (the split)
-                write_json(path, saved)
+        for steps in dict.fromkeys(point_steps(args, n, ms) for ms in args.max_steps):
+            for loss in args.losses:
+                for task in args.tasks:
+                    rows.append(curve_point(args, loss, task, n, steps, sub_path) | {
+                        "candidates": n_cands,
+                        "sample_seconds": round(sample_seconds * n_cands / max(n_train, 1), 1)})
+                    saved = curve_record(args, cands, kept + rows, sample_seconds)  # after each
+                    # point; the held-out candidates are validation problems' samples (the split)
+                    write_json(path, saved)
     print(table(saved))
     plot(rows, os.path.join(args.out, "evaluator_curve.png"), args.n_samples)
     return rows
+
+
+def point_steps(args, n, max_steps):
+    """A run on n problems trains max(max_steps, n x --steps_per_problem) steps."""
+    return max(max_steps, round(n * args.steps_per_problem))
 
 
 def curve_record(args, cands, rows, sample_seconds):
@@ -151,7 +163,7 @@ def curve_record(args, cands, rows, sample_seconds):
     candidates' share correct and the held-out set's size."""
     train_c = [c for c in cands if c["split"] == "train"]
     order = list(TASKS)
-    rows = sorted(rows, key=lambda r: (r["problems"], r["loss"],
+    rows = sorted(rows, key=lambda r: (r["problems"], r.get("steps") or 0, r["loss"],
                                        order.index(r.get("task", "real"))))
     return {"rows": rows, "split": "val", "args": vars(args), "sample_seconds": sample_seconds,
             "train_correct": sum(c["label"] for c in train_c) / max(len(train_c), 1),
@@ -161,22 +173,31 @@ def curve_record(args, cands, rows, sample_seconds):
 
 def curve_point(args, loss, task, n, steps, sub_path):
     """One train_verifier.py run (or its metrics.json, when there) -> the curve's row."""
-    out_dir = os.path.join(args.out, f"{loss}-{n}" + ("" if task == "real" else f"-{task}"))
+    out_dir = os.path.join(args.out, f"{loss}-{n}" + ("" if task == "real" else f"-{task}")
+                           + f"-{steps}steps" + init_suffix(args.evaluator_init))
+    init = ["--evaluator_init", args.evaluator_init] if args.evaluator_init else []
     if not os.path.isfile(os.path.join(out_dir, "metrics.json")):
         t0 = time.time()
         train_verifier(["--generator", args.generator, "--candidates", sub_path, "--loss",
                         loss, "--max_steps", str(steps), "--seed", str(args.seed), "--device",
-                        args.device, "--no_progress", "--out_dir", out_dir, *TASKS[task]])
+                        args.device, "--no_progress", "--out_dir", out_dir, *TASKS[task], *init])
         write_json(os.path.join(out_dir, "wall.json"), {"seconds": round(time.time() - t0, 1)})
     with open(os.path.join(out_dir, "metrics.json")) as f:
         m = json.load(f)
     wall = os.path.join(out_dir, "wall.json")
     e = m.get("held_out", {}).get("scorers", {}).get("evaluator", {})
-    return {"loss": loss, "task": task, "problems": n, "steps": steps, "auc": m["auc"],
+    return {"loss": loss, "task": task, "problems": n, "steps": steps,
+            "init": args.evaluator_init, "auc": m["auc"],
             "pair_accuracy": m["pair_accuracy"], "train_auc": m["train_auc"],
             "distinct": e.get("pair_accuracy_distinct"), "top2": e.get("top2_decision"),
             "w_rr_topk": e.get("w_rr_topk"),
             "wall_seconds": json.load(open(wall))["seconds"] if os.path.isfile(wall) else None}
+
+
+def init_suffix(path):
+    """A run directory's mark of the model its evaluator started from: none for a copy of
+    the generator, '-from-world-4x128' for bases/world-4x128.pt."""
+    return f"-from-{os.path.splitext(os.path.basename(path))[0]}" if path else ""
 
 
 def table(saved):
@@ -193,10 +214,11 @@ def table(saved):
                   f"{r.get('steps', '')} | {r['auc']:.3f} | {r['pair_accuracy']:.3f} | "
                   f"{r['train_auc']:.3f} |" for r in saved["rows"]]
     else:
-        lines = [f"| loss | task | {source} problems | candidates | steps | AUC | pairs "
-                 "(distinct texts) | top-2 decision | W.RR.Top2 | training AUC | sampling s "
-                 "(its share) | training + report s |", "|---" * 12 + "|"]
-        lines += [f"| {r['loss']} | {r['task']} | {r['problems']:,} | {r['candidates']:,} | "
+        lines = [f"| loss | task | evaluator from | {source} problems | candidates | steps | "
+                 "AUC | pairs (distinct texts) | top-2 decision | W.RR.Top2 | training AUC | "
+                 "sampling s (its share) | training + report s |", "|---" * 13 + "|"]
+        lines += [f"| {r['loss']} | {r['task']} | {r.get('init') or 'the generator'} | "
+                  f"{r['problems']:,} | {r['candidates']:,} | "
                   f"{r['steps']:,} | {r['auc']:.3f} | {r['distinct']:.3f} | {r['top2']:.3f} | "
                   f"{100 * r['w_rr_topk']:.1f} | {r['train_auc']:.3f} | "
                   f"{r['sample_seconds']:.0f} | {r['wall_seconds'] or 0:.0f} |"

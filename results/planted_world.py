@@ -103,6 +103,14 @@ SETTINGS = {  # name -> (digits, filler words, problems, steps, start, lr[, cue,
 }
 
 
+FIELDS = ("digits", "filler", "n_problems", "steps", "start", "lr", "shortcut", "dropout")
+
+
+def setting_fields(setting):
+    """A SETTINGS value as a dict of FIELDS (no cue and no dropout when it does not say)."""
+    return dict(zip(FIELDS, (*setting, 0.0, 0.0)[:len(FIELDS)]))
+
+
 def evaluator_args(steps, lr, seed=0):
     """train_verifier.py's flags for a tiny run: its margin recipe, 16 pairs a step, the
     pairs' order seeded by 1337 + seed."""
@@ -117,21 +125,21 @@ def run(setting, planted=True, seed=0):
     `setting` (a SETTINGS value), with the gold planted (or not: the same candidates, nothing
     to learn). seed: the training's (a scratch model's initialisation, the pairs' order); the
     world is the same for every seed."""
-    digits, filler, n_problems, steps, start, lr, shortcut, dropout = (*setting, 0.0, 0.0)[:8]
-    train = guessing_world(n_problems, 0, digits, filler, shortcut)
-    val = guessing_world(60, 1, digits, filler)
+    f = setting_fields(setting)
+    train = guessing_world(f["n_problems"], 0, f["digits"], f["filler"], f["shortcut"])
+    val = guessing_world(60, 1, f["digits"], f["filler"])
     if planted:
         train, val = plant_answers(train, "end"), plant_answers(val, "end")
     torch.manual_seed(seed)
-    if start == "scratch":
+    if f["start"] == "scratch":
         tok = train_tokenizer([generator_prompt(c["problem"]) + generator_target(c["solution"])
                                for c in train[:800]], 400)
         model = GPT(GPTConfig(block_size=256, vocab_size=tok.get_vocab_size(), n_layer=2,
                               n_head=4, n_embd=64, bias=False))
     else:
-        model, tok, _ = load_run(start)
-    model.set_dropout(dropout)
-    train_evaluator(model, tok, train, evaluator_args(steps, lr, seed))
+        model, tok, _ = load_run(f["start"])
+    model.set_dropout(f["dropout"])
+    train_evaluator(model, tok, train, evaluator_args(f["steps"], f["lr"], seed))
     return distinct_pair_accuracy(val, evaluate(model, tok, val)[1])
 
 
@@ -173,14 +181,11 @@ def main(argv=None):
         for seed in range(len(runs), args.seeds):  # seed 0 first: the table's single runs
             acc, n = run(SETTINGS[name], seed=seed)
             runs.append(acc)
-        digits, filler, n_problems, steps, start, lr, shortcut, dropout = (
-            *SETTINGS[name], 0.0, 0.0)[:8]
         # one run's seconds: the first seed's, as measured when the setting was first run
         seconds = row["seconds"] if row and not args.rerun else round(
             (time.time() - t0) / len(runs), 1)
         saved["rows"] = [r for r in saved["rows"] if r["name"] != name] + [
-            {"name": name, "digits": digits, "filler": filler, "n_problems": n_problems,
-             "steps": steps, "start": start, "lr": lr, "shortcut": shortcut, "dropout": dropout,
+            {"name": name, **setting_fields(SETTINGS[name]),
              "distinct": sum(runs) / len(runs), "runs": runs, "n_pairs": n,
              "seconds": seconds}]
         saved["rows"].sort(key=lambda r: list(SETTINGS).index(r["name"]))

@@ -227,14 +227,14 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
     got = [json.loads(l) for l in (tmp_path / "t" / "candidates-4.jsonl").read_text().splitlines()]
     assert [c for c in got if c["split"] == "val"] == held
     assert {c["problem_split"] for c in got if c["split"] == "train"} == {"train"}
-    ran = json.loads((tmp_path / "t" / "ce-4-end" / "config.json").read_text())
+    ran = json.loads((tmp_path / "t" / "ce-4-end-1steps" / "config.json").read_text())
     assert ran["plant_answer"] == "end" and json.loads(
-        (tmp_path / "t" / "ce-4" / "config.json").read_text())["plant_answer"] is None
+        (tmp_path / "t" / "ce-4-1steps" / "config.json").read_text())["plant_answer"] is None
     saved = json.loads((tmp_path / "t.json").read_text())
     assert saved["held_out_problems"] == 4 and saved["sample_seconds"] > 0
     assert all("distinct" in r and "top2" in r and r["wall_seconds"] is not None for r in both)
     assert both[0]["sample_seconds"] == pytest.approx(saved["sample_seconds"] / 2, abs=0.1)
-    assert "| ce | end | 4 | 8 |" in evaluator_curve.table(saved)
+    assert "| ce | end | the generator | 4 | 8 | 1 |" in evaluator_curve.table(saved)
     # asked for one point again (its run read back, not retrained): the others stay in --json
     again = evaluator_curve.main([
         "--generator", str(tmp_path / "sft" / "ckpt.pt"), "--candidates_from", "train",
@@ -243,6 +243,24 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
         str(tmp_path / "t.json")])
     assert again == [both[3]]
     assert json.loads((tmp_path / "t.json").read_text())["rows"] == both
+    # more steps, and another start, are points of their own beside the ones there
+    gen = str(tmp_path / "sft" / "ckpt.pt")
+    more = evaluator_curve.main([
+        "--generator", gen, "--candidates_from", "train", "--problems", "4", "--n_samples", "2",
+        "--losses", "ce", "--tasks", "end", "--max_steps", "1", "2", "--steps_per_problem", "0",
+        "--out", str(tmp_path / "t"), "--json", str(tmp_path / "t.json")])
+    assert more[0] == both[3] and more[1]["steps"] == 2  # the 1-step run read, a 2-step one run
+    assert json.loads((tmp_path / "t" / "ce-4-end-2steps" / "config.json").read_text())[
+        "max_steps"] == 2
+    started = evaluator_curve.main([
+        "--generator", gen, "--candidates_from", "train", "--problems", "4", "--n_samples", "2",
+        "--losses", "ce", "--tasks", "end", "--max_steps", "1", "--steps_per_problem", "0",
+        "--evaluator_init", gen, "--out", str(tmp_path / "t"), "--json", str(tmp_path / "t.json")])
+    assert started[0]["init"] == gen and started[0]["steps"] == 1
+    assert json.loads((tmp_path / "t" / "ce-4-end-1steps-from-ckpt" / "config.json").read_text())[
+        "evaluator_init"] == gen
+    rows = json.loads((tmp_path / "t.json").read_text())["rows"]
+    assert len(rows) == 6 and both[3] in rows and more[1] in rows and started[0] in rows
 
 
 def test_difficulty_reads_validation_only_and_renders(tmp_path):
