@@ -192,6 +192,9 @@ def train_steps(model, steps, next_loss, args, desc="train"):
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         history.append({"step": step + 1, "loss": loss.item(), "lr": cur})
+        if args.no_progress and (step + 1) % max(1, steps // 10) == 0:  # no bar: a log line
+            # at every tenth of the run, so a background run's log says how far it is
+            print(f"{desc}: step {step + 1}/{steps}, loss {history[-1]['loss']:.4f}", flush=True)
     return history, optimizer
 
 

@@ -10,7 +10,7 @@ problems' candidates (or more) and scored on 60 other problems' by distinct-text
 changes one thing at a time from the world the test uses (tests/test_train_verifier.py):
 the answer's digits, filler words between the planted answer and the boxed one, a cue in the
 wrong solutions' own text (as the real candidates' texts have), the data, the steps, dropout,
-the model it starts from. One thread; --seeds N repeats a setting's training with
+the objective (the LM loss beside the margin, CE), the model it starts from. One thread; --seeds N repeats a setting's training with
 N seeds (the same world), the table giving their mean and each.
 
     python -m results.planted_world                  # each run's seconds: its JSON
@@ -67,7 +67,8 @@ def guessing_world(n_problems, seed, digits=1, filler=0, shortcut=0.0):
     return out
 
 
-SETTINGS = {  # name -> (digits, filler words, problems, steps, start, lr[, cue, dropout])
+SETTINGS = {  # name -> (digits, filler words, problems, steps, start, lr[, cue, dropout,
+    #                  train_verifier.py flags beside the margin recipe's])
     "1 digit (the test's world)": (1, 0, 200, 600, "scratch", 3e-3),
     "1 digit, up to 30 filler words": (1, 30, 200, 600, "scratch", 3e-3),
     "2 digits": (2, 0, 200, 600, "scratch", 3e-3),
@@ -100,24 +101,34 @@ SETTINGS = {  # name -> (digits, filler words, problems, steps, start, lr[, cue,
     # leaves), at the cue's 200 problems
     "3 digits, from the SSFT model, the cue, dropout 0.1": (3, 0, 200, 600, "out/sft/ckpt.pt",
                                                             1e-3, 0.8, 0.1),
+    # ... or another objective beside or instead of the margin: Cobbe et al.'s language-model
+    # loss on the correct solutions (which here is copying the planted answer into the boxed
+    # one: the comparison's first half), or CE on the label word (no pair the cue satisfies
+    # leaves the loss)
+    "3 digits, from the SSFT model, the cue, LM loss (weight 1)": (
+        3, 0, 200, 600, "out/sft/ckpt.pt", 1e-3, 0.8, 0.0, ("--lm_weight", "1")),
+    "3 digits, from the SSFT model, the cue, CE": (
+        3, 0, 200, 600, "out/sft/ckpt.pt", 1e-3, 0.8, 0.0, ("--loss", "ce")),
 }
 
 
-FIELDS = ("digits", "filler", "n_problems", "steps", "start", "lr", "shortcut", "dropout")
+FIELDS = ("digits", "filler", "n_problems", "steps", "start", "lr", "shortcut", "dropout",
+          "flags")
 
 
 def setting_fields(setting):
-    """A SETTINGS value as a dict of FIELDS (no cue and no dropout when it does not say)."""
-    return dict(zip(FIELDS, (*setting, 0.0, 0.0)[:len(FIELDS)]))
+    """A SETTINGS value as a dict of FIELDS (no cue, no dropout and the margin recipe's own
+    flags when it does not say)."""
+    return dict(zip(FIELDS, (*setting, 0.0, 0.0, ())[:len(FIELDS)]))
 
 
-def evaluator_args(steps, lr, seed=0):
-    """train_verifier.py's flags for a tiny run: its margin recipe, 16 pairs a step, the
-    pairs' order seeded by 1337 + seed."""
+def evaluator_args(steps, lr, seed=0, flags=()):
+    """train_verifier.py's flags for a tiny run: its margin recipe (or what `flags` change,
+    e.g. ("--lm_weight", "1")), 16 pairs a step, the pairs' order seeded by 1337 + seed."""
     return train_verifier_args(["--no_progress", "--max_steps", str(steps), "--lr", str(lr),
                                 "--min_lr", str(lr / 10), "--batch_size", "16",
                                 "--warmup_steps", "5", "--device", "cpu", "--seed",
-                                str(1337 + seed)])
+                                str(1337 + seed), *flags])
 
 
 def run(setting, planted=True, seed=0):
@@ -139,7 +150,7 @@ def run(setting, planted=True, seed=0):
     else:
         model, tok, _ = load_run(f["start"])
     model.set_dropout(f["dropout"])
-    train_evaluator(model, tok, train, evaluator_args(f["steps"], f["lr"], seed))
+    train_evaluator(model, tok, train, evaluator_args(f["steps"], f["lr"], seed, f["flags"]))
     return distinct_pair_accuracy(val, evaluate(model, tok, val)[1])
 
 
@@ -151,14 +162,15 @@ def spread(row):
 
 def render(saved):
     lines = ["| setting | digits | filler words | cue | training problems (x 4) | steps | model | "
-             "lr | dropout | distinct-pair accuracy (held out) | s |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "lr | dropout | recipe | distinct-pair accuracy (held out) | s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in saved["rows"]:
         model = "2x64, from scratch" if r["start"] == "scratch" else r["start"]
         cue = f"{r.get('shortcut', 0):.0%}" if r.get("shortcut") else "-"
         lines.append(f"| {r['name']} | {r['digits']} | {r['filler']} | {cue} | "
                      f"{r['n_problems']:,} | {r['steps']:,} | {model} | {r['lr']:g} | "
-                     f"{r.get('dropout', 0):g} | {r['distinct']:.3f}{spread(r)} "
+                     f"{r.get('dropout', 0):g} | {' '.join(r.get('flags', [])) or 'margin'} | "
+                     f"{r['distinct']:.3f}{spread(r)} "
                      f"({r['n_pairs']} pairs) | {r['seconds']:.0f} |")
     return "\n".join(lines)
 

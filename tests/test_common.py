@@ -105,3 +105,21 @@ def test_requirements_state_the_minimum_the_code_needs():
             have = torch_min if who == "torch" else python_min
             assert have >= version, f"{', '.join(users)} call {what}: needs {who} {version}"
     assert found >= 2  # the patterns still match the code they were written for
+
+
+def test_train_steps_without_a_bar_logs_every_tenth_of_the_run(capsys):
+    """--no_progress runs (the results scripts' background runs) print a line at every tenth
+    of the steps, each with the loss the history holds; with the bar, no line."""
+    import argparse
+
+    from common import add_stage_flags, train_steps
+    p = argparse.ArgumentParser()
+    add_stage_flags(p, lr=1e-2, min_lr=1e-3)
+    model = GPT(GPTConfig(block_size=8, vocab_size=11, n_layer=1, n_head=1, n_embd=8))
+    x = torch.randint(0, 11, (2, 8))
+    next_loss = lambda: model(x, targets=x)[1]
+    history, _ = train_steps(model, 20, next_loss, p.parse_args(["--no_progress"]), desc="t")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"t: step {s}/20, loss {history[s - 1]['loss']:.4f}" for s in range(2, 21, 2)]
+    train_steps(model, 20, next_loss, p.parse_args([]), desc="t")
+    assert capsys.readouterr().out == ""
