@@ -224,6 +224,8 @@ def evaluator_loss(model, examples, labels, args, label_ids, pad):
         last = last_real_index(b["attention_mask"])
         two, full = read_label(logits[torch.arange(len(last), device=last.device), last],
                                label_ids)
+    elif getattr(args, "length_split", 1) > 1:
+        two, full = label_logits_in_pieces(model, examples, label_ids, pad, args)
     else:
         two, full = label_logits(model, b, label_ids, right_padded=True)
     if args.loss == "margin":
@@ -235,6 +237,20 @@ def evaluator_loss(model, examples, labels, args, label_ids, pad):
     if lm:  # Cobbe et al.: the language model's loss beside
         loss = loss + lm * solution_lm_loss(logits, b, labels)
     return loss
+
+
+def label_logits_in_pieces(model, examples, ids, pad, args):
+    """label_logits of a batch cut into args.length_split length-sorted pieces, each padded
+    only to its own longest example: the same (B, 2) and (B, V) rows in the batch's order (a
+    margin batch's pos, neg, pos, ... pairs stay paired), fewer padding positions computed."""
+    chunks = length_chunks([len(e[0]) for e in examples], -(-len(examples) // args.length_split))
+    pieces = [label_logits(model, to_device(collate([examples[i][:2] for i in c], pad),
+                                            args.device), ids, right_padded=True)
+              for c in chunks]
+    order = torch.tensor([i for c in chunks for i in c], device=pieces[0][0].device)
+    back = torch.empty_like(order)
+    back[order] = torch.arange(len(order), device=order.device)  # batch row -> its piece row
+    return torch.cat([two for two, _ in pieces])[back], torch.cat([f for _, f in pieces])[back]
 
 
 def evaluator_losses(model, tok, cands, args, log=print):

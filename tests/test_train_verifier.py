@@ -114,6 +114,36 @@ def test_score_read_at_last_real_token_left_and_right_padding(tok):
     assert " correct".startswith(decode(tok, [ids[0]])) and len(decode(tok, [ids[0]])) < 8
 
 
+def test_length_split_gives_the_same_loss_and_gradient(tok):
+    """--length_split: the batch cut into length-sorted pieces, each padded to its own longest
+    example, and put back in order: the margin loss (pairs stay paired) and CE, and their
+    gradients, are the whole batch's."""
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(block_size=128, vocab_size=300, n_layer=2, n_head=2, n_embd=32))
+    texts = [("What is $1+1$?", "It is 2."), ("What is $3+4$ exactly, in full?",
+                                             "It is 7, because 3+4=7 and 7 is the sum."),
+             ("What is $2+2$?", "It is 4, as 2+2=4."), ("What is $5+1$?", "6."),
+             ("What is $8+1$ here?", "It is 9, since 8+1=9."), ("What is $0+0$?", "It is 0.")]
+    labels = [True, False, False, True, True, False]
+    exs = [evaluator_example(tok, p, s, y, 128) for (p, s), y in zip(texts, labels)]
+    ids, pad = label_token_ids(tok), eos_id(tok)
+    for loss in ("margin", "ce"):
+        got = []
+        for parts in (1, 3, 4):
+            args = argparse.Namespace(loss=loss, margin=1.0, device="cpu", length_split=parts)
+            model.zero_grad()
+            value = evaluator_loss(model, exs, labels, args, ids, pad)
+            value.backward()
+            got.append((value.item(), [p.grad.clone() for p in model.parameters()]))
+        for value, grads in got[1:]:
+            assert value == pytest.approx(got[0][0], abs=1e-6) and value > 0
+            for g, want in zip(grads, got[0][1]):
+                torch.testing.assert_close(g, want, rtol=1e-4, atol=1e-6)
+    # the pieces reorder the rows (sorted by length), so the equality above needs them put back
+    lengths = [len(e[0]) for e in exs]
+    assert sorted(range(6), key=lambda i: lengths[i]) != list(range(6))
+
+
 def test_shorten_middle_by_hand():
     sol = "step one\nstep two\nThe answer is $\\boxed{5}$."
     assert shorten_middle(sol, 4) == "step one\nstep\n...\nThe answer is $\\boxed{5}$."
