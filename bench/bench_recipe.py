@@ -14,6 +14,9 @@ Measures
            batch (the default) vs kept until the longest row is done
   sft:     optimizer steps on random batches of the training set, each batch in one piece vs
            cut into --length_split length-sorted pieces (train_sft.py's default)
+  evaluator: the margin evaluator's optimizer steps (32 pairs of train_verifier.py's training
+           candidates, --candidates), each batch in one piece vs cut into --length_split
+           pieces (train_verifier.py --length_split)
 """
 import argparse
 import random
@@ -22,11 +25,14 @@ import time
 
 import torch
 
-from data import (collate, encode_generator_examples, eos_id, load_run_splits, n_targets,
-                  split_by_length)
+from candidates import read_candidates
+from data import (collate, encode_generator_examples, eos_id, label_token_ids, load_run_splits,
+                  n_targets, split_by_length)
+from evaluator import evaluator_batches, evaluator_loss
 from model import load_run
 from common import configure_optimizer, generate_solutions, run_sampling
 from train_sft import accumulate_gradients
+from train_verifier import get_args as train_verifier_args
 
 p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 p.add_argument("--ckpt", default="out/sft/ckpt.pt")
@@ -34,7 +40,10 @@ p.add_argument("--n_problems", type=int, default=128)
 p.add_argument("--n_samples", type=int, default=8)
 p.add_argument("--sft_steps", type=int, default=40)
 p.add_argument("--length_split", type=int, default=3)
-p.add_argument("--only", choices=["sample", "sft"], default=None)
+p.add_argument("--evaluator_steps", type=int, default=20)
+p.add_argument("--candidates", default="out/verifier/candidates.jsonl",
+               help="train_verifier.py's candidates of --ckpt (the evaluator measure)")
+p.add_argument("--only", choices=["sample", "sft", "evaluator"], default=None)
 args = p.parse_args()
 
 model, tok, ck = load_run(args.ckpt)
@@ -58,7 +67,7 @@ def sample(drop):
         model.generate = orig
 
 
-if args.only != "sft":
+if args.only in (None, "sample"):
     rates = {drop: sample(drop) for drop in (False, True)}
     print(f"sample: {rates[False]:.0f} -> {rates[True]:.0f} solutions/s with finished rows "
           f"dropped ({rates[True] / rates[False]:.2f}x)")
@@ -88,6 +97,35 @@ def sft_step_time(parts):
     return (time.perf_counter() - t0) / len(batches), real / padded
 
 
-one, split = sft_step_time(1), sft_step_time(args.length_split)
-print(f"sft step: {one[0]:.3f} s ({one[1]:.0%} real tokens) -> {split[0]:.3f} s "
-      f"({split[1]:.0%} real) with --length_split {args.length_split} ({one[0] / split[0]:.2f}x)")
+if args.only in (None, "sft"):
+    one, split = sft_step_time(1), sft_step_time(args.length_split)
+    print(f"sft step: {one[0]:.3f} s ({one[1]:.0%} real tokens) -> {split[0]:.3f} s "
+          f"({split[1]:.0%} real) with --length_split {args.length_split} "
+          f"({one[0] / split[0]:.2f}x)")
+if args.only == "sft":
+    sys.exit(0)
+
+cands = [c for c in read_candidates(args.candidates) if c["split"] == "train"]
+vargs = train_verifier_args(["--device", "cpu"])
+ev_ex, next_batch = evaluator_batches(tok, cands, vargs, model.config.block_size,
+                                      log=lambda *a: None)
+ev_batches = [next_batch() for _ in range(args.evaluator_steps)]
+
+
+def evaluator_step_time(parts):
+    vargs.length_split = parts
+    opt = configure_optimizer(model, 1e-4, 0.1, 0.99)
+    model.train()
+    ids = label_token_ids(tok)
+    t0 = time.perf_counter()
+    for idx in ev_batches:
+        evaluator_loss(model, [ev_ex[i] for i in idx], [cands[i]["label"] for i in idx], vargs,
+                       ids, pad).backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+    return (time.perf_counter() - t0) / len(ev_batches)
+
+
+one, split = evaluator_step_time(1), evaluator_step_time(args.length_split)
+print(f"evaluator step (margin, 32 pairs): {one:.3f} s -> {split:.3f} s with --length_split "
+      f"{args.length_split} ({one / split:.2f}x)")
