@@ -76,6 +76,9 @@ def get_args(argv=None):
                    help="start every evaluator from this model (train_verifier.py's flag, e.g. "
                         "the pre-trained base bases/world-4x128.pt) instead of a copy of the "
                         "generator; its points are apart from the generator-started ones")
+    p.add_argument("--length_split", type=int, default=1,
+                   help="train_verifier.py's: the same runs, less padding computed (not a point "
+                        "of its own)")
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--out", default="out/evaluator_curve")
     p.add_argument("--json", default=None, help="where the rows go (default: "
@@ -180,7 +183,8 @@ def curve_point(args, loss, task, n, steps, sub_path):
         t0 = time.time()
         train_verifier(["--generator", args.generator, "--candidates", sub_path, "--loss",
                         loss, "--max_steps", str(steps), "--seed", str(args.seed), "--device",
-                        args.device, "--no_progress", "--out_dir", out_dir, *TASKS[task], *init])
+                        args.device, "--no_progress", "--out_dir", out_dir, "--length_split",
+                        str(args.length_split), *TASKS[task], *init])
         write_json(os.path.join(out_dir, "wall.json"), {"seconds": round(time.time() - t0, 1)})
     with open(os.path.join(out_dir, "metrics.json")) as f:
         m = json.load(f)
