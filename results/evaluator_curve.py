@@ -41,6 +41,7 @@ from train_verifier import main as train_verifier
 from candidates import (candidate_problems, read_candidates, sample_candidates,
                         training_and_val_candidates)
 
+SEED = 1337  # train_verifier.py's default: the points without a seed of their own
 TASKS = {"real": [], "end": ["--plant_answer", "end"], "start": ["--plant_answer", "start"]}
 
 
@@ -79,7 +80,9 @@ def get_args(argv=None):
     p.add_argument("--length_split", type=int, default=1,
                    help="train_verifier.py's: the same runs, less padding computed (not a point "
                         "of its own)")
-    p.add_argument("--seed", type=int, default=1337)
+    p.add_argument("--seed", type=int, default=SEED,
+                   help="the evaluators' training seed (the pairs' order): another seed's runs "
+                        "are points of their own; the candidates stay the same")
     p.add_argument("--out", default="out/evaluator_curve")
     p.add_argument("--json", default=None, help="where the rows go (default: "
                                                 "--out/evaluator_curve.json)")
@@ -131,8 +134,9 @@ def main(argv=None):
     n_train = sum(c["split"] == "train" for c in cands)
     path = args.json or os.path.join(args.out, "evaluator_curve.json")
     point = lambda r: (r["loss"], r.get("task", "real"), r["problems"], r.get("steps"),
-                       r.get("init"))
-    asked = {(loss, task, n, point_steps(args, n, ms), args.evaluator_init) for loss in args.losses
+                       r.get("init"), r.get("seed", SEED))
+    asked = {(loss, task, n, point_steps(args, n, ms), args.evaluator_init, args.seed)
+             for loss in args.losses
              for task in args.tasks for n in args.problems for ms in args.max_steps}
     kept = [r for r in read_json(path, {"rows": []})["rows"] if point(r) not in asked]  # other
     rows = []  # points of the same curve, run before
@@ -167,7 +171,8 @@ def curve_record(args, cands, rows, sample_seconds):
     train_c = [c for c in cands if c["split"] == "train"]
     order = list(TASKS)
     rows = sorted(rows, key=lambda r: (r["problems"], r.get("steps") or 0, r["loss"],
-                                       order.index(r.get("task", "real"))))
+                                       order.index(r.get("task", "real")), r.get("init") or "",
+                                       r.get("seed", SEED)))
     return {"rows": rows, "split": "val", "args": vars(args), "sample_seconds": sample_seconds,
             "train_correct": sum(c["label"] for c in train_c) / max(len(train_c), 1),
             "held_out_candidates": sum(c["split"] == "val" for c in cands),
@@ -177,7 +182,8 @@ def curve_record(args, cands, rows, sample_seconds):
 def curve_point(args, loss, task, n, steps, sub_path):
     """One train_verifier.py run (or its metrics.json, when there) -> the curve's row."""
     out_dir = os.path.join(args.out, f"{loss}-{n}" + ("" if task == "real" else f"-{task}")
-                           + f"-{steps}steps" + init_suffix(args.evaluator_init))
+                           + f"-{steps}steps" + init_suffix(args.evaluator_init)
+                           + ("" if args.seed == SEED else f"-seed{args.seed}"))
     init = ["--evaluator_init", args.evaluator_init] if args.evaluator_init else []
     if not os.path.isfile(os.path.join(out_dir, "metrics.json")):
         t0 = time.time()
@@ -191,7 +197,7 @@ def curve_point(args, loss, task, n, steps, sub_path):
     wall = os.path.join(out_dir, "wall.json")
     e = m.get("held_out", {}).get("scorers", {}).get("evaluator", {})
     return {"loss": loss, "task": task, "problems": n, "steps": steps,
-            "init": args.evaluator_init, "auc": m["auc"],
+            "init": args.evaluator_init, "seed": args.seed, "auc": m["auc"],
             "pair_accuracy": m["pair_accuracy"], "train_auc": m["train_auc"],
             "distinct": e.get("pair_accuracy_distinct"), "top2": e.get("top2_decision"),
             "w_rr_topk": e.get("w_rr_topk"),
@@ -219,11 +225,12 @@ def table(saved):
                   f"{r['train_auc']:.3f} |" for r in saved["rows"]]
     else:
         lines = [f"| loss | task | evaluator from | {source} problems | candidates | steps | "
-                 "AUC | pairs (distinct texts) | top-2 decision | W.RR.Top2 | training AUC | "
-                 "sampling s (its share) | training + report s |", "|---" * 13 + "|"]
+                 "seed | AUC | pairs (distinct texts) | top-2 decision | W.RR.Top2 | training "
+                 "AUC | sampling s (its share) | training + report s |", "|---" * 14 + "|"]
         lines += [f"| {r['loss']} | {r['task']} | {r.get('init') or 'the generator'} | "
-                  f"{r['problems']:,} | {r['candidates']:,} | "
-                  f"{r['steps']:,} | {r['auc']:.3f} | {r['distinct']:.3f} | {r['top2']:.3f} | "
+                  f"{r['problems']:,} | {r['candidates']:,} | {r['steps']:,} | "
+                  f"{r.get('seed', SEED)} | "
+                  f"{r['auc']:.3f} | {r['distinct']:.3f} | {r['top2']:.3f} | "
                   f"{100 * r['w_rr_topk']:.1f} | {r['train_auc']:.3f} | "
                   f"{r['sample_seconds']:.0f} | {r['wall_seconds'] or 0:.0f} |"
                   for r in saved["rows"]]

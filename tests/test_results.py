@@ -234,7 +234,7 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
     assert saved["held_out_problems"] == 4 and saved["sample_seconds"] > 0
     assert all("distinct" in r and "top2" in r and r["wall_seconds"] is not None for r in both)
     assert both[0]["sample_seconds"] == pytest.approx(saved["sample_seconds"] / 2, abs=0.1)
-    assert "| ce | end | the generator | 4 | 8 | 1 |" in evaluator_curve.table(saved)
+    assert "| ce | end | the generator | 4 | 8 | 1 | 1337 |" in evaluator_curve.table(saved)
     # asked for one point again (its run read back, not retrained): the others stay in --json
     again = evaluator_curve.main([
         "--generator", str(tmp_path / "sft" / "ckpt.pt"), "--candidates_from", "train",
@@ -259,8 +259,15 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
     assert started[0]["init"] == gen and started[0]["steps"] == 1
     assert json.loads((tmp_path / "t" / "ce-4-end-1steps-from-ckpt" / "config.json").read_text())[
         "evaluator_init"] == gen
+    seeded = evaluator_curve.main([
+        "--generator", gen, "--candidates_from", "train", "--problems", "4", "--n_samples", "2",
+        "--losses", "ce", "--tasks", "end", "--max_steps", "1", "--steps_per_problem", "0",
+        "--seed", "7", "--out", str(tmp_path / "t"), "--json", str(tmp_path / "t.json")])
+    assert seeded[0]["seed"] == 7 and json.loads(
+        (tmp_path / "t" / "ce-4-end-1steps-seed7" / "config.json").read_text())["seed"] == 7
     rows = json.loads((tmp_path / "t.json").read_text())["rows"]
-    assert len(rows) == 6 and both[3] in rows and more[1] in rows and started[0] in rows
+    assert len(rows) == 7 and both[3] in rows and more[1] in rows and started[0] in rows
+    assert seeded[0] in rows
 
 
 def test_difficulty_reads_validation_only_and_renders(tmp_path):
