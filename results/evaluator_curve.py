@@ -77,7 +77,7 @@ def get_args(argv=None):
                    help="start every evaluator from this model (train_verifier.py's flag, e.g. "
                         "the pre-trained base bases/world-4x128.pt) instead of a copy of the "
                         "generator; its points are apart from the generator-started ones")
-    p.add_argument("--length_split", type=int, default=1,
+    p.add_argument("--length_split", type=int, default=3,
                    help="train_verifier.py's: the same runs, less padding computed (not a point "
                         "of its own)")
     p.add_argument("--seed", type=int, default=SEED,
