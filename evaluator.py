@@ -129,7 +129,7 @@ def evaluator_scores(model, tok, problems, solutions, progress=False, rule="fina
             for i, s in zip(chunk, log_score(two).exp().tolist()):
                 out[i] = s
             continue
-        logits, _ = model(b["x"])  # (B, T, V)
+        logits, _ = model(b["x"])  # (B, T, V); right-padded (collate): causal is enough
         last = last_real_index(b["attention_mask"])
         for j, i in enumerate(chunk):
             at = logits[j, steps[i] + [last[j].item()]][:, list(ids)].float()  # (readouts, 2)
@@ -210,16 +210,20 @@ def evaluator_loss(model, examples, labels, args, label_ids, pad):
     (lambda args.margin) over consecutive (pos, neg) rows, CE on the label word, or process and
     dense (targets at every read-out an example carries: process_loss) (label_ids: the two
     label words' token ids; pad: the padding id)."""
-    b = to_device(collate([e[:2] for e in examples], pad), args.device)
-    # collate pads on the right: causal attention alone keeps every real token from seeing the
-    # padding after it, so no path here passes the attention mask (label_logits' right_padded)
+    # the whole batch, collated only by the paths that read it (--length_split collates its
+    # pieces). collate pads on the right: causal attention alone keeps every real token from
+    # seeing the padding after it, so no path here passes the attention mask (label_logits'
+    # right_padded)
+    whole = lambda: to_device(collate([e[:2] for e in examples], pad), args.device)
     if args.loss in ("process", "dense"):
+        b = whole()
         logits, _ = model(b["x"])  # (B, T, V): read-outs at every step
         rows = [(i, j, t) for i, e in enumerate(examples) for j, t in e[2]]
         at = logits[[i for i, _, _ in rows], [j for _, j, _ in rows]][:, list(label_ids)]
         return process_loss(at.float(), torch.tensor([t for _, _, t in rows], device=at.device))
     lm = getattr(args, "lm_weight", 0)
     if lm:  # the language model's loss needs every position's logits
+        b = whole()
         logits, _ = model(b["x"])  # (B, T, V)
         last = last_real_index(b["attention_mask"])
         two, full = read_label(logits[torch.arange(len(last), device=last.device), last],
@@ -227,7 +231,7 @@ def evaluator_loss(model, examples, labels, args, label_ids, pad):
     elif getattr(args, "length_split", 1) > 1:
         two, full = label_logits_in_pieces(model, examples, label_ids, pad, args)
     else:
-        two, full = label_logits(model, b, label_ids, right_padded=True)
+        two, full = label_logits(model, whole(), label_ids, right_padded=True)
     if args.loss == "margin":
         ls = log_score(two)
         loss = margin_loss(ls[0::2], ls[1::2], args.margin)

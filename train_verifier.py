@@ -109,8 +109,8 @@ def get_args(argv=None):
     p.add_argument("--length_split", type=int, default=3,
                    help="ce and margin: cut each batch into this many length-sorted pieces, each "
                         "padded only to its own longest example (train_sft.py's flag): the same "
-                        "scores and gradient, less padding computed (1.3x a margin step on 2 "
-                        "cores: python -m bench.bench_recipe --only evaluator); 1: whole batches")
+                        "scores and gradient, less padding computed (its speed: python -m "
+                        "bench.bench_recipe --only evaluator); 1: whole batches")
     # also --warmup_steps --weight_decay --beta2 --grad_clip --dtype --seed --device
     # --no_progress: the same flags in both short-stage scripts (common.py)
     add_stage_flags(p, lr=1e-3, min_lr=1e-4)

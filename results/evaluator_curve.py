@@ -37,11 +37,12 @@ from common import check_generator, generator_record, pyplot, run_sampling
 from records import read_json, write_json, write_jsonl
 from data import load_run_splits
 from model import load_run
+from train_verifier import get_args as train_verifier_args
 from train_verifier import main as train_verifier
 from candidates import (candidate_problems, read_candidates, sample_candidates,
                         training_and_val_candidates)
 
-SEED = 1337  # train_verifier.py's default: the points without a seed of their own
+SEED = train_verifier_args([]).seed  # its default: the points without a seed of their own
 TASKS = {"real": [], "end": ["--plant_answer", "end"], "start": ["--plant_answer", "start"]}
 
 
@@ -77,9 +78,9 @@ def get_args(argv=None):
                    help="start every evaluator from this model (train_verifier.py's flag, e.g. "
                         "the pre-trained base bases/world-4x128.pt) instead of a copy of the "
                         "generator; its points are apart from the generator-started ones")
-    p.add_argument("--length_split", type=int, default=3,
-                   help="train_verifier.py's: the same runs, less padding computed (not a point "
-                        "of its own)")
+    p.add_argument("--length_split", type=int, default=None,
+                   help="train_verifier.py's (default: its own): the same runs, less padding "
+                        "computed (not a point of its own)")
     p.add_argument("--seed", type=int, default=SEED,
                    help="the evaluators' training seed (the pairs' order): another seed's runs "
                         "are points of their own; the candidates stay the same")
@@ -185,12 +186,13 @@ def curve_point(args, loss, task, n, steps, sub_path):
                            + f"-{steps}steps" + init_suffix(args.evaluator_init)
                            + ("" if args.seed == SEED else f"-seed{args.seed}"))
     init = ["--evaluator_init", args.evaluator_init] if args.evaluator_init else []
+    split = ["--length_split", str(args.length_split)] if args.length_split else []
     if not os.path.isfile(os.path.join(out_dir, "metrics.json")):
         t0 = time.time()
         train_verifier(["--generator", args.generator, "--candidates", sub_path, "--loss",
                         loss, "--max_steps", str(steps), "--seed", str(args.seed), "--device",
-                        args.device, "--no_progress", "--out_dir", out_dir, "--length_split",
-                        str(args.length_split), *TASKS[task], *init])
+                        args.device, "--no_progress", "--out_dir", out_dir, *TASKS[task],
+                        *init, *split])
         write_json(os.path.join(out_dir, "wall.json"), {"seconds": round(time.time() - t0, 1)})
     with open(os.path.join(out_dir, "metrics.json")) as f:
         m = json.load(f)
