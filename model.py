@@ -552,7 +552,7 @@ def save_checkpoint(path, model, optimizer=None, step=0, run_config=None, tokeni
     if optimizer is not None:
         ckpt["optimizer"] = optimizer.state_dict()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = path + ".tmp"
+    tmp = f"{path}.{os.getpid()}.tmp"  # its own: two runs writing one file do not collide
     torch.save(ckpt, tmp)
     os.replace(tmp, path)
 

@@ -43,7 +43,7 @@ def write_text(path, text):
     """Write a file atomically: a run killed mid-write leaves the old file (or none), never a
     torn one that a later step would read as a shorter run."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = path + ".tmp"
+    tmp = f"{path}.{os.getpid()}.tmp"  # its own: two runs writing one file do not collide
     with open(tmp, "w") as f:
         f.write(text)
     os.replace(tmp, path)

@@ -218,7 +218,8 @@ def candidates_of(args, model, tok, rc):
 
 def with_labels(args, model, tok, rc, train_c):
     """The training candidates with what the levers beside the paper's recipe add, made by the
-    generator before training: --slips (gold solutions beside copies with a slip); for --loss
+    generator before training: --slips (gold solutions beside copies with a slip, planted
+    like the candidates under --plant_answer); for --loss
     process, every candidate's step values from rollouts ("step_values"), for --loss dense its
     own grade at every step."""
     sampling = run_sampling(rc, args.device, temperature=args.temperature, top_p=args.top_p,
@@ -227,6 +228,8 @@ def with_labels(args, model, tok, rc, train_c):
         slips = slip_candidates(model, tok, candidate_problems(
             load_run_splits(rc), args.candidates_from, args.slips), sampling,
             args.candidates_from, progress=not args.no_progress)
+        if args.plant_answer:  # the control: the slips' problems state their gold answer too
+            slips = plant_answers(slips, args.plant_answer)
         write_jsonl(os.path.join(args.out_dir, "slips.jsonl"), slips)
         print(f"slips: {len(slips) // 2} gold solutions, each beside a copy with a slip that "
               "ends on a wrong answer")

@@ -21,6 +21,8 @@ import subprocess
 import sys
 import time
 
+from records import write_json
+
 # (name, train_sft flags): optimiser x learning rate x batch x steps, two seeds each where a
 # choice hangs on it. Steps are set so each run costs about the same 2-core CPU time
 # (seconds per step: bench/speedrun.py).
@@ -129,20 +131,13 @@ def run_pool(todo, args):
                 continue
             saved["rows"] = [r for r in saved["rows"] if r["name"] != name]
             saved["rows"].append(json.load(open(row_file)))
-            write_out(args.out, saved)
+            write_json(args.out, saved)
             print(render_row(saved["rows"][-1]), flush=True)
     return saved
 
 
 def load(path):
     return json.load(open(path)) if os.path.exists(path) else {"split": "val", "rows": []}
-
-
-def write_out(path, saved):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(saved, f, indent=2)
-    os.replace(tmp, path)
 
 
 def pct(v):
@@ -170,7 +165,7 @@ def main(argv=None):
     args = get_args(argv)
     if args.one:
         row = run_one(args.one, args)
-        write_out(os.path.join(args.runs, args.one, "row.json"), row)
+        write_json(os.path.join(args.runs, args.one, "row.json"), row)
         return row
     if not args.render:
         os.makedirs(args.runs, exist_ok=True)

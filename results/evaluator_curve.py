@@ -43,7 +43,9 @@ from candidates import (candidate_problems, read_candidates, sample_candidates,
                         training_and_val_candidates)
 
 SEED = train_verifier_args([]).seed  # its default: the points without a seed of their own
-TASKS = {"real": [], "end": ["--plant_answer", "end"], "start": ["--plant_answer", "start"]}
+TASKS = {"real": [], "end": ["--plant_answer", "end"], "start": ["--plant_answer", "start"],
+         # the control's diagnostic: no shortcut through a solution's own text is left
+         "end-cf": ["--plant_answer", "end", "--plant_counterfactual"]}
 
 
 def get_args(argv=None):
@@ -67,7 +69,8 @@ def get_args(argv=None):
     p.add_argument("--losses", nargs="+", default=["ce", "margin"], choices=["ce", "margin"])
     p.add_argument("--tasks", nargs="+", default=["real"], choices=list(TASKS),
                    help="the real task, and/or the positive control with the gold answer "
-                        "planted at the end or the start of every problem text")
+                        "planted at the end or the start of every problem text; end-cf: the "
+                        "control with train_verifier.py's --plant_counterfactual")
     p.add_argument("--max_steps", type=int, nargs="+", default=[300],
                    help="the fewest steps of any run; several values: a point for each")
     p.add_argument("--steps_per_problem", type=float, default=0.5,
@@ -81,6 +84,9 @@ def get_args(argv=None):
     p.add_argument("--length_split", type=int, default=None,
                    help="train_verifier.py's (default: its own): the same runs, less padding "
                         "computed (not a point of its own)")
+    p.add_argument("--slips", type=int, default=0,
+                   help="train_verifier.py's: each run also trains on the slip pairs of this "
+                        "many of its training problems (at most its own); a point of its own")
     p.add_argument("--seed", type=int, default=SEED,
                    help="the evaluators' training seed (the pairs' order): another seed's runs "
                         "are points of their own; the candidates stay the same")
@@ -135,8 +141,9 @@ def main(argv=None):
     n_train = sum(c["split"] == "train" for c in cands)
     path = args.json or os.path.join(args.out, "evaluator_curve.json")
     point = lambda r: (r["loss"], r.get("task", "real"), r["problems"], r.get("steps"),
-                       r.get("init"), r.get("seed", SEED))
-    asked = {(loss, task, n, point_steps(args, n, ms), args.evaluator_init, args.seed)
+                       r.get("init"), r.get("seed", SEED), r.get("slips", 0))
+    asked = {(loss, task, n, point_steps(args, n, ms), args.evaluator_init, args.seed,
+              min(args.slips, n))
              for loss in args.losses
              for task in args.tasks for n in args.problems for ms in args.max_steps}
     kept = [r for r in read_json(path, {"rows": []})["rows"] if point(r) not in asked]  # other
@@ -173,7 +180,7 @@ def curve_record(args, cands, rows, sample_seconds):
     order = list(TASKS)
     rows = sorted(rows, key=lambda r: (r["problems"], r.get("steps") or 0, r["loss"],
                                        order.index(r.get("task", "real")), r.get("init") or "",
-                                       r.get("seed", SEED)))
+                                       r.get("seed", SEED), r.get("slips", 0)))
     return {"rows": rows, "split": "val", "args": vars(args), "sample_seconds": sample_seconds,
             "train_correct": sum(c["label"] for c in train_c) / max(len(train_c), 1),
             "held_out_candidates": sum(c["split"] == "val" for c in cands),
@@ -182,10 +189,13 @@ def curve_record(args, cands, rows, sample_seconds):
 
 def curve_point(args, loss, task, n, steps, sub_path):
     """One train_verifier.py run (or its metrics.json, when there) -> the curve's row."""
+    slips = min(args.slips, n)
     out_dir = os.path.join(args.out, f"{loss}-{n}" + ("" if task == "real" else f"-{task}")
                            + f"-{steps}steps" + init_suffix(args.evaluator_init)
-                           + ("" if args.seed == SEED else f"-seed{args.seed}"))
+                           + ("" if args.seed == SEED else f"-seed{args.seed}")
+                           + (f"-slips{slips}" if slips else ""))
     init = ["--evaluator_init", args.evaluator_init] if args.evaluator_init else []
+    init += ["--slips", str(slips), "--candidates_from", args.candidates_from] if slips else []
     split = ["--length_split", str(args.length_split)] if args.length_split else []
     if not os.path.isfile(os.path.join(out_dir, "metrics.json")):
         t0 = time.time()
@@ -199,11 +209,16 @@ def curve_point(args, loss, task, n, steps, sub_path):
     wall = os.path.join(out_dir, "wall.json")
     e = m.get("held_out", {}).get("scorers", {}).get("evaluator", {})
     return {"loss": loss, "task": task, "problems": n, "steps": steps,
-            "init": args.evaluator_init, "seed": args.seed, "auc": m["auc"],
+            "init": args.evaluator_init, "seed": args.seed, "slips": slips, "auc": m["auc"],
             "pair_accuracy": m["pair_accuracy"], "train_auc": m["train_auc"],
             "distinct": e.get("pair_accuracy_distinct"), "top2": e.get("top2_decision"),
             "w_rr_topk": e.get("w_rr_topk"),
             "wall_seconds": json.load(open(wall))["seconds"] if os.path.isfile(wall) else None}
+
+
+def task_name(row):
+    """The table's task: 'end', 'end-cf', ..., with the slip pairs a run added."""
+    return row["task"] + (f" + {row['slips']:,} slips" if row.get("slips") else "")
 
 
 def init_suffix(path):
@@ -229,7 +244,7 @@ def table(saved):
         lines = [f"| loss | task | evaluator from | {source} problems | candidates | steps | "
                  "seed | AUC | pairs (distinct texts) | top-2 decision | W.RR.Top2 | training "
                  "AUC | sampling s (its share) | training + report s |", "|---" * 14 + "|"]
-        lines += [f"| {r['loss']} | {r['task']} | {r.get('init') or 'the generator'} | "
+        lines += [f"| {r['loss']} | {task_name(r)} | {r.get('init') or 'the generator'} | "
                   f"{r['problems']:,} | {r['candidates']:,} | {r['steps']:,} | "
                   f"{r.get('seed', SEED)} | "
                   f"{r['auc']:.3f} | {r['distinct']:.3f} | {r['top2']:.3f} | "

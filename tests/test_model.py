@@ -438,7 +438,7 @@ def test_checkpoint_round_trip_is_atomic_and_exact(tmp_path):
     path = str(tmp_path / "ckpt.pt")
     tok = train_tokenizer(["Problem: 1 + 2\nSolution: 3"], 300)
     save_checkpoint(path, m, opt, step=3, run_config={"lr": 1e-3}, tokenizer=tok)
-    assert not os.path.exists(path + ".tmp")
+    assert os.listdir(tmp_path) == ["ckpt.pt"]
     m2, tok2, ckpt = load_run(path)
     assert ckpt["step"] == 3 and ckpt["run_config"] == {"lr": 1e-3}
     assert tok2.to_str() == tok.to_str() and ckpt["model_config"]["bias"] is False

@@ -40,7 +40,7 @@ def test_writes_are_atomic_and_round_trip(tmp_path, monkeypatch):
     path = str(tmp_path / "sub" / "rows.jsonl")
     rows = [{"a": 1}, {"b": [2, 3]}]
     write_jsonl(path, rows)
-    assert [r for _, r in read_jsonl(path)] == rows and not os.path.exists(path + ".tmp")
+    assert [r for _, r in read_jsonl(path)] == rows and os.listdir(os.path.dirname(path)) == ["rows.jsonl"]
     write_json(str(tmp_path / "m.json"), {"x": 1.5})
     assert read_json(str(tmp_path / "m.json"), None) == {"x": 1.5}
     assert read_json(str(tmp_path / "none.json"), {"rows": []}) == {"rows": []}
@@ -52,3 +52,20 @@ def test_writes_are_atomic_and_round_trip(tmp_path, monkeypatch):
         write_text(path, "half")
     assert [r for _, r in read_jsonl(path)] == rows  # the old file, whole
     assert json.loads(open(path).readline()) == {"a": 1}
+
+
+def test_two_writers_of_one_file_do_not_collide(tmp_path, monkeypatch):
+    """Two runs writing the same file (two curves' points share a subset file): each write has
+    its own temporary file, so one finishing in the middle of the other breaks neither."""
+    import records
+    path = tmp_path / "x.json"
+    real_replace, pids = os.replace, iter([101, 102])
+    monkeypatch.setattr(records.os, "getpid", lambda: next(pids))
+
+    def the_other_writes_first(src, dst):
+        monkeypatch.setattr(records.os, "replace", real_replace)
+        records.write_text(str(path), "second")
+        real_replace(src, dst)
+    monkeypatch.setattr(records.os, "replace", the_other_writes_first)
+    records.write_text(str(path), "first")
+    assert path.read_text() == "first" and os.listdir(tmp_path) == ["x.json"]

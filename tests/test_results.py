@@ -265,9 +265,19 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
         "--seed", "7", "--out", str(tmp_path / "t"), "--json", str(tmp_path / "t.json")])
     assert seeded[0]["seed"] == 7 and json.loads(
         (tmp_path / "t" / "ce-4-end-1steps-seed7" / "config.json").read_text())["seed"] == 7
+    # the counterfactual diagnostic and slip pairs (at most a point's own problems): points too
+    slipped = evaluator_curve.main([
+        "--generator", gen, "--candidates_from", "train", "--problems", "2", "--n_samples", "2",
+        "--losses", "ce", "--tasks", "end-cf", "--slips", "3", "--max_steps", "1",
+        "--steps_per_problem", "0", "--out", str(tmp_path / "t"), "--json", str(tmp_path / "t.json")])
+    ran = json.loads((tmp_path / "t" / "ce-2-end-cf-1steps-slips2" / "config.json").read_text())
+    assert (ran["plant_answer"], ran["plant_counterfactual"], ran["slips"]) == ("end", True, 2)
+    assert ran["candidates_from"] == "train" and slipped[0]["slips"] == 2
+    assert "| ce | end-cf + 2 slips | the generator | 2 |" in evaluator_curve.table(
+        json.loads((tmp_path / "t.json").read_text()))
     rows = json.loads((tmp_path / "t.json").read_text())["rows"]
-    assert len(rows) == 7 and both[3] in rows and more[1] in rows and started[0] in rows
-    assert seeded[0] in rows
+    assert len(rows) == 8 and both[3] in rows and more[1] in rows and started[0] in rows
+    assert seeded[0] in rows and slipped[0] in rows
 
 
 def test_difficulty_reads_validation_only_and_renders(tmp_path):

@@ -524,6 +524,27 @@ def test_slip_candidates_keep_only_slips_that_end_wrong(tok, monkeypatch):
     assert (temperature, n, len(starts)) == (0.0, 1, 2) and all(s.endswith("$.\n") for s in starts)
 
 
+def test_slips_under_the_control_state_their_gold_answer_like_the_candidates(tok, monkeypatch,
+                                                                           tmp_path):
+    """--slips with --plant_answer: the slip pairs are training candidates of the control like
+    the samples, so their problem texts state the gold answer (an unplanted pair would teach
+    the judge to look past the statement); without the flag they stay as made."""
+    import train_verifier
+    made = [{"problem_id": "A", "problem": "A: 2 + 3?", "solution": s, "gold": "5", "label": ok,
+             "split": "train"} for s, ok in (("$\\boxed{5}$", True), ("$\\boxed{7}$", False))]
+    monkeypatch.setattr(train_verifier, "load_run_splits", lambda rc: {})
+    monkeypatch.setattr(train_verifier, "candidate_problems", lambda splits, src, n: [])
+    monkeypatch.setattr(train_verifier, "slip_candidates", lambda *a, **k: [dict(c) for c in made])
+    for plant, want in ((None, "A: 2 + 3?"), ("end", "A: 2 + 3? (The answer is $5$.)")):
+        args = argparse.Namespace(slips=1, plant_answer=plant, loss="margin", temperature=0.9,
+                                  top_p=0.95, sample_batch_size=8, seed=0, device="cpu",
+                                  candidates_from="train", no_progress=True,
+                                  out_dir=str(tmp_path))
+        got = train_verifier.with_labels(args, None, tok, {}, [])
+        assert [c["problem"] for c in got] == [want, want]
+        assert [c["label"] for c in got] == [True, False]
+
+
 def test_held_out_candidates_are_drawn_as_rerank_draws_whatever_the_training_sampling(monkeypatch):
     import candidates
     calls = []
