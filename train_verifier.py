@@ -143,7 +143,8 @@ def add_candidate_flags(p):
     p.add_argument("--slips", type=int, default=0,
                    help="also train on the gold solutions of this many of the candidates' "
                         "problems, each beside a copy with one slip in a result that the "
-                        "generator carries on (candidates.slip_candidates); 0: the paper's "
+                        "generator carries on (candidates.slip_candidates; with "
+                        "--plant_answer their problems are planted too); 0: the paper's "
                         "candidates only")
     p.add_argument("--plant_answer", default=None, choices=sorted(PLANTED),
                    help="the positive control: every candidate's problem text (training and "

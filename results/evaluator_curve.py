@@ -14,6 +14,8 @@ and each point's share of it shown beside the point.
         --problems 800 3125 12500 --losses margin --tasks end real --max_steps 1500 \
         --val_candidates out/verifier/candidates.jsonl --out out/evaluator_curve_train \
         --json results/evaluator_curve_train.json            # the control's curve (#34)
+    # the same flags, and --problems 12500 --tasks end real --slips 12500: with slip pairs;
+    # --tasks end-cf: the counterfactual diagnostic (nothing but the comparison tells a label)
     python -m results.evaluator_curve --generator out/repro/seed1/sft/ckpt.pt \
         --candidates out/repro/seed1/verifier/candidates.jsonl     # reproduce's own samples
     python -m results.evaluator_curve --problems 100 400 --losses ce --max_steps 100
@@ -180,7 +182,7 @@ def curve_record(args, cands, rows, sample_seconds):
     order = list(TASKS)
     rows = sorted(rows, key=lambda r: (r["problems"], r.get("steps") or 0, r["loss"],
                                        order.index(r.get("task", "real")), r.get("init") or "",
-                                       r.get("seed", SEED), r.get("slips", 0)))
+                                       r.get("slips", 0), r.get("seed", SEED)))
     return {"rows": rows, "split": "val", "args": vars(args), "sample_seconds": sample_seconds,
             "train_correct": sum(c["label"] for c in train_c) / max(len(train_c), 1),
             "held_out_candidates": sum(c["split"] == "val" for c in cands),
