@@ -197,14 +197,15 @@ def curve_point(args, loss, task, n, steps, sub_path):
                            + ("" if args.seed == SEED else f"-seed{args.seed}")
                            + (f"-slips{slips}" if slips else ""))
     init = ["--evaluator_init", args.evaluator_init] if args.evaluator_init else []
-    init += ["--slips", str(slips), "--candidates_from", args.candidates_from] if slips else []
+    slip_flags = (["--slips", str(slips), "--candidates_from", args.candidates_from]
+                  if slips else [])
     split = ["--length_split", str(args.length_split)] if args.length_split else []
     if not os.path.isfile(os.path.join(out_dir, "metrics.json")):
         t0 = time.time()
         train_verifier(["--generator", args.generator, "--candidates", sub_path, "--loss",
                         loss, "--max_steps", str(steps), "--seed", str(args.seed), "--device",
                         args.device, "--no_progress", "--out_dir", out_dir, *TASKS[task],
-                        *init, *split])
+                        *init, *slip_flags, *split])
         write_json(os.path.join(out_dir, "wall.json"), {"seconds": round(time.time() - t0, 1)})
     with open(os.path.join(out_dir, "metrics.json")) as f:
         m = json.load(f)
