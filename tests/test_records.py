@@ -40,7 +40,8 @@ def test_writes_are_atomic_and_round_trip(tmp_path, monkeypatch):
     path = str(tmp_path / "sub" / "rows.jsonl")
     rows = [{"a": 1}, {"b": [2, 3]}]
     write_jsonl(path, rows)
-    assert [r for _, r in read_jsonl(path)] == rows and os.listdir(os.path.dirname(path)) == ["rows.jsonl"]
+    assert [r for _, r in read_jsonl(path)] == rows
+    assert os.listdir(os.path.dirname(path)) == ["rows.jsonl"]  # no temporary file left
     write_json(str(tmp_path / "m.json"), {"x": 1.5})
     assert read_json(str(tmp_path / "m.json"), None) == {"x": 1.5}
     assert read_json(str(tmp_path / "none.json"), {"rows": []}) == {"rows": []}
