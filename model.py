@@ -27,6 +27,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from records import write_atomically
+
 
 @dataclass
 class GPTConfig:
@@ -540,7 +542,7 @@ def hf_tensors(path):
 
 def save_checkpoint(path, model, optimizer=None, step=0, run_config=None, tokenizer=None,
                     **extra):
-    """Write atomically: to a temp file, then rename, so a kill mid-write never leaves a torn
+    """Write atomically (records.write_atomically), so a kill mid-write never leaves a torn
     checkpoint where a good one was. The state dict is the uncompiled module's (no _orig_mod.).
     `tokenizer` (a tokenizers.Tokenizer) is stored inside as its JSON text, so a checkpoint is
     never read with another model's tokenizer (load_run)."""
@@ -551,10 +553,7 @@ def save_checkpoint(path, model, optimizer=None, step=0, run_config=None, tokeni
             "tokenizer": tokenizer.to_str() if tokenizer is not None else None, **extra}
     if optimizer is not None:
         ckpt["optimizer"] = optimizer.state_dict()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"  # its own: two runs writing one file do not collide
-    torch.save(ckpt, tmp)
-    os.replace(tmp, path)
+    write_atomically(path, lambda tmp: torch.save(ckpt, tmp))
 
 
 def load_checkpoint(path, device="cpu"):

@@ -39,14 +39,23 @@ def read_json(path, default):
         return json.load(f)
 
 
-def write_text(path, text):
-    """Write a file atomically: a run killed mid-write leaves the old file (or none), never a
-    torn one that a later step would read as a shorter run."""
+def write_atomically(path, write):
+    """write(tmp) fills a temporary file beside `path`, which then replaces it: a run killed
+    mid-write leaves the old file (or none), never a torn one that a later step would read as
+    a shorter run. The temporary file is this process's own, so two runs writing one file do
+    not collide."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp"  # its own: two runs writing one file do not collide
-    with open(tmp, "w") as f:
-        f.write(text)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    write(tmp)
     os.replace(tmp, path)
+
+
+def write_text(path, text):
+    """Write a text file atomically (write_atomically)."""
+    def write(tmp):
+        with open(tmp, "w") as f:
+            f.write(text)
+    write_atomically(path, write)
 
 
 def write_json(path, obj):
