@@ -145,7 +145,7 @@ def main(argv=None):
     point = lambda r: (r["loss"], r.get("task", "real"), r["problems"], r.get("steps"),
                        r.get("init"), r.get("seed", SEED), r.get("slips", 0))
     asked = {(loss, task, n, point_steps(args, n, ms), args.evaluator_init, args.seed,
-              min(args.slips, n))
+              point_slips(args, n))
              for loss in args.losses
              for task in args.tasks for n in args.problems for ms in args.max_steps}
     kept = [r for r in read_json(path, {"rows": []})["rows"] if point(r) not in asked]  # other
@@ -175,6 +175,11 @@ def point_steps(args, n, max_steps):
     return max(max_steps, round(n * args.steps_per_problem))
 
 
+def point_slips(args, n):
+    """A run on n problems adds the slip pairs of at most its own problems."""
+    return min(args.slips, n)
+
+
 def curve_record(args, cands, rows, sample_seconds):
     """What the curve's JSON holds: its rows, its flags, the sampling's seconds, the training
     candidates' share correct and the held-out set's size."""
@@ -191,7 +196,7 @@ def curve_record(args, cands, rows, sample_seconds):
 
 def curve_point(args, loss, task, n, steps, sub_path):
     """One train_verifier.py run (or its metrics.json, when there) -> the curve's row."""
-    slips = min(args.slips, n)
+    slips = point_slips(args, n)
     out_dir = os.path.join(args.out, f"{loss}-{n}" + ("" if task == "real" else f"-{task}")
                            + f"-{steps}steps" + init_suffix(args.evaluator_init)
                            + ("" if args.seed == SEED else f"-seed{args.seed}")
