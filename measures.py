@@ -70,23 +70,29 @@ def evaluate(model, tok, cands, progress=False, rule="final"):
             "n_candidates": len(cands), "positive_rate": sum(labels) / len(labels)}, scores
 
 
-def distinct_pair_accuracy(cands, scores):
-    """Within-problem pair accuracy over distinct solution texts: every (correct, incorrect)
-    pair of different texts of one problem counted once, however often either was sampled
-    (pair_metrics counts every copy, so it rises with repetition); a tie counts half.
-    Returns (accuracy, number of pairs)."""
-    by = defaultdict(dict)  # problem id -> {text: (label, score)}
-    for c, s in zip(cands, scores):
-        by[c["problem_id"]].setdefault(c["solution"].strip(), (bool(c["label"]), s))
-    hits, n = 0.0, 0
+def distinct_pairs(cands):
+    """Every (correct, incorrect) pair of different solution texts of one problem, counted
+    once however often either was sampled: (index of the right text's first candidate, index of
+    the wrong one's), problem by problem in the candidates' order."""
+    by = defaultdict(dict)  # problem id -> {text: index of its first candidate}
+    for i, c in enumerate(cands):
+        by[c["problem_id"]].setdefault(c["solution"].strip(), i)
+    pairs = []
     for texts in by.values():
-        pos = [s for label, s in texts.values() if label]
-        neg = [s for label, s in texts.values() if not label]
-        for a in pos:
-            for b in neg:
-                n += 1
-                hits += 1.0 if a > b else 0.5 if a == b else 0.0
-    return (hits / n if n else float("nan")), n
+        pos = [i for i in texts.values() if cands[i]["label"]]
+        neg = [i for i in texts.values() if not cands[i]["label"]]
+        pairs += [(a, b) for a in pos for b in neg]
+    return pairs
+
+
+def distinct_pair_accuracy(cands, scores):
+    """Within-problem pair accuracy over distinct solution texts (distinct_pairs; pair_metrics
+    counts every copy, so it rises with repetition); a tie counts half.
+    Returns (accuracy, number of pairs)."""
+    pairs = distinct_pairs(cands)
+    hits = sum(1.0 if scores[a] > scores[b] else 0.5 if scores[a] == scores[b] else 0.0
+               for a, b in pairs)
+    return (hits / len(pairs) if pairs else float("nan")), len(pairs)
 
 
 def problem_groups(cands):

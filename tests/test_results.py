@@ -587,3 +587,100 @@ def test_evaluator_control_runs_each_recipe_on_both_tasks_on_one_sample(tmp_path
     assert all(isinstance(r["wall_seconds"], float) for r in saved["rows"])  # (a quiet CPU: 0.0)
     table = evaluator_control.render(saved)
     assert "| paper ce | real |" in table and "| paper ce | planted at the end |" in table
+
+
+GOLD = "Subtract 3 from both sides: $y = 6 - 3 = 3$.\nThe answer is $\\boxed{3}$."
+
+
+def test_evaluator_errors_sort_the_pairs_by_mistake_by_hand():
+    """Problem p (Algebra), gold GOLD: right text R (the gold itself), and three wrong texts:
+    A differs only in its answer line, S slips (6 - 3 = 4, the gold line's shape), O takes
+    another step (Add 3 ...). Evaluator scores R .5, A .9, S .2, O .5: it orders (R, A) wrong,
+    (R, S) right, (R, O) a tie (half). Likelihood R .6, A .1, S .7, O .3: right, wrong, right.
+    Problem q (Geometry): R2 (shorter) .8 / .9 over W2 .1 / .2, both right. S sampled twice
+    counts once. Over the 4 pairs: evaluator (0 + 1 + .5 + 1) / 4, likelihood 3 / 4; the same
+    order on (R2, W2) only; where the likelihood is right (A, O, q) the evaluator gets
+    (0 + .5 + 1) / 3, where it is wrong (S) 1."""
+    from measures import distinct_pair_accuracy
+    from results import evaluator_errors as ee
+    A = GOLD.replace("{3}", "{4}")
+    S = GOLD.replace("= 3$", "= 4$").replace("{3}", "{4}")
+    O = "Add 3 to both sides: $y = 6 + 3 = 9$.\nThe answer is $\\boxed{9}$."
+    cand = lambda pid, text, label: {"problem_id": pid, "problem": f"problem {pid}",
+                                     "solution": text, "label": label}
+    cands = [cand("p", GOLD, True), cand("p", A, False), cand("p", S, False),
+             cand("p", S, False), cand("p", O, False),
+             cand("q", "x = 2.\nThe answer is $\\boxed{2}$.", True),
+             cand("q", "x = 2 + 1 = 3.\nThe answer is $\\boxed{3}$.", False)]
+    scores = [0.5, 0.9, 0.2, 0.2, 0.5, 0.8, 0.1]
+    lik = [0.6, 0.1, 0.7, 0.7, 0.3, 0.9, 0.2]
+    gold = {"p": {"solution": GOLD, "type": "Algebra", "level": 1},
+            "q": {"solution": "x = 2.\nThe answer is $\\boxed{2}$.", "type": "Geometry",
+                  "level": 2}}
+    assert ee.error_kind(A, GOLD) == ("answer line", 1)
+    assert ee.error_kind(S, GOLD) == ("slip", 0)
+    assert ee.error_kind(O, GOLD) == ("another step", 0)
+    assert ee.error_kind(GOLD.split("\n")[0], GOLD) == ("another step", 1)  # cut short
+    got = ee.analyse(cands, scores, lik, gold, n_examples=3)
+    a = got["all"]
+    assert a["n"] == 4 and a["evaluator"] == pytest.approx(2.5 / 4)
+    assert a["evaluator"] == pytest.approx(distinct_pair_accuracy(cands, scores)[0])
+    assert a["likelihood"] == pytest.approx(3 / 4) and a["same_order"] == pytest.approx(1 / 4)
+    assert a["when_likelihood_right"] == pytest.approx(1.5 / 3)
+    assert a["when_likelihood_wrong"] == pytest.approx(1.0)
+    assert a["right_is_shorter"] == pytest.approx(1 / 4)  # q's; A and S are as long as R
+    assert got["kinds"] == {
+        "another step": {"n": 2, "evaluator": 0.75, "likelihood": 1.0},
+        "answer line": {"n": 1, "evaluator": 0.0, "likelihood": 1.0},
+        "slip": {"n": 1, "evaluator": 1.0, "likelihood": 0.0}}
+    assert got["subjects"]["Geometry"] == {"n": 1, "evaluator": 1.0, "likelihood": 1.0}
+    assert got["levels"]["1"]["n"] == 3
+    (ex,) = got["examples"]  # the one pair ordered wrong
+    assert (ex["kind"], ex["right"], ex["wrong"], ex["margin"]) == (
+        "answer line", GOLD, A, pytest.approx(-0.4))
+    table = ee.render({"entries": [{"label": "hand", **got}]})
+    assert "| answer line | 1 | 0.000 | 1.000 |" in table and "**hand** (4 distinct" in table
+
+
+def test_evaluator_errors_reads_a_trained_evaluator_on_validation(tmp_path,
+                                                                   test_split_forbidden):
+    """End to end on a tiny run: the evaluator's pairs are exactly its held-out report's
+    distinct-text pairs, and its accuracy over them the report's; a control evaluator's
+    candidates are planted as its training ones were; a generator is refused as evaluator."""
+    import train_verifier
+    from records import write_jsonl
+    from results import evaluator_errors as ee
+    tiny_sft(tmp_path / "sft", "--n_fresh", "8", eval_split="val")
+    gen = str(tmp_path / "sft" / "ckpt.pt")
+    common = ["--generator", gen, "--n_problems", "4", "--n_samples", "4", "--n_val_problems",
+              "6", "--n_val_samples", "4", "--max_steps", "1", "--batch_size", "4",
+              "--no_progress", "--sample_batch_size", "64"]
+    train_verifier.main(common + ["--loss", "ce", "--out_dir", str(tmp_path / "sampled")])
+    # an untrained generator is always wrong: every other candidate relabelled right, so
+    # that there are pairs to sort
+    rows = [json.loads(l) for l in (tmp_path / "sampled" / "candidates.jsonl").read_text()
+            .splitlines()]
+    cands = str(tmp_path / "relabelled.jsonl")
+    write_jsonl(cands, [{**c, "label": i % 2 == 0} for i, c in enumerate(rows)])
+    m = train_verifier.main(common + ["--candidates", cands, "--out_dir", str(tmp_path / "ev")])
+    saved = ee.main(["--evaluator", str(tmp_path / "ev" / "ckpt.pt"), "--candidates", cands,
+                     "--label", "real", "--json", str(tmp_path / "e.json"), "--device", "cpu"])
+    (e,) = saved["entries"]
+    report = m["held_out"]
+    assert e["all"]["n"] == report["n_pairs_distinct"] > 0
+    assert e["all"]["evaluator"] == pytest.approx(
+        report["scorers"]["evaluator"]["pair_accuracy_distinct"])
+    assert e["all"]["likelihood"] == pytest.approx(
+        report["scorers"]["likelihood"]["pair_accuracy_distinct"])
+    assert sum(k["n"] for k in e["kinds"].values()) == e["all"]["n"]
+    ctl = train_verifier.main(common + ["--candidates", cands, "--plant_answer", "end",
+                                        "--out_dir", str(tmp_path / "ctl")])
+    saved = ee.main(["--evaluator", str(tmp_path / "ctl" / "ckpt.pt"), "--candidates", cands,
+                     "--label", "control", "--json", str(tmp_path / "e.json"), "--device", "cpu"])
+    assert [x["label"] for x in saved["entries"]] == ["real", "control"]
+    assert saved["entries"][1]["plant_answer"] == "end"
+    assert saved["entries"][1]["all"]["evaluator"] == pytest.approx(
+        ctl["held_out"]["scorers"]["evaluator"]["pair_accuracy_distinct"])
+    with pytest.raises(ValueError, match="not a train_verifier.py checkpoint"):
+        ee.main(["--evaluator", gen, "--candidates", cands, "--label", "x", "--json",
+                 str(tmp_path / "e.json"), "--device", "cpu"])

@@ -1,0 +1,202 @@
+"""
+What a trained evaluator learns instead of the check (#34, goal 4). On the held-out validation
+candidates, every (right, wrong) pair of distinct solution texts of one problem (the pairs of
+the "distinct" column), sorted by the kind of mistake the wrong solution makes against the
+problem's gold solution, by subject and by level: how often the evaluator orders each kind
+right, beside the generator's own likelihood (the rule it has to beat); how often the two
+order a pair the same way; whether it prefers the shorter text; and the pairs it gets most
+confidently wrong, as examples.
+
+    python -m results.evaluator_errors --evaluator out/evaluator_curve_train/margin-12500-1500steps/ckpt.pt \
+        --candidates out/keep/verifier-candidates.jsonl --label "real, 100k, 1,500 steps" \
+        --json results/evaluator_errors.json
+    python -m results.evaluator_errors --render        # docs/results.md's tables from --json
+
+A wrong solution's kind, line by line against the gold solution (a line's shape: the line with
+every number written #):
+  answer line   every line but the last (the boxed answer) is the gold's
+  slip          the first line that differs has the gold line's shape: a number in it differs
+  another step  the first line that differs has another shape: a step the gold does not take
+
+Appends (or replaces, by label) one entry per evaluator in --json. Reads validation only.
+"""
+import argparse
+import os
+import re
+from collections import defaultdict
+
+import torch
+
+from records import read_json, write_json
+from data import load_run_splits
+from candidates import plant_answers, read_candidates
+from evaluator import score_rule
+from measures import distinct_pairs, evaluate
+from model import load_run
+
+KINDS = ("answer line", "slip", "another step")
+NUMBER = re.compile(r"\d+(\.\d+)?")
+
+
+def get_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--evaluator", help="a train_verifier.py ckpt.pt")
+    p.add_argument("--candidates", help="a candidates.jsonl whose 'val' rows are the held-out set "
+                                        "(the same generator's samples)")
+    p.add_argument("--label", help="the entry's name in the tables")
+    p.add_argument("--json", default="results/evaluator_errors.json")
+    p.add_argument("--examples", type=int, default=3, help="wrongly ordered pairs to keep")
+    p.add_argument("--render", action="store_true", help="print the tables from --json")
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    return p.parse_args(argv)
+
+
+def shape(line):
+    return NUMBER.sub("#", line.strip())
+
+
+def error_kind(wrong, gold):
+    """(kind, the first line that differs, counted from 0) of a wrong solution against the
+    gold one (KINDS)."""
+    w, g = wrong.strip().split("\n"), gold.strip().split("\n")
+    i = next((k for k, (a, b) in enumerate(zip(w, g)) if a.strip() != b.strip()), min(len(w), len(g)))
+    if i == len(w) - 1 == len(g) - 1:
+        return "answer line", i
+    if i < len(w) and i < len(g) and shape(w[i]) == shape(g[i]):
+        return "slip", i
+    return "another step", i
+
+
+def order_hit(right, wrong):
+    """A scorer's credit on one pair: 1 when it puts the right text first, a half on a tie."""
+    return 1.0 if right > wrong else 0.5 if right == wrong else 0.0
+
+
+def pair_rows(cands, scores, likelihood, gold):
+    """One row per distinct-text (right, wrong) pair of a problem (measures.distinct_pairs):
+    the wrong text's kind and the problem's subject and level, and each scorer's credit."""
+    rows = []
+    for i, j in distinct_pairs(cands):
+        row = gold[cands[i]["problem_id"]]
+        kind, at = error_kind(cands[j]["solution"], row["solution"])
+        rows.append({"right": i, "wrong": j, "kind": kind, "line": at,
+                     "subject": row.get("type", "?"), "level": row.get("level", "?"),
+                     "evaluator": order_hit(scores[i], scores[j]),
+                     "likelihood": order_hit(likelihood[i], likelihood[j]),
+                     "shorter_right": len(cands[i]["solution"]) < len(cands[j]["solution"]),
+                     "margin": scores[i] - scores[j]})
+    return rows
+
+
+def by(rows, key):
+    """{value of key: {n, evaluator, likelihood}}: the pairs and each scorer's accuracy."""
+    groups = defaultdict(list)
+    for r in rows:
+        groups[r[key]].append(r)
+    mean = lambda rs, k: sum(r[k] for r in rs) / len(rs)
+    return {str(v): {"n": len(rs), "evaluator": mean(rs, "evaluator"),
+                     "likelihood": mean(rs, "likelihood")}
+            for v, rs in sorted(groups.items(), key=lambda kv: str(kv[0]))}
+
+
+def summary(rows):
+    """Agreement with the likelihood and the length preference, over all pairs."""
+    same = [r for r in rows if r["evaluator"] == r["likelihood"]]
+    lik_right = [r for r in rows if r["likelihood"] == 1.0]
+    lik_wrong = [r for r in rows if r["likelihood"] == 0.0]
+    short = [r for r in rows if r["shorter_right"]]
+    long_ = [r for r in rows if not r["shorter_right"]]
+    acc = lambda rs: sum(r["evaluator"] for r in rs) / len(rs) if rs else float("nan")
+    return {"n": len(rows), "evaluator": acc(rows),
+            "likelihood": sum(r["likelihood"] for r in rows) / max(len(rows), 1),
+            "same_order": len(same) / max(len(rows), 1),
+            "when_likelihood_right": acc(lik_right), "when_likelihood_wrong": acc(lik_wrong),
+            "when_right_is_shorter": acc(short), "when_right_is_longer": acc(long_),
+            "right_is_shorter": len(short) / max(len(rows), 1)}
+
+
+def examples(rows, cands, n):
+    """The n pairs the evaluator orders wrong by the widest margin, one kind after another."""
+    wrong = sorted((r for r in rows if r["evaluator"] == 0.0), key=lambda r: r["margin"])
+    picked, seen = [], set()
+    for r in wrong:  # the most confident mistake of each kind first
+        if r["kind"] not in seen or len(seen) == len(KINDS):
+            seen.add(r["kind"])
+            picked.append(r)
+        if len(picked) == n:
+            break
+    return [{"problem": cands[r["right"]]["problem"], "kind": r["kind"],
+             "right": cands[r["right"]]["solution"], "wrong": cands[r["wrong"]]["solution"],
+             "margin": round(r["margin"], 3)} for r in picked]
+
+
+def analyse(cands, scores, likelihood, gold, n_examples=3):
+    rows = pair_rows(cands, scores, likelihood, gold)
+    return {"all": summary(rows), "kinds": by(rows, "kind"), "subjects": by(rows, "subject"),
+            "levels": by(rows, "level"), "examples": examples(rows, cands, n_examples)}
+
+
+def scores_of(args):
+    """(held-out candidates, the evaluator's scores, the generator's likelihood, the gold rows
+    by id, the evaluator's run config). The candidates are planted as the evaluator's training
+    ones were (its --plant_answer), and both scorers read them as train_verifier.py does."""
+    from train_verifier import likelihood_controls
+    judge, judge_tok, ck = load_run(args.evaluator, args.device)
+    rc = ck["run_config"]
+    if rc.get("role") != "evaluator":
+        raise ValueError(f"--evaluator {args.evaluator}: not a train_verifier.py checkpoint")
+    val = [c for c in read_candidates(args.candidates) if c["split"] == "val"]
+    if rc.get("plant_answer"):
+        val = plant_answers(val, rc["plant_answer"])
+    _, scores = evaluate(judge, judge_tok, val, rule=score_rule(rc))
+    generator, tok, gen_ck = load_run(rc["generator"], args.device)
+    likelihood = likelihood_controls(generator, tok, val, args.device)["likelihood"]
+    gold = {r["id"]: r for r in load_run_splits(gen_ck["run_config"],
+                                                report=lambda *a: None)["val"]}
+    return val, scores, likelihood, gold, rc
+
+
+def render(saved):
+    """docs/results.md's tables: per evaluator, its pair accuracy by the wrong text's kind and
+    by subject beside the likelihood's, then the agreement line."""
+    out = []
+    for e in saved["entries"]:
+        a = e["all"]
+        lines = [f"**{e['label']}** ({a['n']:,} distinct-text pairs): evaluator "
+                 f"{a['evaluator']:.3f}, likelihood {a['likelihood']:.3f}; it orders "
+                 f"{a['same_order']:.0%} of the pairs as the likelihood does, and is right on "
+                 f"{a['when_likelihood_right']:.3f} of those the likelihood gets right, "
+                 f"{a['when_likelihood_wrong']:.3f} of those it gets wrong; right on "
+                 f"{a['when_right_is_shorter']:.3f} where the right text is the shorter, "
+                 f"{a['when_right_is_longer']:.3f} where it is the longer.", "",
+                 "| the wrong text's mistake, or the subject | pairs | evaluator | likelihood |",
+                 "|---|---|---|---|"]
+        for group in ("kinds", "subjects"):
+            lines += [f"| {k} | {v['n']:,} | {v['evaluator']:.3f} | {v['likelihood']:.3f} |"
+                      for k, v in e[group].items()]
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
+def main(argv=None):
+    args = get_args(argv)
+    saved = read_json(args.json, {"split": "val", "entries": []})
+    if args.render:
+        print(render(saved))
+        return saved
+    if not (args.evaluator and args.candidates and args.label):
+        raise SystemExit("--evaluator, --candidates and --label are needed (or --render)")
+    val, scores, likelihood, gold, rc = scores_of(args)
+    entry = {"label": args.label, "evaluator": args.evaluator, "candidates": args.candidates,
+             "plant_answer": rc.get("plant_answer"),
+             **analyse(val, scores, likelihood, gold, args.examples)}
+    saved["entries"] = [e for e in saved["entries"] if e["label"] != args.label] + [entry]
+    os.makedirs(os.path.dirname(args.json) or ".", exist_ok=True)
+    write_json(args.json, saved)
+    print(render({"entries": [entry]}))
+    return saved
+
+
+if __name__ == "__main__":
+    main()
