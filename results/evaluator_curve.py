@@ -181,14 +181,17 @@ def point_slips(args, n):
 
 
 def curve_record(args, cands, rows, sample_seconds):
-    """What the curve's JSON holds: its rows, its flags, the sampling's seconds, the training
-    candidates' share correct and the held-out set's size."""
+    """What the curve's JSON holds: its rows, its flags, the sampling's seconds, the hash of
+    the generator's weights (common.generator_record), the training candidates' share correct
+    and the held-out set's size."""
     train_c = [c for c in cands if c["split"] == "train"]
     order = list(TASKS)
     rows = sorted(rows, key=lambda r: (r["problems"], r.get("steps") or 0, r["loss"],
                                        order.index(r.get("task", "real")), r.get("init") or "",
                                        r.get("slips", 0), r.get("seed", SEED)))
+    made_by = next((c["generator"]["weights"] for c in cands if c.get("generator")), None)
     return {"rows": rows, "split": "val", "args": vars(args), "sample_seconds": sample_seconds,
+            "generator_weights": made_by,  # the same command on another CPU may train other weights
             "train_correct": sum(c["label"] for c in train_c) / max(len(train_c), 1),
             "held_out_candidates": sum(c["split"] == "val" for c in cands),
             "held_out_problems": len({c["problem_id"] for c in cands if c["split"] == "val"})}
@@ -261,8 +264,10 @@ def table(saved):
                   for r in saved["rows"]]
     val = (f"{saved['held_out_problems']} validation problems" if "held_out_problems" in saved
            else f"{a['n_val_problems']} validation problems ({a['n_samples']} samples each)")
+    made_by = (f"; generator weights {saved['generator_weights']}"
+               if saved.get("generator_weights") else "")
     lines.append(f"\nTraining candidates {saved['train_correct']:.1%} correct; held out: "
-                 f"{saved['held_out_candidates']} candidates of {val}.")
+                 f"{saved['held_out_candidates']} candidates of {val}{made_by}.")
     return "\n".join(lines)
 
 

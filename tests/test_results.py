@@ -232,6 +232,11 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
         (tmp_path / "t" / "ce-4-1steps" / "config.json").read_text())["plant_answer"] is None
     saved = json.loads((tmp_path / "t.json").read_text())
     assert saved["held_out_problems"] == 4 and saved["sample_seconds"] > 0
+    from common import generator_record
+    from model import load_run
+    gen_weights = generator_record("", load_run(str(tmp_path / "sft" / "ckpt.pt"))[0])["weights"]
+    assert saved["generator_weights"] == gen_weights
+    assert f"generator weights {gen_weights}." in evaluator_curve.table(saved)
     assert all("distinct" in r and "top2" in r and r["wall_seconds"] is not None for r in both)
     assert both[0]["sample_seconds"] == pytest.approx(saved["sample_seconds"] / 2, abs=0.1)
     assert "| ce | end | the generator | 4 | 8 | 1 | 1337 |" in evaluator_curve.table(saved)
