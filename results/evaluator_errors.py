@@ -12,8 +12,11 @@ confidently wrong, as examples.
         --json results/evaluator_errors.json
     python -m results.evaluator_errors --render        # docs/results.md's tables from --json
 
-A wrong solution's kind, line by line against the gold solution (a line's shape: the line with
-every number written #):
+A wrong solution is sorted two ways. On its own: whether it states a false equation, a = b
+between two sides with no variable that are not equal (grade.canonical and is_equiv on every
+$...$ of every line: an arithmetic mistake that a line-by-line check would see), or every
+equation in it holds (the mistake is in what is computed, not in the sums). And against the
+gold solution, line by line (a line's shape: the line with every number written #):
   answer line   every line but the last (the boxed answer) is the gold's
   slip          the first line that differs has the gold line's shape: a number in it differs
   another step  the first line that differs has another shape: a step the gold does not take
@@ -25,12 +28,14 @@ import os
 import re
 from collections import defaultdict
 
+import sympy
 import torch
 
 from records import read_json, write_json
 from data import load_run_splits
 from candidates import plant_answers, read_candidates
 from evaluator import score_rule
+from grade import canonical, is_equiv
 from measures import distinct_pairs, evaluate
 from model import load_run
 
@@ -68,6 +73,24 @@ def error_kind(wrong, gold):
     return "another step", i
 
 
+def numeric(side):
+    """Whether one side of an equation is a number: parsed (grade.canonical), no variable."""
+    form = canonical(side)
+    return form[0] == "expr" and not sympy.sympify(form[1]).free_symbols
+
+
+def false_equation(solution):
+    """The first line (counted from 0) that states a false equation between two numeric sides
+    (a = b inside $...$, numeric), or None when every such equation holds."""
+    for i, line in enumerate(solution.strip().split("\n")):
+        for math in re.findall(r"\$([^$]*)\$", line):
+            sides = [side.strip() for side in math.split("=")]
+            if any(numeric(a) and numeric(b) and not is_equiv(a, b)
+                   for a, b in zip(sides, sides[1:])):
+                return i
+    return None
+
+
 def order_hit(right, wrong):
     """A scorer's credit on one pair: 1 when it puts the right text first, a half on a tie."""
     return 1.0 if right > wrong else 0.5 if right == wrong else 0.0
@@ -80,7 +103,9 @@ def pair_rows(cands, scores, likelihood, gold):
     for i, j in distinct_pairs(cands):
         row = gold[cands[i]["problem_id"]]
         kind, at = error_kind(cands[j]["solution"], row["solution"])
-        rows.append({"right": i, "wrong": j, "kind": kind, "line": at,
+        sums = ("a false equation" if false_equation(cands[j]["solution"]) is not None
+                else "every equation holds")
+        rows.append({"right": i, "wrong": j, "kind": kind, "line": at, "arithmetic": sums,
                      "subject": row.get("type", "?"), "level": row.get("level", "?"),
                      "evaluator": order_hit(scores[i], scores[j]),
                      "likelihood": order_hit(likelihood[i], likelihood[j]),
@@ -133,7 +158,8 @@ def examples(rows, cands, n):
 
 def analyse(cands, scores, likelihood, gold, n_examples=3):
     rows = pair_rows(cands, scores, likelihood, gold)
-    return {"all": summary(rows), "kinds": by(rows, "kind"), "subjects": by(rows, "subject"),
+    return {"all": summary(rows), "arithmetic": by(rows, "arithmetic"),
+            "kinds": by(rows, "kind"), "subjects": by(rows, "subject"),
             "levels": by(rows, "level"), "examples": examples(rows, cands, n_examples)}
 
 
@@ -158,8 +184,9 @@ def scores_of(args):
 
 
 def render(saved):
-    """docs/results.md's tables: per evaluator, its pair accuracy by the wrong text's kind and
-    by subject beside the likelihood's, then the agreement line."""
+    """docs/results.md's tables: per evaluator, the agreement line, then its pair accuracy by
+    the wrong text's arithmetic, by its kind against the gold and by subject, beside the
+    likelihood's."""
     out = []
     for e in saved["entries"]:
         a = e["all"]
@@ -172,7 +199,7 @@ def render(saved):
                  f"{a['when_right_is_longer']:.3f} where it is the longer.", "",
                  "| the wrong text's mistake, or the subject | pairs | evaluator | likelihood |",
                  "|---|---|---|---|"]
-        for group in ("kinds", "subjects"):
+        for group in ("arithmetic", "kinds", "subjects"):
             lines += [f"| {k} | {v['n']:,} | {v['evaluator']:.3f} | {v['likelihood']:.3f} |"
                       for k, v in e[group].items()]
         out.append("\n".join(lines))

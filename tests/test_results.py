@@ -626,6 +626,8 @@ def test_evaluator_errors_sort_the_pairs_by_mistake_by_hand():
     assert ee.error_kind(S, GOLD) == ("slip", 0)
     assert ee.error_kind(O, GOLD) == ("another step", 0)
     assert ee.error_kind(GOLD.split("\n")[0], GOLD) == ("another step", 1)  # cut short
+    assert [ee.false_equation(t) for t in (GOLD, A, S, O)] == [None, None, 0, None]
+    assert ee.false_equation("$x = 7$.\n$\\frac{5}{7} \\cdot 49 = 30$.") == 1  # x: a variable
     got = ee.analyse(cands, scores, lik, gold, n_examples=3)
     a = got["all"]
     assert a["n"] == 4 and a["evaluator"] == pytest.approx(2.5 / 4)
@@ -638,6 +640,9 @@ def test_evaluator_errors_sort_the_pairs_by_mistake_by_hand():
         "another step": {"n": 2, "evaluator": 0.75, "likelihood": 1.0},
         "answer line": {"n": 1, "evaluator": 0.0, "likelihood": 1.0},
         "slip": {"n": 1, "evaluator": 1.0, "likelihood": 0.0}}
+    assert got["arithmetic"] == {  # S states 6 - 3 = 4; A, O and W2's sums hold
+        "a false equation": {"n": 1, "evaluator": 1.0, "likelihood": 0.0},
+        "every equation holds": {"n": 3, "evaluator": pytest.approx(0.5), "likelihood": 1.0}}
     assert got["subjects"]["Geometry"] == {"n": 1, "evaluator": 1.0, "likelihood": 1.0}
     assert got["levels"]["1"]["n"] == 3
     (ex,) = got["examples"]  # the one pair ordered wrong
