@@ -110,7 +110,7 @@ def pair_rows(cands, scores, likelihood, gold):
                      "evaluator": order_hit(scores[i], scores[j]),
                      "likelihood": order_hit(likelihood[i], likelihood[j]),
                      "shorter_right": len(cands[i]["solution"]) < len(cands[j]["solution"]),
-                     "margin": scores[i] - scores[j]})
+                     "scores": (scores[i], scores[j]), "margin": scores[i] - scores[j]})
     return rows
 
 
@@ -153,7 +153,7 @@ def examples(rows, cands, n):
             break
     return [{"problem": cands[r["right"]]["problem"], "kind": r["kind"],
              "right": cands[r["right"]]["solution"], "wrong": cands[r["wrong"]]["solution"],
-             "margin": round(r["margin"], 3)} for r in picked]
+             "scores": [round(x, 3) for x in r["scores"]]} for r in picked]
 
 
 def analyse(cands, scores, likelihood, gold, n_examples=3):
@@ -202,6 +202,10 @@ def render(saved):
         for group in ("arithmetic", "kinds", "subjects"):
             lines += [f"| {k} | {v['n']:,} | {v['evaluator']:.3f} | {v['likelihood']:.3f} |"
                       for k, v in e[group].items()]
+        for x in e["examples"]:  # the pairs it is surest of, and wrong
+            lines += ["", f"Scored {x['scores'][1]:.3f}, the right text {x['scores'][0]:.3f} "
+                          f"(the wrong text: {x['kind']}): {x['problem']}", "", "```",
+                      "right:", x["right"].strip(), "wrong:", x["wrong"].strip(), "```"]
         out.append("\n".join(lines))
     return "\n\n".join(out)
 

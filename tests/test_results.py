@@ -646,10 +646,11 @@ def test_evaluator_errors_sort_the_pairs_by_mistake_by_hand():
     assert got["subjects"]["Geometry"] == {"n": 1, "evaluator": 1.0, "likelihood": 1.0}
     assert got["levels"]["1"]["n"] == 3
     (ex,) = got["examples"]  # the one pair ordered wrong
-    assert (ex["kind"], ex["right"], ex["wrong"], ex["margin"]) == (
-        "answer line", GOLD, A, pytest.approx(-0.4))
+    assert (ex["kind"], ex["right"], ex["wrong"], ex["scores"]) == ("answer line", GOLD, A,
+                                                                     [0.5, 0.9])
     table = ee.render({"entries": [{"label": "hand", **got}]})
     assert "| answer line | 1 | 0.000 | 1.000 |" in table and "**hand** (4 distinct" in table
+    assert "Scored 0.900, the right text 0.500 (the wrong text: answer line): problem p" in table
 
 
 def test_evaluator_errors_reads_a_trained_evaluator_on_validation(tmp_path,
