@@ -142,15 +142,12 @@ def summary(rows):
 
 
 def examples(rows, cands, n):
-    """The n pairs the evaluator orders wrong by the widest margin, one kind after another."""
+    """The n pairs the evaluator orders wrong by the widest margin: the widest of each kind
+    first, then the widest of the rest."""
     wrong = sorted((r for r in rows if r["evaluator"] == 0.0), key=lambda r: r["margin"])
-    picked, seen = [], set()
-    for r in wrong:  # the most confident mistake of each kind first
-        if r["kind"] not in seen or len(seen) == len(KINDS):
-            seen.add(r["kind"])
-            picked.append(r)
-        if len(picked) == n:
-            break
+    first = list({r["kind"]: r for r in reversed(wrong)}.values())  # each kind's widest
+    first.sort(key=lambda r: r["margin"])
+    picked = (first + [r for r in wrong if r not in first])[:n]
     return [{"problem": cands[r["right"]]["problem"], "kind": r["kind"],
              "right": cands[r["right"]]["solution"], "wrong": cands[r["wrong"]]["solution"],
              "scores": [round(x, 3) for x in r["scores"]]} for r in picked]
