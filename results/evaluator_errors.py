@@ -150,7 +150,7 @@ def examples(rows, cands, n):
     picked = (first + [r for r in wrong if r not in first])[:n]
     return [{"problem": cands[r["right"]]["problem"], "kind": r["kind"],
              "right": cands[r["right"]]["solution"], "wrong": cands[r["wrong"]]["solution"],
-             "scores": [round(x, 3) for x in r["scores"]]} for r in picked]
+             "scores": list(r["scores"])} for r in picked]
 
 
 def analyse(cands, scores, likelihood, gold, n_examples=3):
@@ -200,7 +200,7 @@ def render(saved):
             lines += [f"| {k} | {v['n']:,} | {v['evaluator']:.3f} | {v['likelihood']:.3f} |"
                       for k, v in e[group].items()]
         for x in e["examples"]:  # the pairs it is surest of, and wrong
-            lines += ["", f"Scored {x['scores'][1]:.3f}, the right text {x['scores'][0]:.3f} "
+            lines += ["", f"Scored {x['scores'][1]:.3g}, the right text {x['scores'][0]:.3g} "
                           f"(the wrong text: {x['kind']}): {x['problem']}", "", "```",
                       "right:", x["right"].strip(), "wrong:", x["wrong"].strip(), "```"]
         out.append("\n".join(lines))

@@ -650,7 +650,7 @@ def test_evaluator_errors_sort_the_pairs_by_mistake_by_hand():
                                                                      [0.5, 0.9])
     table = ee.render({"entries": [{"label": "hand", **got}]})
     assert "| answer line | 1 | 0.000 | 1.000 |" in table and "**hand** (4 distinct" in table
-    assert "Scored 0.900, the right text 0.500 (the wrong text: answer line): problem p" in table
+    assert "Scored 0.9, the right text 0.5 (the wrong text: answer line): problem p" in table
 
 
 def test_evaluator_errors_reads_a_trained_evaluator_on_validation(tmp_path,
