@@ -1,7 +1,8 @@
 """
 Every rendered block of README.md and docs/: examples of the synthetic world and its sizes
 (data/world/ at the scripts' defaults), the difficulty table, the evaluator learning
-curves (and the control's) and its variants on validation, the evaluator's planted-answer control, step 3's validation sweep, the first hour's commands,
+curves (and the control's, on two generators) and its variants on validation, what an
+evaluator orders wrong, the evaluator's planted-answer control, step 3's validation sweep, the first hour's commands,
 the bases and what a base costs, the memory a real model's fine-tuning needs (computed), the
 speedrun records, the validation sweeps and the results
 (results/render.py, from results/results.json), each from the JSON file its command wrote.
@@ -26,6 +27,7 @@ from bench.sweep import render as sweep_table
 from results.difficulty import render as difficulty_table
 from results.evaluator_control import render as control_table
 from results.evaluator_curve import table as curve_table
+from results.evaluator_errors import render as errors_table
 from results.planted_world import render as planted_world_table
 from results.evaluator_settings import render as evaluator_table
 from results.evaluator_settings import render_held_out as evaluator_variants_table
@@ -49,6 +51,8 @@ def blocks(root="."):
             "temperature": temperature_table(read("results", "temperature.json")),
             "evaluator-curve": curve_table(read("results", "evaluator_curve.json")),
             "evaluator-curve-train": curve_table(read("results", "evaluator_curve_train.json")),
+            "evaluator-curve-train2": curve_table(read("results", "evaluator_curve_train2.json")),
+            "evaluator-errors": errors_table(read("results", "evaluator_errors.json")),
             "evaluator-control": control_table(read("results", "evaluator_control.json")),
             "planted-world": planted_world_table(read("results", "planted_world.json")),
             "evaluator-variants": evaluator_variants_table(
