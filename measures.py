@@ -85,13 +85,18 @@ def distinct_pairs(cands):
     return pairs
 
 
+def pair_credit(right, wrong):
+    """A scorer's credit on one (right, wrong) pair: 1 when it puts the right one first, a half
+    on a tie."""
+    return 1.0 if right > wrong else 0.5 if right == wrong else 0.0
+
+
 def distinct_pair_accuracy(cands, scores):
     """Within-problem pair accuracy over distinct solution texts (distinct_pairs; pair_metrics
     counts every copy, so it rises with repetition); a tie counts half.
     Returns (accuracy, number of pairs)."""
     pairs = distinct_pairs(cands)
-    hits = sum(1.0 if scores[a] > scores[b] else 0.5 if scores[a] == scores[b] else 0.0
-               for a, b in pairs)
+    hits = sum(pair_credit(scores[a], scores[b]) for a, b in pairs)
     return (hits / len(pairs) if pairs else float("nan")), len(pairs)
 
 

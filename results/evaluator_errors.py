@@ -24,7 +24,6 @@ gold solution, line by line (a line's shape: the line with every number written 
 Appends (or replaces, by label) one entry per evaluator in --json. Reads validation only.
 """
 import argparse
-import os
 import re
 from collections import defaultdict
 
@@ -36,7 +35,7 @@ from data import load_run_splits
 from candidates import plant_answers, read_candidates
 from evaluator import score_rule
 from grade import canonical, is_equiv
-from measures import distinct_pairs, evaluate
+from measures import distinct_pairs, evaluate, pair_credit
 from model import load_run
 
 KINDS = ("answer line", "slip", "another step")
@@ -91,24 +90,20 @@ def false_equation(solution):
     return None
 
 
-def order_hit(right, wrong):
-    """A scorer's credit on one pair: 1 when it puts the right text first, a half on a tie."""
-    return 1.0 if right > wrong else 0.5 if right == wrong else 0.0
-
-
 def pair_rows(cands, scores, likelihood, gold):
     """One row per distinct-text (right, wrong) pair of a problem (measures.distinct_pairs):
     the wrong text's kind and the problem's subject and level, and each scorer's credit."""
+    pairs = distinct_pairs(cands)
+    sums = {j: "a false equation" if false_equation(cands[j]["solution"]) is not None
+            else "every equation holds" for j in {j for _, j in pairs}}  # once a wrong text
     rows = []
-    for i, j in distinct_pairs(cands):
+    for i, j in pairs:
         row = gold[cands[i]["problem_id"]]
-        kind, at = error_kind(cands[j]["solution"], row["solution"])
-        sums = ("a false equation" if false_equation(cands[j]["solution"]) is not None
-                else "every equation holds")
-        rows.append({"right": i, "wrong": j, "kind": kind, "line": at, "arithmetic": sums,
+        kind, _ = error_kind(cands[j]["solution"], row["solution"])
+        rows.append({"right": i, "wrong": j, "kind": kind, "arithmetic": sums[j],
                      "subject": row.get("type", "?"), "level": row.get("level", "?"),
-                     "evaluator": order_hit(scores[i], scores[j]),
-                     "likelihood": order_hit(likelihood[i], likelihood[j]),
+                     "evaluator": pair_credit(scores[i], scores[j]),
+                     "likelihood": pair_credit(likelihood[i], likelihood[j]),
                      "shorter_right": len(cands[i]["solution"]) < len(cands[j]["solution"]),
                      "scores": (scores[i], scores[j]), "margin": scores[i] - scores[j]})
     return rows
@@ -220,7 +215,6 @@ def main(argv=None):
              "plant_answer": rc.get("plant_answer"),
              **analyse(val, scores, likelihood, gold, args.examples)}
     saved["entries"] = [e for e in saved["entries"] if e["label"] != args.label] + [entry]
-    os.makedirs(os.path.dirname(args.json) or ".", exist_ok=True)
     write_json(args.json, saved)
     print(render({"entries": [entry]}))
     return saved
