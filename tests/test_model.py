@@ -215,14 +215,17 @@ def test_eos_row_emits_only_eos_afterwards():
     out = m.generate(idx, 10, temperature=0, eos_token_id=first)
     assert out.shape == (6, 13)
     assert (out[:, 3:] == first).all()  # stopped at once, padded with EOS to full length
-    out = m.generate(idx, 25, temperature=1.5, eos_token_id=5,
+    # sampled: EOS is the token most rows of a free run emit (so some rows do end)
+    free = m.generate(idx, 25, temperature=1.5, generator=torch.Generator().manual_seed(0))
+    eos = max(range(97), key=lambda t: sum(bool((r == t).any()) for r in free[:, 3:]))
+    out = m.generate(idx, 25, temperature=1.5, eos_token_id=eos,
                      generator=torch.Generator().manual_seed(0))
     hit = 0
     for row in out[:, 3:]:
-        pos = (row == 5).nonzero()
+        pos = (row == eos).nonzero()
         if len(pos):
             hit += 1
-            assert (row[pos[0, 0]:] == 5).all()
+            assert (row[pos[0, 0]:] == eos).all()
     assert hit > 0
 
 
@@ -383,6 +386,46 @@ def test_top_k_and_top_p_keep_exactly_the_right_tokens():
     g = torch.Generator().manual_seed(0)
     assert torch.equal(m.generate(idx, 10, temperature=1.0, top_k=1, generator=g),
                        m.generate(idx, 10, temperature=0))
+
+
+@pytest.mark.parametrize("top_k,top_p", [(None, None), (5, None), (None, 0.8), (None, 0.999),
+                                         (7, 0.6)])
+def test_sample_next_draws_only_kept_tokens_in_proportion(top_k, top_p):
+    """The draw (inverse cumulative over the kept tokens, FAST_K first) against filter_logits'
+    definition: every drawn token is one it keeps, and over many draws each is drawn as
+    often as its probability renormalised over the kept ones. Rows: sharp ones, whose nucleus
+    lies in the FAST_K most likely tokens, and a flat one whose 0.999-nucleus reaches past
+    them (the full sort)."""
+    g = torch.Generator().manual_seed(0)
+    V, n = 200, 40000
+    logits = torch.randn(3, V, generator=g) * torch.tensor([[4.0], [2.0], [0.1]])
+    probs = filter_logits(logits / 0.7, top_k, top_p).softmax(-1)  # (3, V), the reference
+    if top_p == 0.999:
+        assert (probs[2] > 0).sum() > sampling.FAST_K  # the flat row takes the fallback
+    draws = sampling.sample_next(logits.repeat(n, 1), 0.7, top_k, top_p, g).view(n, 3)
+    for r in range(3):
+        freq = torch.bincount(draws[:, r], minlength=V).float() / n
+        assert (probs[r][draws[:, r]] > 0).all()  # never a token filter_logits drops
+        assert (freq - probs[r]).abs().max() < 0.012  # sd of a frequency <= 0.0025 at n=40k
+
+
+def test_cache_select_keeps_exactly_the_kept_rows_in_place():
+    cfg = GPTConfig(**TINY)
+    cache = KVCache(cfg, 5, 12, "cpu", torch.float32)
+    k, v = torch.randn(2, 5, 4, 7, 8), torch.randn(2, 5, 4, 7, 8)
+    for layer in range(2):
+        cache.update(layer, k[layer], v[layer])  # 7 positions filled
+    keep = torch.tensor([True, False, False, True, True])
+    before = cache.k.data_ptr()
+    cache.select(keep)
+    assert cache.k.shape == (2, 3, 4, 12, 8) and cache.k.data_ptr() == before  # no new buffer
+    assert torch.equal(cache.k[:, :, :, :7], k[:, keep]) and torch.equal(cache.v[:, :, :, :7],
+                                                                          v[:, keep])
+    assert (cache.k[:, :, :, 7:] == 0).all()  # the unfilled positions stay empty (static reads)
+    nk, nv = torch.randn(2, 3, 4, 1, 8), torch.randn(2, 3, 4, 1, 8)
+    for layer in range(2):  # the next token lands after each kept row's own past
+        got_k, _ = cache.update(layer, nk[layer], nv[layer])
+        assert torch.equal(got_k, torch.cat([k[layer][keep], nk[layer]], 2))
 
 
 def test_sequence_logprobs_sum_and_length_normalisation():
