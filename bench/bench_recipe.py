@@ -11,7 +11,8 @@ Not a test: prints times and ratios (run it with nothing else on the CPU).
 Measures
   sample:  --n_samples solutions for each of --n_problems test prompts (temperature 0.9,
            top-p 0.95, the verifier's and re-ranker's setting), finished rows dropped from the
-           batch (the default) vs kept until the longest row is done
+           batch (the default) vs kept until the longest row is done; and sampling.py's draw
+           and in-place row drops vs the plain ones (a full sort + multinomial, a new cache)
   sft:     optimizer steps on random batches of the training set, each batch in one piece vs
            cut into --length_split length-sorted pieces (train_sft.py's default)
   evaluator: the margin evaluator's optimizer steps (32 pairs of train_verifier.py's training
@@ -30,6 +31,8 @@ from data import (collate, encode_generator_examples, eos_id, label_token_ids, l
                   n_targets, split_by_length)
 from evaluator import evaluator_batches, evaluator_loss
 from model import load_run
+import sampling
+from sampling import filter_logits
 from common import configure_optimizer, generate_solutions, run_sampling
 from train_sft import accumulate_gradients
 from train_verifier import get_args as train_verifier_args
@@ -54,9 +57,26 @@ print(f"{args.ckpt}: {model.num_params() / 1e6:.2f}M params, torch {torch.__vers
       f"{torch.get_num_threads()} threads")
 
 
-def sample(drop):
-    orig = model.generate
+def plain_draw(logits, temperature=1.0, top_k=None, top_p=None, generator=None):
+    """The draw by definition (sampling.sample_next's reference): sort the whole vocabulary
+    for the nucleus (filter_logits), then a multinomial over it."""
+    if temperature == 0:
+        return logits.argmax(-1)
+    probs = filter_logits(logits.float() / temperature, top_k, top_p).softmax(-1)
+    return torch.multinomial(probs, 1, generator=generator)[:, 0]
+
+
+def allocating_select(cache, keep):
+    """Finished rows leave by indexing: a new cache of every position at each drop."""
+    cache.k, cache.v, cache.key_mask = cache.k[:, keep], cache.v[:, keep], cache.key_mask[keep]
+
+
+def sample(drop, engine="this"):
+    """Solutions / s; engine "plain": plain_draw and allocating_select instead of sampling's."""
+    orig, draw, select = model.generate, sampling.sample_next, sampling.KVCache.select
     model.generate = lambda *a, **k: orig(*a, **k, drop_finished=drop)
+    if engine == "plain":
+        sampling.sample_next, sampling.KVCache.select = plain_draw, allocating_select
     try:
         t0 = time.perf_counter()
         generate_solutions(model, tok, [r["problem"] for r in test],
@@ -64,13 +84,17 @@ def sample(drop):
                                         top_p=0.95, batch_size=256, seed=0))
         return args.n_problems * args.n_samples / (time.perf_counter() - t0)
     finally:
-        model.generate = orig
+        model.generate, sampling.sample_next, sampling.KVCache.select = orig, draw, select
 
 
 if args.only in (None, "sample"):
     rates = {drop: sample(drop) for drop in (False, True)}
     print(f"sample: {rates[False]:.0f} -> {rates[True]:.0f} solutions/s with finished rows "
           f"dropped ({rates[True] / rates[False]:.2f}x)")
+    plain = sample(True, "plain")
+    print(f"sample: {plain:.0f} -> {rates[True]:.0f} solutions/s with sampling.py's draw and "
+          f"in-place row drops instead of a full sort + multinomial and a new cache at each "
+          f"drop ({rates[True] / plain:.2f}x)")
 if args.only == "sample":
     sys.exit(0)
 
