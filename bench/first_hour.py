@@ -28,6 +28,7 @@ COMMANDS = [  # (name, command line, its metrics file)
      "out/rerank-val/metrics.json"),
     ("rerank", ["rerank.py"], "out/rerank/metrics.json"),
 ]
+FIRST_HOUR = ["train_sft", "train_verifier", "rerank"]  # README's three commands, no flags
 RULES = ["pass@1", "maj1@16", "rr_all@16", "rr_top2@16", "w_rr_top2@16", "pass@16"]
 
 
@@ -42,23 +43,28 @@ def run(cmd):
 
 
 def machine():
-    """The CPU's model name (Linux) and core count."""
-    name = platform.processor() or platform.machine()
+    """The CPU's model name, its widest vector instructions (Linux) and core count: torch
+    picks its CPU kernels by the instruction set, and another set can train other weights."""
+    name, simd = platform.processor() or platform.machine(), ""
     if os.path.exists("/proc/cpuinfo"):
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                name = line.split(":", 1)[1].strip()
-                break
-    return f"{name}, {os.cpu_count()} cores"
+        info = open("/proc/cpuinfo").read()
+        name = next((line.split(":", 1)[1].strip() for line in info.splitlines()
+                     if line.startswith("model name")), name)
+        flags = next((line.split(":", 1)[1].split() for line in info.splitlines()
+                      if line.startswith("flags")), [])
+        simd = next((f" ({s})" for flag, s in (("avx512f", "AVX-512"), ("avx2", "AVX2"))
+                     if flag in flags), "")
+    return f"{name}{simd}, {os.cpu_count()} cores"
 
 
 def summary(name, m):
     """The numbers README shows from one command's metrics.json."""
-    if name == "train_sft":
+    if name == "train_sft":  # training seconds: the optimizer steps, evaluations left out
         return {"split": m["split"], "greedy": m["pass@1"], "train_seconds": m["train_seconds"],
-                "steps": m["steps"]}
+                "steps": m["steps"], "optimizer_seconds": m["history"][-1]["seconds"]}
     if name == "train_verifier":
-        out = {k: m[k] for k in ("auc", "pair_accuracy") if k in m}
+        out = {k: m[k] for k in ("auc", "pair_accuracy", "sample_seconds", "train_seconds")
+               if k in m}
         if "held_out" in m:  # the large held-out report: the evaluator beside the likelihood
             h = m["held_out"]
             out.update(n_pairs_distinct=h["n_pairs_distinct"], vote_top2=h["vote_top2"], **{
@@ -66,7 +72,36 @@ def summary(name, m):
                 (("evaluator", "evaluator"), ("likelihood", "likelihood"))
                 for k in ("pair_accuracy_distinct", "top2_decision")})
         return out
-    return {"split": m.get("split"), **{k: m[k] for k in RULES if k in m}}
+    return {"split": m.get("split"), **{k: m[k] for k in RULES if k in m},
+            **{k: m[k] for k in ("sample_seconds", "seconds") if k in m}}
+
+
+def parts(r):
+    """(training, sampling) seconds of one run's wall time, None where the summary lacks them
+    (files written before they were recorded)."""
+    s = r["summary"]
+    if r["name"] == "train_sft":
+        return s.get("optimizer_seconds"), None  # its greedy reports: in the rest
+    return s.get("train_seconds"), s.get("sample_seconds")
+
+
+def render_parts(saved):
+    """Where each command's wall time goes: the optimizer steps, the sampling, the rest
+    (loading, scoring, grading, the reports)."""
+    lines = ["| command | wall | training | sampling | the rest |", "|---|---|---|---|---|"]
+    sec = lambda v: "-" if v is None else f"{v:.0f} s"
+    if any(parts(r) == (None, None) for r in saved["runs"]):
+        return ""  # a file written before the parts were recorded
+    for r in saved["runs"]:
+        train, sample = parts(r)
+        rest = r["wall_seconds"] - (train or 0) - (sample or 0)
+        lines.append(f"| `python {' '.join(r['command'])}` | {r['wall_seconds']:.0f} s | "
+                     f"{sec(train)} | {sec(sample)} | {rest:.0f} s |")
+    first = [r for r in saved["runs"] if r["name"] in FIRST_HOUR]
+    lines.append(f"\nThe first hour (`{'`, `'.join(FIRST_HOUR)}`): "
+                 f"{sum(r['wall_seconds'] for r in first):.0f} s, of which "
+                 f"{sum(parts(r)[0] or 0 for r in first):.0f} s the optimizer steps.")
+    return "\n".join(lines)
 
 
 def render(saved):
@@ -91,7 +126,8 @@ def render(saved):
                      f"{r['peak_gb']:.2f} GB | {what} |")
     lines.append(f"\n{saved['machine']}, torch {saved['torch']}, {saved['threads']} threads; "
                  "`python -m bench.first_hour`.")
-    return "\n".join(lines)
+    breakdown = render_parts(saved)
+    return "\n".join(lines) + (f"\n\n{breakdown}" if breakdown else "")
 
 
 def main(argv=None):

@@ -29,11 +29,9 @@ table docs/results.md shows.
 import argparse
 import json
 import os
+import time
 
 import torch
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-import time
 
 from common import check_generator, generator_record, pyplot, run_sampling
 from records import read_json, write_json, write_jsonl
