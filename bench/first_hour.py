@@ -87,21 +87,21 @@ def parts(r):
 
 def render_parts(saved):
     """Where each command's wall time goes: the optimizer steps, the sampling, the rest
-    (loading, scoring, grading, the reports)."""
+    (loading, scoring, grading, the reports); and the first hour's total."""
+    first = [r for r in saved["runs"] if r["name"] in FIRST_HOUR]
+    total = (f"The first hour (`{'`, `'.join(FIRST_HOUR)}`): "
+             f"{sum(r['wall_seconds'] for r in first):.0f} s")
+    if any(parts(r) == (None, None) for r in saved["runs"]):
+        return total + "."  # a file written before the parts were recorded
     lines = ["| command | wall | training | sampling | the rest |", "|---|---|---|---|---|"]
     sec = lambda v: "-" if v is None else f"{v:.0f} s"
-    if any(parts(r) == (None, None) for r in saved["runs"]):
-        return ""  # a file written before the parts were recorded
     for r in saved["runs"]:
         train, sample = parts(r)
         rest = r["wall_seconds"] - (train or 0) - (sample or 0)
         lines.append(f"| `python {' '.join(r['command'])}` | {r['wall_seconds']:.0f} s | "
                      f"{sec(train)} | {sec(sample)} | {rest:.0f} s |")
-    first = [r for r in saved["runs"] if r["name"] in FIRST_HOUR]
-    lines.append(f"\nThe first hour (`{'`, `'.join(FIRST_HOUR)}`): "
-                 f"{sum(r['wall_seconds'] for r in first):.0f} s, of which "
-                 f"{sum(parts(r)[0] or 0 for r in first):.0f} s the optimizer steps.")
-    return "\n".join(lines)
+    return "\n".join(lines) + (f"\n\n{total}, of which "
+                               f"{sum(parts(r)[0] or 0 for r in first):.0f} s the optimizer steps.")
 
 
 def render(saved):
@@ -126,8 +126,7 @@ def render(saved):
                      f"{r['peak_gb']:.2f} GB | {what} |")
     lines.append(f"\n{saved['machine']}, torch {saved['torch']}, {saved['threads']} threads; "
                  "`python -m bench.first_hour`.")
-    breakdown = render_parts(saved)
-    return "\n".join(lines) + (f"\n\n{breakdown}" if breakdown else "")
+    return "\n".join(lines) + "\n\n" + render_parts(saved)
 
 
 def main(argv=None):

@@ -64,4 +64,6 @@ def test_first_hour_splits_each_wall_time_into_training_sampling_and_the_rest():
     for r in saved["runs"]:  # a file written before the parts were recorded: no breakdown
         for k in ("optimizer_seconds", "sample_seconds"):
             r["summary"].pop(k, None)
-    assert "| training |" not in render(saved) and "greedy 67.2% on test" in render(saved)
+    older = render(saved)
+    assert "| training |" not in older and "greedy 67.2% on test" in older
+    assert older.endswith("The first hour (`train_sft`, `train_verifier`, `rerank`): 660 s.")
