@@ -52,6 +52,7 @@ def blocks(root="."):
             "evaluator-curve": curve_table(read("results", "evaluator_curve.json")),
             "evaluator-curve-train": curve_table(read("results", "evaluator_curve_train.json")),
             "evaluator-curve-train2": curve_table(read("results", "evaluator_curve_train2.json")),
+            "evaluator-curve-train3": curve_table(read("results", "evaluator_curve_train3.json")),
             "evaluator-errors": errors_table(read("results", "evaluator_errors.json")),
             "evaluator-control": control_table(read("results", "evaluator_control.json")),
             "planted-world": planted_world_table(read("results", "planted_world.json")),

@@ -221,8 +221,20 @@ def curve_point(args, loss, task, n, steps, sub_path):
             "init": args.evaluator_init, "seed": args.seed, "slips": slips, "auc": m["auc"],
             "pair_accuracy": m["pair_accuracy"], "train_auc": m["train_auc"],
             "distinct": e.get("pair_accuracy_distinct"), "top2": e.get("top2_decision"),
-            "w_rr_topk": e.get("w_rr_topk"),
+            "w_rr_topk": e.get("w_rr_topk"), "references": references(m.get("held_out")),
             "wall_seconds": json.load(open(wall))["seconds"] if os.path.isfile(wall) else None}
+
+
+def references(report):
+    """What an evaluator must beat on the held-out set, from its run's report
+    (measures.ranking_report): Maj1, the vote's top-2 decision and the generator's
+    likelihood's distinct pairs, top-2 decision and W.RR.TopK (None without a report)."""
+    if not report or "likelihood" not in report.get("scorers", {}):
+        return None
+    lik = report["scorers"]["likelihood"]
+    return {"maj1": report["maj1"], "vote_top2": report["vote_top2"],
+            "likelihood_distinct": lik["pair_accuracy_distinct"],
+            "likelihood_top2": lik["top2_decision"], "likelihood_w_rr_topk": lik["w_rr_topk"]}
 
 
 def task_name(row):
@@ -266,6 +278,16 @@ def table(saved):
                if saved.get("generator_weights") else "")
     lines.append(f"\nTraining candidates {saved['train_correct']:.1%} correct; held out: "
                  f"{saved['held_out_candidates']} candidates of {val}{made_by}.")
+    refs = {json.dumps(r["references"], sort_keys=True) for r in saved["rows"]
+            if r.get("references") and r.get("task", "real") == "real"}  # (a planted run's
+    # likelihood reads the planted problem texts)
+    if len(refs) == 1:  # one held-out set: every real run's report gives the same references
+        f = json.loads(refs.pop())
+        lines.append(f"The references on it (the runs' reports): Maj1 {100 * f['maj1']:.1f}, "
+                     f"the vote's top-2 decision {f['vote_top2']:.3f}; the generator's "
+                     f"likelihood: distinct pairs {f['likelihood_distinct']:.3f}, top-2 "
+                     f"decision {f['likelihood_top2']:.3f}, W.RR.Top2 "
+                     f"{100 * f['likelihood_w_rr_topk']:.1f}.")
     return "\n".join(lines)
 
 

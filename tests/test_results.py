@@ -240,6 +240,17 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
     assert all("distinct" in r and "top2" in r and r["wall_seconds"] is not None for r in both)
     assert both[0]["sample_seconds"] == pytest.approx(saved["sample_seconds"] / 2, abs=0.1)
     assert "| ce | end | the generator | 4 | 8 | 1 | 1337 |" in evaluator_curve.table(saved)
+    # what the evaluator must beat, from the real runs' reports: one line under the table
+    m = json.loads((tmp_path / "t" / "ce-4-1steps" / "metrics.json").read_text())["held_out"]
+    lik = m["scorers"]["likelihood"]
+    assert both[2]["references"] == {
+        "maj1": m["maj1"], "vote_top2": m["vote_top2"],
+        "likelihood_distinct": lik["pair_accuracy_distinct"],
+        "likelihood_top2": lik["top2_decision"], "likelihood_w_rr_topk": lik["w_rr_topk"]}
+    assert both[0]["references"] == both[2]["references"]  # the same held-out candidates
+    assert (f"Maj1 {100 * m['maj1']:.1f}, the vote's top-2 decision {m['vote_top2']:.3f}; "
+            f"the generator's likelihood: distinct pairs {lik['pair_accuracy_distinct']:.3f}"
+            in evaluator_curve.table(saved))
     # asked for one point again (its run read back, not retrained): the others stay in --json
     again = evaluator_curve.main([
         "--generator", str(tmp_path / "sft" / "ckpt.pt"), "--candidates_from", "train",
