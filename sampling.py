@@ -9,8 +9,8 @@ step that samples or solves (common.generate_solutions) comes here through model
                   that recomputes the whole sequence at every step (the tests compare them)
   filter_logits   top-k and nucleus (top-p) filtering: which tokens a draw may pick (the
                   definition; the tests hold sample_next to it)
-  sample_next     one token per row from those tokens, without sorting or drawing over the
-                  whole vocabulary
+  sample_next     one token per row from those tokens (on a CPU without sorting or drawing
+                  over the whole vocabulary)
 
 The GPT's forward (model.py) reads a KVCache when one is passed; nothing else here touches
 the model's internals.
@@ -174,8 +174,8 @@ def filter_logits(logits, top_k=None, top_p=None):
     return logits
 
 
-FAST_K = 64  # the most likely tokens a nucleus draw looks at first (a trained model's nucleus
-# at top_p 0.95 is a few tokens; rows whose FAST_K tokens fall short are sorted in full)
+FAST_K = 64  # the most likely tokens a nucleus draw looks at first; when some row's FAST_K
+# hold less than top_p, every token is sorted, so the draw is the same either way
 
 
 def sample_next(logits, temperature=1.0, top_k=None, top_p=None, generator=None):
