@@ -60,15 +60,17 @@ class KVCache:
         self.v = self.v.repeat_interleave(n, dim=1)
         self.key_mask = self.key_mask.repeat_interleave(n, dim=0)
 
-    def select(self, keep):
-        """Keep only the rows where keep (B,) is True (rows that finished leave the batch),
-        in place: each kept row's filled positions move down to its new index and the buffers
-        become views of their first rows. Indexing (self.k[:, keep]) would allocate a new
-        cache of every position at each drop: on a 2-core CPU, 55 ms for a 256-row cache of
-        100 positions filled, against 5 ms for this loop (most of it the fresh memory). On a
-        GPU the caching allocator makes fresh memory cheap, and one indexing beats a loop of
-        small copies."""
-        if self.k.device.type != "cpu":
+    def select(self, keep, in_place=None):
+        """Keep only the rows where keep (B,) is True (rows that finished leave the batch).
+        in_place (the default on a CPU): each kept row's filled positions move down to its new
+        index and the buffers become views of their first rows; else indexing, which
+        allocates a new cache of every position at each drop. On a CPU that fresh memory
+        costs several times the copy (bench/bench_recipe.py's sample measures both); on a
+        GPU the caching allocator makes it cheap, and one indexing beats a loop of small
+        copies."""
+        if in_place is None:
+            in_place = self.k.device.type == "cpu"
+        if not in_place:
             self.k, self.v, self.key_mask = self.k[:, keep], self.v[:, keep], self.key_mask[keep]
             return
         for dst, src in enumerate(keep.nonzero()[:, 0].tolist()):

@@ -66,17 +66,14 @@ def plain_draw(logits, temperature=1.0, top_k=None, top_p=None, generator=None):
     return torch.multinomial(probs, 1, generator=generator)[:, 0]
 
 
-def allocating_select(cache, keep):
-    """Finished rows leave by indexing: a new cache of every position at each drop."""
-    cache.k, cache.v, cache.key_mask = cache.k[:, keep], cache.v[:, keep], cache.key_mask[keep]
-
-
 def sample(drop, engine="this"):
-    """Solutions / s; engine "plain": plain_draw and allocating_select instead of sampling's."""
+    """Solutions / s; engine "plain": plain_draw, and finished rows leaving by indexing (a new
+    cache at each drop, KVCache.select(in_place=False)), instead of sampling's."""
     orig, draw, select = model.generate, sampling.sample_next, sampling.KVCache.select
     model.generate = lambda *a, **k: orig(*a, **k, drop_finished=drop)
     if engine == "plain":
-        sampling.sample_next, sampling.KVCache.select = plain_draw, allocating_select
+        sampling.sample_next = plain_draw
+        sampling.KVCache.select = lambda cache, keep: select(cache, keep, in_place=False)
     try:
         t0 = time.perf_counter()
         generate_solutions(model, tok, [r["problem"] for r in test],

@@ -409,7 +409,8 @@ def test_sample_next_draws_only_kept_tokens_in_proportion(top_k, top_p):
         assert (freq - probs[r]).abs().max() < 0.012  # sd of a frequency <= 0.0025 at n=40k
 
 
-def test_cache_select_keeps_exactly_the_kept_rows_in_place():
+@pytest.mark.parametrize("in_place", [None, False])  # the CPU's default, and the GPU's path
+def test_cache_select_keeps_exactly_the_kept_rows_in_place(in_place):
     cfg = GPTConfig(**TINY)
     cache = KVCache(cfg, 5, 12, "cpu", torch.float32)
     k, v = torch.randn(2, 5, 4, 7, 8), torch.randn(2, 5, 4, 7, 8)
@@ -417,8 +418,9 @@ def test_cache_select_keeps_exactly_the_kept_rows_in_place():
         cache.update(layer, k[layer], v[layer])  # 7 positions filled
     keep = torch.tensor([True, False, False, True, True])
     before = cache.k.data_ptr()
-    cache.select(keep)
-    assert cache.k.shape == (2, 3, 4, 12, 8) and cache.k.data_ptr() == before  # no new buffer
+    cache.select(keep, in_place)
+    assert cache.k.shape == (2, 3, 4, 12, 8)
+    assert (cache.k.data_ptr() == before) == (in_place is None)  # no new buffer on a CPU
     assert torch.equal(cache.k[:, :, :, :7], k[:, keep]) and torch.equal(cache.v[:, :, :, :7],
                                                                           v[:, keep])
     assert (cache.k[:, :, :, 7:] == 0).all()  # the unfilled positions stay empty (static reads)
