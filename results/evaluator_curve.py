@@ -278,11 +278,11 @@ def table(saved):
                if saved.get("generator_weights") else "")
     lines.append(f"\nTraining candidates {saved['train_correct']:.1%} correct; held out: "
                  f"{saved['held_out_candidates']} candidates of {val}{made_by}.")
-    refs = {json.dumps(r["references"], sort_keys=True) for r in saved["rows"]
-            if r.get("references") and r.get("task", "real") == "real"}  # (a planted run's
-    # likelihood reads the planted problem texts)
-    if len(refs) == 1:  # one held-out set: every real run's report gives the same references
-        f = json.loads(refs.pop())
+    # from the real runs only: a planted run's likelihood reads the planted problem texts
+    refs = [r["references"] for r in saved["rows"]
+            if r.get("references") and r.get("task", "real") == "real"]
+    if refs and all(r == refs[0] for r in refs):  # one held-out set: the same references
+        f = refs[0]
         lines.append(f"The references on it (the runs' reports): Maj1 {100 * f['maj1']:.1f}, "
                      f"the vote's top-2 decision {f['vote_top2']:.3f}; the generator's "
                      f"likelihood: distinct pairs {f['likelihood_distinct']:.3f}, top-2 "

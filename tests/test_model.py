@@ -410,7 +410,7 @@ def test_sample_next_draws_only_kept_tokens_in_proportion(top_k, top_p):
 
 
 @pytest.mark.parametrize("in_place", [None, False])  # the CPU's default, and the GPU's path
-def test_cache_select_keeps_exactly_the_kept_rows_in_place(in_place):
+def test_cache_select_keeps_exactly_the_kept_rows(in_place):
     cfg = GPTConfig(**TINY)
     cache = KVCache(cfg, 5, 12, "cpu", torch.float32)
     k, v = torch.randn(2, 5, 4, 7, 8), torch.randn(2, 5, 4, 7, 8)
