@@ -244,8 +244,14 @@ def task_name(row):
 
 def init_suffix(path):
     """A run directory's mark of the model its evaluator started from: none for a copy of
-    the generator, '-from-world-4x128' for bases/world-4x128.pt."""
-    return f"-from-{os.path.splitext(os.path.basename(path))[0]}" if path else ""
+    the generator, '-from-world-4x128' for bases/world-4x128.pt, '-from-sft-3x96' for
+    out/sft-3x96/ckpt.pt (every run's checkpoint is ckpt.pt: its directory names it)."""
+    if not path:
+        return ""
+    name = os.path.splitext(os.path.basename(path))[0]
+    if name == "ckpt":
+        name = os.path.basename(os.path.dirname(os.path.abspath(path)))
+    return f"-from-{name}"
 
 
 def table(saved):

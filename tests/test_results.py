@@ -273,7 +273,7 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
         "--losses", "ce", "--tasks", "end", "--max_steps", "1", "--steps_per_problem", "0",
         "--evaluator_init", gen, "--out", str(tmp_path / "t"), "--json", str(tmp_path / "t.json")])
     assert started[0]["init"] == gen and started[0]["steps"] == 1
-    assert json.loads((tmp_path / "t" / "ce-4-end-1steps-from-ckpt" / "config.json").read_text())[
+    assert json.loads((tmp_path / "t" / "ce-4-end-1steps-from-sft" / "config.json").read_text())[
         "evaluator_init"] == gen
     seeded = evaluator_curve.main([
         "--generator", gen, "--candidates_from", "train", "--problems", "4", "--n_samples", "2",
