@@ -706,3 +706,37 @@ def test_evaluator_errors_reads_a_trained_evaluator_on_validation(tmp_path,
     with pytest.raises(ValueError, match="not a train_verifier.py checkpoint"):
         ee.main(["--evaluator", gen, "--candidates", cands, "--label", "x", "--json",
                  str(tmp_path / "e.json"), "--device", "cpu"])
+
+
+def test_size_cross_picks_each_cells_plain_real_run():
+    """Each cell is the plain real recipe's row whose evaluator started where the cell says:
+    the generator's copy on the diagonal, the other size's SSFT checkpoint off it; a control,
+    a slip run, another seed or another step count is never a cell."""
+    from results import size_cross
+    ref = {"maj1": 0.70, "vote_top2": 0.74, "likelihood_distinct": 0.69}
+
+    def row(init, w_rr, **over):
+        return {"loss": "margin", "task": "real", "problems": 12500, "steps": 1500,
+                "init": init, "seed": 1337, "slips": 0, "auc": 0.6, "distinct": 0.62,
+                "top2": 0.75, "w_rr_topk": w_rr, "references": ref, "wall_seconds": 10.0,
+                **over}
+
+    def curve(rows):
+        return {"rows": rows, "generator_weights": "abc", "train_correct": 0.8,
+                "held_out_candidates": 80, "held_out_problems": 5}
+
+    small = size_cross.GENERATORS["3x96"][1]
+    large = size_cross.GENERATORS["4x128"][1]
+    big_gen = curve([row(None, 0.75), row(small, 0.71), row(None, 0.90, task="end"),
+                     row(None, 0.60, slips=12500), row(small, 0.50, steps=300),
+                     row(small, 0.40, seed=7), row("bases/world-4x128.pt", 0.77)])
+    small_gen = curve([row(large, 0.73)])
+    found = size_cross.cells({"4x128": big_gen, "3x96": small_gen})
+    assert {k: r["w_rr_topk"] for k, r in found.items()} == {
+        ("4x128", "4x128"): 0.75, ("4x128", "3x96"): 0.71, ("3x96", "4x128"): 0.73}
+    text = size_cross.render({"4x128": big_gen, "3x96": small_gen})
+    assert "| 4x128 | 3x96 | 70.0 | 71.0 | +1.0 | 0.750 (0.740) |" in text
+    assert "| 3x96 | 4x128 | 70.0 | 73.0 | +3.0 |" in text
+    assert "Not run yet: 3x96 x 3x96." in text
+    with pytest.raises(ValueError, match="one run a cell"):  # two runs would be read as one
+        size_cross.cells({"4x128": curve([row(None, 0.75), row(None, 0.76)])})
