@@ -1,11 +1,12 @@
 """
 Every rendered block of README.md and docs/: examples of the synthetic world and its sizes
 (data/world/ at the scripts' defaults), the difficulty table, the evaluator learning
-curves (and the control's, on two generators) and its variants on validation, what an
-evaluator orders wrong, the evaluator's planted-answer control, step 3's validation sweep, the first hour's commands,
-the bases and what a base costs, the memory a real model's fine-tuning needs (computed), the
-speedrun records, the validation sweeps and the results
-(results/render.py, from results/results.json), each from the JSON file its command wrote.
+curves (and the control's, on two generators) and its variants on validation, the paper's
+size cross, what an evaluator orders wrong, the evaluator's planted-answer control, step 3's
+validation sweep, the first hour's commands, the bases and what a base costs, the memory a
+real model's fine-tuning needs (computed), the speedrun records, the validation sweeps and
+the results (results/render.py, from results/results.json), each from the JSON file its
+command wrote.
 Never typed: tests/test_results.py renders them and compares with the files.
 
     python -m results.blocks            # rewrite the blocks in README.md and docs/
@@ -29,6 +30,8 @@ from results.evaluator_control import render as control_table
 from results.evaluator_curve import table as curve_table
 from results.evaluator_errors import render as errors_table
 from results.planted_world import render as planted_world_table
+from results.size_cross import read_curves
+from results.size_cross import render as size_cross_table
 from results.evaluator_settings import render as evaluator_table
 from results.evaluator_settings import render_held_out as evaluator_variants_table
 from results.joint_settings import render as joint_table
@@ -53,6 +56,9 @@ def blocks(root="."):
             "evaluator-curve-train": curve_table(read("results", "evaluator_curve_train.json")),
             "evaluator-curve-train2": curve_table(read("results", "evaluator_curve_train2.json")),
             "evaluator-curve-train3": curve_table(read("results", "evaluator_curve_train3.json")),
+            "evaluator-curve-train-4x128": curve_table(
+                read("results", "evaluator_curve_train_4x128.json")),
+            "size-cross": size_cross_table(read_curves(root)),
             "evaluator-errors": errors_table(read("results", "evaluator_errors.json")),
             "evaluator-control": control_table(read("results", "evaluator_control.json")),
             "planted-world": planted_world_table(read("results", "planted_world.json")),

@@ -39,6 +39,7 @@ from data import load_run_splits
 from model import load_run
 from train_verifier import get_args as train_verifier_args
 from train_verifier import main as train_verifier
+from train_verifier import JUDGE_LIKELIHOOD
 from candidates import (candidate_problems, read_candidates, sample_candidates,
                         training_and_val_candidates)
 
@@ -222,6 +223,7 @@ def curve_point(args, loss, task, n, steps, sub_path):
             "pair_accuracy": m["pair_accuracy"], "train_auc": m["train_auc"],
             "distinct": e.get("pair_accuracy_distinct"), "top2": e.get("top2_decision"),
             "w_rr_topk": e.get("w_rr_topk"), "references": references(m.get("held_out")),
+            "judge_likelihood": judge_likelihood(m.get("held_out")),
             "wall_seconds": json.load(open(wall))["seconds"] if os.path.isfile(wall) else None}
 
 
@@ -235,6 +237,17 @@ def references(report):
     return {"maj1": report["maj1"], "vote_top2": report["vote_top2"],
             "likelihood_distinct": lik["pair_accuracy_distinct"],
             "likelihood_top2": lik["top2_decision"], "likelihood_w_rr_topk": lik["w_rr_topk"]}
+
+
+def judge_likelihood(report):
+    """The evaluator's model before its training, scored by its own mean token probability
+    on the held-out candidates (the report's row for an --evaluator_init model; a copy of the
+    generator is the generator, its likelihood row): what the training starts from. None
+    without a report."""
+    scorers = (report or {}).get("scorers", {})
+    row = scorers.get(JUDGE_LIKELIHOOD) or scorers.get("likelihood")
+    keys = ("pair_accuracy_distinct", "top2_decision", "rr_all", "rr_topk", "w_rr_topk")
+    return {k: row[k] for k in keys} if row else None
 
 
 def task_name(row):

@@ -273,6 +273,14 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
         "--losses", "ce", "--tasks", "end", "--max_steps", "1", "--steps_per_problem", "0",
         "--evaluator_init", gen, "--out", str(tmp_path / "t"), "--json", str(tmp_path / "t.json")])
     assert started[0]["init"] == gen and started[0]["steps"] == 1
+    # the judge before its training: its own likelihood's row of the report (a copy of the
+    # generator: the generator's likelihood row)
+    scorers = lambda d: json.loads((tmp_path / "t" / d / "metrics.json").read_text())[
+        "held_out"]["scorers"]
+    own = scorers("ce-4-end-1steps-from-sft")["evaluator before training: its likelihood"]
+    assert started[0]["judge_likelihood"]["top2_decision"] == own["top2_decision"]
+    assert more[0]["judge_likelihood"]["rr_all"] == scorers("ce-4-end-1steps")["likelihood"][
+        "rr_all"]
     assert json.loads((tmp_path / "t" / "ce-4-end-1steps-from-sft" / "config.json").read_text())[
         "evaluator_init"] == gen
     seeded = evaluator_curve.main([
@@ -710,8 +718,8 @@ def test_evaluator_errors_reads_a_trained_evaluator_on_validation(tmp_path,
 
 def test_size_cross_picks_each_cells_plain_real_run():
     """Each cell is the plain real recipe's row whose evaluator started where the cell says:
-    the generator's copy on the diagonal, the other size's SSFT checkpoint off it; a control,
-    a slip run, another seed or another step count is never a cell."""
+    the generator's copy on the diagonal, the other size's SSFT checkpoint off it, one row a
+    seed (the default first); a control, a slip run or another step count is never a cell."""
     from results import size_cross
     ref = {"maj1": 0.70, "vote_top2": 0.74, "likelihood_distinct": 0.69}
 
@@ -723,20 +731,26 @@ def test_size_cross_picks_each_cells_plain_real_run():
 
     def curve(rows):
         return {"rows": rows, "generator_weights": "abc", "train_correct": 0.8,
+                "sample_seconds": 9,
                 "held_out_candidates": 80, "held_out_problems": 5}
 
     small = size_cross.GENERATORS["3x96"][1]
     large = size_cross.GENERATORS["4x128"][1]
-    big_gen = curve([row(None, 0.75), row(small, 0.71), row(None, 0.90, task="end"),
-                     row(None, 0.60, slips=12500), row(small, 0.50, steps=300),
+    lik = {"pair_accuracy_distinct": 0.7, "top2_decision": 0.8, "rr_all": 0.66, "rr_topk": 0.6,
+           "w_rr_topk": 0.5}
+    big_gen = curve([row(None, 0.75), row(small, 0.71, judge_likelihood=lik),
+                     row(None, 0.90, task="end"), row(None, 0.60, slips=12500), row(small, 0.50, steps=300),
                      row(small, 0.40, seed=7), row("bases/world-4x128.pt", 0.77)])
     small_gen = curve([row(large, 0.73)])
     found = size_cross.cells({"4x128": big_gen, "3x96": small_gen})
-    assert {k: r["w_rr_topk"] for k, r in found.items()} == {
-        ("4x128", "4x128"): 0.75, ("4x128", "3x96"): 0.71, ("3x96", "4x128"): 0.73}
+    assert {k: [r["w_rr_topk"] for r in rs] for k, rs in found.items()} == {
+        ("4x128", "4x128"): [0.75], ("4x128", "3x96"): [0.71, 0.40], ("3x96", "4x128"): [0.73]}
     text = size_cross.render({"4x128": big_gen, "3x96": small_gen})
-    assert "| 4x128 | 3x96 | 70.0 | 71.0 | +1.0 | 0.750 (0.740) |" in text
-    assert "| 3x96 | 4x128 | 70.0 | 73.0 | +3.0 |" in text
+    assert "| 4x128 | 3x96 | 1337 | 70.0 | 71.0 | +1.0 | 0.750 (0.740) |" in text
+    assert "| 4x128 | 3x96 | 7 | 70.0 | 40.0 | -30.0 |" in text  # another seed: its own line
+    assert "| 3x96 | 4x128 | 1337 | 70.0 | 73.0 | +3.0 |" in text
     assert "Not run yet: 3x96 x 3x96." in text
-    with pytest.raises(ValueError, match="one run a cell"):  # two runs would be read as one
+    assert "| 4x128 | 3x96 | 0.700 | 0.800 | 66.0 | 60.0 | 50.0 | -4.0 |" in text
+    assert text.count("| 0.700 | 0.800 |") == 1  # the rows without the judge's likelihood
+    with pytest.raises(ValueError, match="one run a cell and seed"):  # two would read as one
         size_cross.cells({"4x128": curve([row(None, 0.75), row(None, 0.76)])})
