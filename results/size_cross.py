@@ -2,11 +2,11 @@
 The paper's size cross at toy scale (#34 goal 5): generator size x evaluator size, on
 validation. The paper: a PaLM 2-L evaluator improves PaLM 2-S* solutions, a PaLM 2-S*
 evaluator fails to improve PaLM 2-L ones. Here the two sizes are the 4x128 default and the
-3x96 base (bases/world-3x96.pt). Each cell is one results.evaluator_curve run on the plain
-real recipe (margin, 1,500 steps, 100,000 candidates of the generator's training problems),
-scored on that generator's own held-out set; this file renders no run of its own, it reads
-the two curves' JSON files and picks each cell's row (docs/results.md, "The paper's size
-cross", gives the commands):
+3x96 base (bases/world-3x96.pt). Each cell is results.evaluator_curve's runs (one a seed) on
+the plain real recipe (margin, 1,500 steps, 100,000 candidates of the generator's training
+problems), scored on that generator's own held-out set; this file runs nothing, it reads the
+two curves' JSON files and picks each cell's rows (docs/results.md, "The paper's size cross",
+gives the commands):
 
     python -m results.size_cross        # print the table docs/results.md shows
 """

@@ -277,8 +277,8 @@ def test_evaluator_curve_trains_on_growing_prefixes_of_the_same_candidates(tmp_p
     # generator: the generator's likelihood row)
     scorers = lambda d: json.loads((tmp_path / "t" / d / "metrics.json").read_text())[
         "held_out"]["scorers"]
-    same = lambda row, report: json.dumps(row) == json.dumps({k: report[k] for k in row})  # NaN
-    # where a tiny held-out set has no top-2 decision: compared as the JSON both write
+    # compared as the JSON both write: a tiny held-out set's top-2 decision is NaN
+    same = lambda row, report: json.dumps(row) == json.dumps({k: report[k] for k in row})
     own = scorers("ce-4-end-1steps-from-sft")["evaluator before training: its likelihood"]
     assert same(started[0]["judge_likelihood"], own)
     assert same(more[0]["judge_likelihood"], scorers("ce-4-end-1steps")["likelihood"])
@@ -733,16 +733,16 @@ def test_size_cross_picks_each_cells_plain_real_run():
 
     def curve(rows):
         return {"rows": rows, "generator_weights": "abc", "train_correct": 0.8,
-                "sample_seconds": 9,
-                "held_out_candidates": 80, "held_out_problems": 5}
+                "sample_seconds": 9, "held_out_candidates": 80, "held_out_problems": 5}
 
     small = size_cross.GENERATORS["3x96"][1]
     large = size_cross.GENERATORS["4x128"][1]
     lik = {"pair_accuracy_distinct": 0.7, "top2_decision": 0.8, "rr_all": 0.66, "rr_topk": 0.6,
            "w_rr_topk": 0.5}
     big_gen = curve([row(None, 0.75), row(small, 0.71, judge_likelihood=lik),
-                     row(None, 0.90, task="end"), row(None, 0.60, slips=12500), row(small, 0.50, steps=300),
-                     row(small, 0.40, seed=7), row("bases/world-4x128.pt", 0.77)])
+                     row(None, 0.90, task="end"), row(None, 0.60, slips=12500),
+                     row(small, 0.50, steps=300), row(small, 0.40, seed=7),
+                     row("bases/world-4x128.pt", 0.77)])
     small_gen = curve([row(large, 0.73)])
     found = size_cross.cells({"4x128": big_gen, "3x96": small_gen})
     assert {k: [r["w_rr_topk"] for r in rs] for k, rs in found.items()} == {
